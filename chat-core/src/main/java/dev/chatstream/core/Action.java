@@ -1,0 +1,65 @@
+package dev.chatstream.core;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Something the model asked chatstream to do, from an {@code ACTION:} line or a native tool call,
+ * e.g. {@code {"tool": "homeassistant_call_service", "args": {"domain": "climate", ...}}}.
+ *
+ * <p>{@code args} holds plain Java values only: {@link String}, {@link Long}, {@link Double},
+ * {@link Boolean}, {@link List} and {@link Map} with string keys, nested to any depth, in their original order.
+ * The record keeps a deep, unmodifiable copy. Model output is untrusted: executing an action is the
+ * business of an executor that checks it.
+ *
+ * @param tool the tool's name, non-blank
+ * @param args the tool's arguments
+ */
+public record Action(String tool, Map<String, Object> args) {
+    public Action {
+        Checks.notNull(tool, "tool");
+        Checks.notNull(args, "args");
+        if (tool.isBlank()) {
+            throw new IllegalArgumentException("action tool must not be blank");
+        }
+        args = copyObject(args, "args");
+    }
+
+    private static Map<String, Object> copyObject(Map<?, ?> map, String path) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!(e.getKey() instanceof String key)) {
+                throw new IllegalArgumentException(path + " has a key that is not a string: " + e.getKey());
+            }
+            copy.put(key, copyValue(e.getValue(), path + "." + key));
+        }
+        return Collections.unmodifiableMap(copy);
+    }
+
+    private static Object copyValue(Object value, String path) {
+        return switch (value) {
+            case null -> throw new IllegalArgumentException(path + " must not be null");
+            case String s -> s;
+            case Boolean b -> b;
+            case Long l -> l;
+            case Integer i -> i.longValue();
+            case Short s -> s.longValue();
+            case Byte b -> b.longValue();
+            case Double d -> d;
+            case Float f -> f.doubleValue();
+            case Map<?, ?> m -> copyObject(m, path);
+            case List<?> list -> {
+                List<Object> copy = new ArrayList<>(list.size());
+                for (int i = 0; i < list.size(); i++) {
+                    copy.add(copyValue(list.get(i), path + "[" + i + "]"));
+                }
+                yield Collections.unmodifiableList(copy);
+            }
+            default -> throw new IllegalArgumentException(
+                    path + " has a value of unsupported type " + value.getClass().getName());
+        };
+    }
+}

@@ -1,0 +1,75 @@
+package dev.chatstream.core;
+
+/**
+ * What a chat stream tells its consumer. A stream sends any number of {@link Chunk}s and
+ * {@link Thinking}s, then on success {@link FinalText}, the {@link ActionRequested}s and
+ * {@link InvalidAction}s in the order the model wrote them, and exactly one terminal event:
+ * {@link Done} or {@link Failed}. Consume it with an exhaustive {@code switch}.
+ */
+public sealed interface ChatEvent {
+
+    /** Whether this event ends the stream. */
+    default boolean terminal() {
+        return this instanceof Done || this instanceof Failed;
+    }
+
+    /** A piece of the reply's visible text, sent as soon as it is known not to belong to an ACTION line. */
+    record Chunk(String content) implements ChatEvent {
+        public Chunk {
+            Checks.notNull(content, "content");
+        }
+    }
+
+    /** A piece of the model's reasoning; sent only when the request asked for it. */
+    record Thinking(String content) implements ChatEvent {
+        public Thinking {
+            Checks.notNull(content, "content");
+        }
+    }
+
+    /** The whole visible reply, without ACTION lines and without surrounding whitespace. */
+    record FinalText(String text) implements ChatEvent {
+        public FinalText {
+            Checks.notNull(text, "text");
+        }
+    }
+
+    /** The model asked for an action (an ACTION line or a native tool call). */
+    record ActionRequested(Action action) implements ChatEvent {
+        public ActionRequested {
+            Checks.notNull(action, "action");
+        }
+    }
+
+    /** An ACTION line that could not be understood; the reply goes on. The code is {@link ErrorCode#INVALID_ACTION}. */
+    record InvalidAction(String message) implements ChatEvent {
+        public InvalidAction {
+            Checks.notNull(message, "message");
+        }
+
+        /** Always {@link ErrorCode#INVALID_ACTION}. */
+        public ErrorCode code() {
+            return ErrorCode.INVALID_ACTION;
+        }
+    }
+
+    /** The stream ended normally. */
+    record Done(Usage usage) implements ChatEvent {
+        public Done {
+            Checks.notNull(usage, "usage");
+        }
+    }
+
+    /** The stream ended with an error; the message is for people, the code for programs. */
+    record Failed(ErrorCode code, String message) implements ChatEvent {
+        public Failed {
+            Checks.notNull(code, "code");
+            Checks.notNull(message, "message");
+        }
+
+        /** The event for a failure. */
+        public static Failed of(ChatException e) {
+            return new Failed(e.code(), e.getMessage());
+        }
+    }
+}

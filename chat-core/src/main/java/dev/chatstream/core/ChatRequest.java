@@ -1,0 +1,46 @@
+package dev.chatstream.core;
+
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * One chat turn as a client asked for it. The record checks only its shape (no nulls); limits and
+ * roles are checked by {@link ChatStreamer#validate(ChatRequest)}, which names the bad field.
+ *
+ * @param user           who asks; all context and memories are this user's
+ * @param message        the new user message
+ * @param history        earlier messages sent by the client, oldest first (may be empty)
+ * @param conversationId the stored conversation this turn continues, when the client named one
+ * @param options        per-request choices
+ */
+public record ChatRequest(UserId user, String message, List<ChatMessage> history,
+                          OptionalLong conversationId, ChatOptions options) {
+    public ChatRequest {
+        Checks.notNull(user, "user");
+        Checks.notNull(message, "message");
+        Checks.notNull(history, "history");
+        Checks.notNull(conversationId, "conversationId");
+        Checks.notNull(options, "options");
+        history = List.copyOf(history);
+    }
+
+    /** A request with no history, no conversation and default options. */
+    public static ChatRequest of(UserId user, String message) {
+        return new ChatRequest(user, message, List.of(), OptionalLong.empty(), ChatOptions.defaults());
+    }
+
+    /** A copy with the given client-side history. */
+    public ChatRequest withHistory(List<ChatMessage> newHistory) {
+        return new ChatRequest(user, message, newHistory, conversationId, options);
+    }
+
+    /** A copy that continues the given stored conversation. */
+    public ChatRequest withConversationId(long id) {
+        return new ChatRequest(user, message, history, OptionalLong.of(id), options);
+    }
+
+    /** A copy with other options. */
+    public ChatRequest withOptions(ChatOptions newOptions) {
+        return new ChatRequest(user, message, history, conversationId, newOptions);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.chatstream.core;
+
+/**
+ * Stable, machine-readable error codes. The {@link #code()} strings are part of the wire contract:
+ * never rename one.
+ */
+public enum ErrorCode {
+    /** The request is malformed or over a limit; fix it and send again. */
+    INVALID_REQUEST("invalid_request", false),
+    /** The LLM server could not be reached or its connection broke. */
+    LLM_UNAVAILABLE("llm_unavailable", true),
+    /** The LLM server is busy (queue full); try again shortly. */
+    LLM_BUSY("llm_busy", true),
+    /** The model is not installed on the LLM server. */
+    MODEL_NOT_FOUND("model_not_found", false),
+    /** The LLM server rejected the request (bad parameters, unsupported feature). */
+    LLM_REJECTED("llm_rejected", false),
+    /** The LLM server failed while answering (an internal error, or an error line mid-stream). */
+    LLM_FAILED("llm_failed", false),
+    /** The LLM server's reply broke the protocol: malformed or oversized line, stream cut short. */
+    LLM_PROTOCOL("llm_protocol", true),
+    /** The LLM did not answer in time (connect, first token, idle or overall timeout). */
+    LLM_TIMEOUT("llm_timeout", true),
+    /** The prompt context (system prompt, home context) could not be loaded. */
+    CONTEXT_UNAVAILABLE("context_unavailable", true),
+    /** An ACTION line could not be understood; the text reply is unaffected. */
+    INVALID_ACTION("invalid_action", false),
+    /** The stream was stopped: the client left, asked to stop, or the server is shutting down. */
+    CANCELLED("cancelled", false),
+    /** A bug in chatstream; details are in the server log, never in the event. */
+    INTERNAL("internal_error", false);
+
+    private final String code;
+    private final boolean retryable;
+
+    ErrorCode(String code, boolean retryable) {
+        this.code = code;
+        this.retryable = retryable;
+    }
+
+    /** The wire name, e.g. {@code "llm_unavailable"}. */
+    public String code() {
+        return code;
+    }
+
+    /** Whether sending the same request again later can succeed. */
+    public boolean retryable() {
+        return retryable;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.chatstream.core;
+
+/**
+ * The port to a language model that streams its reply.
+ *
+ * <p>Contract, checked by {@code LlmStreamContract} in this module's test-jar, which every adapter's tests extend:
+ * <ul>
+ *   <li>{@link #stream} blocks the calling thread until the completion ends, and returns its usage.
+ *       Deltas reach the listener on the calling thread, in order, never concurrently and never after
+ *       {@code stream} returned or threw.</li>
+ *   <li>Cancellation can come at any moment from any thread, including before the first token and while
+ *       the model loads. The adapter registers a callback with {@link Cancellation#onCancel} that aborts the
+ *       upstream call at once (for an HTTP upstream: closes the connection, which is how Ollama learns to
+ *       stop generating), then {@code stream} throws {@link StreamCancelledException} promptly and delivers
+ *       nothing more. When {@code cancellation} has already fired, {@code stream} throws without contacting
+ *       the upstream. Nothing (thread, connection, buffer) is left behind in any case.</li>
+ *   <li>Failures are {@link ChatException}s: {@link TransientException} when retrying can help,
+ *       {@link UpstreamException} when an operator must act. A failure after some deltas were delivered is
+ *       reported the same way; the deltas already delivered stay delivered.</li>
+ *   <li>If the listener throws, the upstream call is aborted and the exception propagates from {@code stream}.</li>
+ * </ul>
+ */
+public interface LlmStream {
+    /**
+     * Streams one completion.
+     *
+     * @param request      the prompt and options
+     * @param listener     receives each delta
+     * @param cancellation fires to stop the completion
+     * @return the usage figures reported at the end
+     * @throws ChatException when the completion fails or is cancelled
+     */
+    Usage stream(LlmRequest request, LlmListener listener, Cancellation cancellation);
+}
