@@ -179,7 +179,7 @@ final class JsonReader {
                     pos += 4;
                 }
                 default -> {
-                    pos--;
+                    pos -= 2;
                     throw error("unknown escape '\\" + e + "'");
                 }
             }
