@@ -147,6 +147,11 @@ public final class ScriptedLlmStream implements LlmStream {
         }
     }
 
+    /** The usage every completed call returns. */
+    public Usage usage() {
+        return usage;
+    }
+
     /** Every request received, in order. */
     public List<LlmRequest> requests() {
         return List.copyOf(requests);

@@ -1,0 +1,107 @@
+package dev.chatstream.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PromptAssemblerTest {
+    private static final ZonedDateTime NOW =
+            ZonedDateTime.of(2026, 11, 24, 14, 5, 37, 0, ZoneId.of("Europe/Lisbon"));
+    private static final HomeContext HOME = new HomeContext(List.of(
+            new Device("climate.sala", "Ar condicionado da sala", "Sala", List.of("ar da sala", "AC")),
+            new Device("light.cozinha", "Luz da cozinha", "", List.of())));
+    private static final List<Memory> MEMORIES = List.of(
+            new Memory(1, "O aniversário da Ana é a 3 de maio", Instant.EPOCH));
+
+    private static List<ChatMessage> history(int count) {
+        List<ChatMessage> history = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            history.add(i % 2 == 1 ? ChatMessage.user("u" + i) : ChatMessage.assistant("a" + i));
+        }
+        return history;
+    }
+
+    @Test
+    void shouldPutStablePartsFirstThenHistoryThenTheNewMessage() {
+        List<ChatMessage> prompt = new PromptAssembler(ChatSettings.defaults()).assemble(
+                ChatRequest.of(UserId.of("ana"), "Lembras-te do meu aniversário?").withHistory(history(2)),
+                "BASE PROMPT", HOME, MEMORIES, NOW);
+
+        assertThat(prompt).extracting(ChatMessage::role)
+                .containsExactly(Role.SYSTEM, Role.USER, Role.ASSISTANT, Role.USER);
+        assertThat(prompt.get(0).content()).isEqualTo("""
+                BASE PROMPT
+
+                Current date and time: Tuesday, 24 November 2026, 14:05 (Europe/Lisbon).
+
+                The user's devices (use the entity id in actions):
+                - Ar condicionado da sala: climate.sala, in Sala, also called "ar da sala", "AC"
+                - Luz da cozinha: light.cozinha
+
+                What you remember about the user:
+                - O aniversário da Ana é a 3 de maio""");
+        assertThat(prompt.get(3)).isEqualTo(ChatMessage.user("Lembras-te do meu aniversário?"));
+    }
+
+    @Test
+    void shouldLeaveOutEmptySections() {
+        List<ChatMessage> prompt = new PromptAssembler(ChatSettings.defaults()).assemble(
+                ChatRequest.of(UserId.of("ana"), "Olá"), "BASE", HomeContext.empty(), List.of(), NOW);
+
+        assertThat(prompt).containsExactly(
+                ChatMessage.system("BASE\n\nCurrent date and time: Tuesday, 24 November 2026, 14:05 (Europe/Lisbon)."),
+                ChatMessage.user("Olá"));
+    }
+
+    @Test
+    void shouldKeepOnlyTheLatestHistoryWindow() {
+        List<ChatMessage> prompt = new PromptAssembler(ChatSettings.defaults()).assemble(
+                ChatRequest.of(UserId.of("ana"), "now").withHistory(history(20)), "BASE", HomeContext.empty(),
+                List.of(), NOW);
+
+        assertThat(prompt).hasSize(1 + 12 + 1);
+        assertThat(prompt.get(1).content()).isEqualTo("u9");
+        assertThat(prompt.get(12).content()).isEqualTo("a20");
+    }
+
+    @Test
+    void shouldUseAConfiguredWindow() {
+        List<ChatMessage> prompt = new PromptAssembler(ChatSettings.defaults().withHistoryWindow(3)).assemble(
+                ChatRequest.of(UserId.of("ana"), "now").withHistory(history(20)), "BASE", HomeContext.empty(),
+                List.of(), NOW);
+
+        assertThat(prompt).extracting(ChatMessage::content).containsSubsequence("a18", "u19", "a20", "now");
+        assertThat(prompt).hasSize(5);
+    }
+
+    @Test
+    void shouldDropTheOldestHistoryFirstToFitTheTokenBudget() {
+        // Each 400-character history message is about 104 tokens.
+        List<ChatMessage> history = List.of(ChatMessage.user("1".repeat(400)), ChatMessage.assistant("2".repeat(400)),
+                ChatMessage.user("3".repeat(400)), ChatMessage.assistant("4".repeat(400)));
+        ChatSettings settings = ChatSettings.defaults().withPromptTokenBudget(300);
+
+        List<ChatMessage> prompt = new PromptAssembler(settings).assemble(
+                ChatRequest.of(UserId.of("ana"), "now").withHistory(history), "BASE", HomeContext.empty(),
+                List.of(), NOW);
+
+        assertThat(prompt).extracting(m -> m.content().charAt(0)).containsExactly('B', '3', '4', 'n');
+    }
+
+    @Test
+    void shouldNeverDropTheSystemPromptOrTheNewMessage() {
+        ChatSettings settings = ChatSettings.defaults().withPromptTokenBudget(10);
+
+        List<ChatMessage> prompt = new PromptAssembler(settings).assemble(
+                ChatRequest.of(UserId.of("ana"), "a long new message ".repeat(20)).withHistory(history(4)),
+                "A base prompt far over the budget ".repeat(20), HOME, MEMORIES, NOW);
+
+        assertThat(prompt).extracting(ChatMessage::role).containsExactly(Role.SYSTEM, Role.USER);
+        assertThat(prompt.get(1).content()).startsWith("a long new message");
+    }
+}
