@@ -1,0 +1,347 @@
+package dev.chatstream.ollama;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chatstream.core.Action;
+import dev.chatstream.core.Cancellation;
+import dev.chatstream.core.ChatException;
+import dev.chatstream.core.ChatMessage;
+import dev.chatstream.core.LlmDelta;
+import dev.chatstream.core.LlmListener;
+import dev.chatstream.core.LlmRequest;
+import dev.chatstream.core.LlmStream;
+import dev.chatstream.core.StreamCancelledException;
+import dev.chatstream.core.Usage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
+/**
+ * {@link LlmStream} over Ollama's {@code POST /api/chat} with {@code stream: true}, on the JDK
+ * {@link HttpClient} (HTTP/1.1) and Jackson's streaming parser, plus the model list and version for
+ * readiness checks.
+ *
+ * <p>Cancelling closes the HTTP request at once, before or after the first line, so Ollama stops generating.
+ * Timeouts (connect, first token, idle, overall; see {@link OllamaConfig}) abort the same way and report
+ * {@code llm_timeout}. Every failure becomes a {@link ChatException} with a stable code (see
+ * {@code docs/ollama.md}); Ollama's error text never reaches the caller as reply text.
+ *
+ * <p>Thread-safe: one instance serves any number of concurrent streams.
+ */
+public final class OllamaLlmStream implements LlmStream {
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+    private static final ScheduledThreadPoolExecutor WATCHDOGS = watchdogScheduler();
+
+    private final OllamaConfig config;
+    private final HttpClient http;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final ChatLineParser parser = new ChatLineParser(mapper);
+    private final OllamaErrors errors;
+
+    private OllamaLlmStream(OllamaConfig config) {
+        this.config = config;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(config.connectTimeout())
+                .build();
+        this.errors = new OllamaErrors(config.baseUrl(), mapper);
+    }
+
+    /** A client for the Ollama server described by {@code config}. Opens no connection yet. */
+    public static OllamaLlmStream create(OllamaConfig config) {
+        return new OllamaLlmStream(java.util.Objects.requireNonNull(config, "config must not be null"));
+    }
+
+    /** The configuration this client uses. */
+    public OllamaConfig config() {
+        return config;
+    }
+
+    @Override
+    public Usage stream(LlmRequest request, LlmListener listener, Cancellation cancellation) {
+        cancellation.throwIfCancelled();
+        String model = request.options().modelOverride().orElse(config.model());
+        HttpRequest httpRequest = HttpRequest.newBuilder(endpoint("/api/chat"))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody(request, model)))
+                .build();
+        Exchange exchange = new Exchange();
+        try (Watchdog watchdog = new Watchdog(WATCHDOGS, config.firstTokenTimeout(), config.idleTimeout(),
+                config.overallTimeout(), exchange::abort);
+             Cancellation.Registration ignored = cancellation.onCancel(exchange::abort)) {
+            try {
+                return exchange(httpRequest, model, listener, exchange, watchdog);
+            } catch (ListenerFailed e) {
+                exchange.abort();
+                throw e.unwrap();
+            } catch (IOException | ChatException | CancellationException e) {
+                exchange.abort();
+                if (cancellation.isCancelled()) {
+                    throw new StreamCancelledException(cancellation.reason());
+                }
+                if (watchdog.expired() != null) {
+                    throw errors.timeout(watchdog.expired(), watchdog.limit(watchdog.expired()));
+                }
+                throw switch (e) {
+                    case ChatException chat -> chat;
+                    case LineReader.LineTooLongException tooLong -> errors.lineTooLong(config.maxLineBytes());
+                    case IOException io when !exchange.receiving() -> errors.sending(io, config.connectTimeout());
+                    case IOException io -> errors.connectionBroke(io);
+                    default -> errors.connectionBroke(e);
+                };
+            } catch (InterruptedException e) {
+                exchange.abort();
+                Thread.currentThread().interrupt();
+                throw new StreamCancelledException("The stream's thread was interrupted");
+            } finally {
+                exchange.abort(); // a no-op after a complete reply whose body was closed; frees it otherwise
+            }
+        }
+    }
+
+    private Usage exchange(HttpRequest httpRequest, String model, LlmListener listener, Exchange exchange,
+                           Watchdog watchdog) throws IOException, InterruptedException {
+        HttpResponse<InputStream> response = exchange.send(http, httpRequest);
+        try (InputStream body = response.body()) {
+            if (response.statusCode() != 200) {
+                String text = new String(body.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
+                throw errors.status(response.statusCode(), text, model, response.headers().firstValue("Retry-After"));
+            }
+            LineReader lines = new LineReader(body, config.maxLineBytes());
+            while (lines.next()) {
+                watchdog.activity();
+                ChatLine line;
+                try {
+                    line = parser.parse(lines.bytes(), lines.length());
+                } catch (IOException malformed) {
+                    throw errors.malformedLine(malformed);
+                }
+                if (line.error() != null) {
+                    throw errors.errorLine(line.error());
+                }
+                deliver(line, listener);
+                if (line.done()) {
+                    return line.usage();
+                }
+            }
+            throw errors.truncated();
+        }
+    }
+
+    private static void deliver(ChatLine line, LlmListener listener) {
+        try {
+            if (!line.thinking().isEmpty()) {
+                listener.onDelta(new LlmDelta.Thinking(line.thinking()));
+            }
+            if (!line.content().isEmpty()) {
+                listener.onDelta(new LlmDelta.Text(line.content()));
+            }
+            for (Action call : line.toolCalls()) {
+                listener.onDelta(new LlmDelta.ToolCall(call));
+            }
+        } catch (RuntimeException | Error e) {
+            throw new ListenerFailed(e);
+        }
+    }
+
+    /**
+     * The names of the models installed on the server ({@code GET /api/tags}), e.g. {@code llama3.2:latest}.
+     *
+     * @throws ChatException when Ollama is unreachable or answers with an error
+     */
+    public List<String> models() {
+        JsonNode tags = getJson("/api/tags");
+        List<String> names = new ArrayList<>();
+        for (JsonNode m : tags.path("models")) {
+            String name = m.path("name").asText(m.path("model").asText(""));
+            if (!name.isEmpty()) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Whether {@code model} is installed; {@code llama3.2} matches {@code llama3.2:latest}.
+     *
+     * @throws ChatException when Ollama is unreachable or answers with an error
+     */
+    public boolean isInstalled(String model) {
+        String wanted = model.contains(":") ? model : model + ":latest";
+        return models().stream().anyMatch(name -> name.equals(model) || name.equals(wanted));
+    }
+
+    /**
+     * The server's version ({@code GET /api/version}), e.g. {@code 0.12.3}.
+     *
+     * @throws ChatException when Ollama is unreachable or answers with an error
+     */
+    public String version() {
+        return getJson("/api/version").path("version").asText("");
+    }
+
+    private JsonNode getJson(String path) {
+        HttpRequest request = HttpRequest.newBuilder(endpoint(path))
+                .timeout(config.connectTimeout().plusSeconds(10))
+                .GET().build();
+        try {
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            String text = new String(response.body(), StandardCharsets.UTF_8);
+            if (response.statusCode() != 200) {
+                throw errors.status(response.statusCode(), text, config.model(), java.util.Optional.empty());
+            }
+            return mapper.readTree(text);
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw errors.sending(new java.net.http.HttpConnectTimeoutException(e.getMessage()),
+                    config.connectTimeout());
+        } catch (IOException e) {
+            throw errors.sending(e, config.connectTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StreamCancelledException("Interrupted while asking Ollama");
+        }
+    }
+
+    private URI endpoint(String path) {
+        return URI.create(config.baseUrl() + path);
+    }
+
+    private byte[] requestBody(LlmRequest request, String model) {
+        ObjectNode root = mapper.createObjectNode();
+        root.put("model", model);
+        ArrayNode messages = root.putArray("messages");
+        for (ChatMessage m : request.messages()) {
+            messages.addObject().put("role", m.role().wireName()).put("content", m.content());
+        }
+        root.put("stream", true);
+        if (!config.options().isEmpty()) {
+            root.set("options", mapper.valueToTree(config.options()));
+        }
+        String keepAlive = config.keepAlive().strip();
+        if (!keepAlive.isEmpty()) {
+            if (keepAlive.matches("-?\\d+")) {
+                root.put("keep_alive", Long.parseLong(keepAlive));
+            } else {
+                root.put("keep_alive", keepAlive);
+            }
+        }
+        switch (config.think()) {
+            case "" -> { }
+            case "true", "false" -> root.put("think", Boolean.parseBoolean(config.think()));
+            default -> root.put("think", config.think());
+        }
+        if (!config.tools().isEmpty()) {
+            root.set("tools", mapper.valueToTree(config.tools()));
+        }
+        try {
+            return mapper.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the Ollama request", e);
+        }
+    }
+
+    private static ScheduledThreadPoolExecutor watchdogScheduler() {
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("ollama-watchdog").daemon(true).factory());
+        scheduler.setRemoveOnCancelPolicy(true);
+        return scheduler;
+    }
+
+    /** A listener's own failure, carried past the I/O error handling unchanged. */
+    private static final class ListenerFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ListenerFailed(Throwable cause) {
+            super(null, cause, false, false);
+        }
+
+        RuntimeException unwrap() {
+            if (getCause() instanceof Error error) {
+                throw error;
+            }
+            return (RuntimeException) getCause();
+        }
+    }
+
+    /**
+     * One HTTP exchange that can be aborted from any thread at any point: before the response arrives
+     * (cancels the future, which cancels the request) or while its body is read (closes the body, which
+     * closes the connection).
+     */
+    private static final class Exchange {
+        private CompletableFuture<HttpResponse<InputStream>> future;
+        private InputStream body;
+        private boolean aborted;
+
+        HttpResponse<InputStream> send(HttpClient http, HttpRequest request)
+                throws IOException, InterruptedException {
+            CompletableFuture<HttpResponse<InputStream>> f;
+            synchronized (this) {
+                if (aborted) {
+                    throw new CancellationException();
+                }
+                f = http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+                future = f;
+            }
+            HttpResponse<InputStream> response;
+            try {
+                response = f.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw new IOException(e.getCause());
+            }
+            synchronized (this) {
+                body = response.body();
+                if (aborted) {
+                    closeQuietly(body);
+                    throw new CancellationException();
+                }
+            }
+            return response;
+        }
+
+        synchronized boolean receiving() {
+            return body != null;
+        }
+
+        void abort() {
+            InputStream toClose;
+            synchronized (this) {
+                aborted = true;
+                if (future != null) {
+                    future.cancel(true);
+                }
+                toClose = body;
+            }
+            if (toClose != null) {
+                closeQuietly(toClose);
+            }
+        }
+
+        private static void closeQuietly(InputStream in) {
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // closing is how we abort; nothing more to do
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.chatstream.ollama;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Enforces one reply's timeouts without a timer per line: a single scheduled check that re-arms itself for
+ * the nearest deadline (first token, idle since the last line, overall). When a deadline passes it records
+ * which one and runs the abort action, which closes the connection under the blocked reader.
+ * Thread-safe: {@link #activity()} is called by the reader, the check runs on the scheduler.
+ */
+final class Watchdog implements AutoCloseable {
+    /** Which deadline passed. */
+    enum Expiry { FIRST_TOKEN, IDLE, OVERALL }
+
+    private final ScheduledExecutorService scheduler;
+    private final long start = System.nanoTime();
+    private final long firstTokenNanos;
+    private final long idleNanos;
+    private final long overallNanos;
+    private final Runnable abort;
+    private volatile long lastActivity;
+    private volatile boolean streaming;
+    private volatile Expiry expired;
+    private ScheduledFuture<?> check;
+    private boolean closed;
+
+    Watchdog(ScheduledExecutorService scheduler, Duration firstToken, Duration idle, Duration overall, Runnable abort) {
+        this.scheduler = scheduler;
+        this.firstTokenNanos = firstToken.toNanos();
+        this.idleNanos = idle.toNanos();
+        this.overallNanos = overall.toNanos();
+        this.abort = abort;
+        arm(Math.min(firstTokenNanos, overallNanos));
+    }
+
+    /** A line arrived. */
+    void activity() {
+        lastActivity = System.nanoTime();
+        streaming = true;
+    }
+
+    /** The deadline that passed, or null while none has. */
+    Expiry expired() {
+        return expired;
+    }
+
+    /** The limit of a deadline, for messages. */
+    Duration limit(Expiry expiry) {
+        return Duration.ofNanos(switch (expiry) {
+            case FIRST_TOKEN -> firstTokenNanos;
+            case IDLE -> idleNanos;
+            case OVERALL -> overallNanos;
+        });
+    }
+
+    private void check() {
+        long now = System.nanoTime();
+        long overallLeft = start + overallNanos - now;
+        long phaseLeft = streaming ? lastActivity + idleNanos - now : start + firstTokenNanos - now;
+        if (overallLeft <= 0 || phaseLeft <= 0) {
+            expired = overallLeft <= 0 ? Expiry.OVERALL : streaming ? Expiry.IDLE : Expiry.FIRST_TOKEN;
+            abort.run();
+            return;
+        }
+        arm(Math.min(overallLeft, phaseLeft));
+    }
+
+    private synchronized void arm(long nanos) {
+        if (!closed) {
+            check = scheduler.schedule(this::check, nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (check != null) {
+            check.cancel(false);
+        }
+    }
+}

@@ -1,0 +1,458 @@
+package dev.chatstream.ollama;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A fake Ollama: a real HTTP/1.1 server on a random loopback port that replays scripted {@code /api/chat}
+ * replies as Ollama does (see {@code shared/ollama-protocol.md}): NDJSON over chunked transfer encoding, headers
+ * sent with the first line, error statuses with {@code {"error": ...}} bodies, error lines under 200. It can
+ * split lines at chosen byte offsets, stall, and drop the connection; and it records when its client
+ * disconnects, so tests can assert that cancellation really reached the server.
+ *
+ * <p>Every connection is served on its own virtual thread and closed after one exchange.
+ */
+public final class FakeOllama implements AutoCloseable {
+    private final ServerSocket server;
+    private final ConcurrentLinkedQueue<Reply> replies = new ConcurrentLinkedQueue<>();
+    private final List<String> chatBodies = new CopyOnWriteArrayList<>();
+    private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
+    private final AtomicInteger open = new AtomicInteger();
+    private volatile String tagsJson = "{\"models\":[{\"name\":\"llama3.2:latest\",\"model\":\"llama3.2:latest\"}]}";
+    private volatile String versionJson = "{\"version\":\"0.12.3\"}";
+
+    private FakeOllama(ServerSocket server) {
+        this.server = server;
+        Thread.ofVirtual().name("fake-ollama-accept").start(this::acceptLoop);
+    }
+
+    /** Starts a fake on a random loopback port. */
+    public static FakeOllama start() {
+        try {
+            return new FakeOllama(new ServerSocket(0, 200, InetAddress.getLoopbackAddress()));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the fake Ollama", e);
+        }
+    }
+
+    /** Where it listens, e.g. {@code http://127.0.0.1:40123}. */
+    public URI baseUrl() {
+        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    }
+
+    /** Queues the reply to the next {@code /api/chat} request. Requests with no reply queued get a 500. */
+    public FakeOllama enqueue(Reply reply) {
+        replies.add(reply);
+        return this;
+    }
+
+    /** Sets the installed models' names for {@code /api/tags}. */
+    public FakeOllama models(String... names) {
+        StringBuilder sb = new StringBuilder("{\"models\":[");
+        for (int i = 0; i < names.length; i++) {
+            sb.append(i > 0 ? "," : "").append("{\"name\":\"").append(names[i]).append("\",\"size\":1}");
+        }
+        tagsJson = sb.append("]}").toString();
+        return this;
+    }
+
+    /** The bodies of the {@code /api/chat} requests received, in order. */
+    public List<String> chatBodies() {
+        return List.copyOf(chatBodies);
+    }
+
+    /** How many connections are open now. */
+    public int openConnections() {
+        return open.get();
+    }
+
+    /** Whether the latest chat exchange's client closed the connection before the reply was over. */
+    public boolean awaitClientDisconnect(Duration timeout) {
+        Exchange latest = latestChat(timeout);
+        return latest != null && await(latest.clientGone, timeout);
+    }
+
+    private Exchange latestChat(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (exchanges.isEmpty() && System.nanoTime() < deadline) {
+            sleep(Duration.ofMillis(5));
+        }
+        return exchanges.isEmpty() ? null : exchanges.get(exchanges.size() - 1);
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    /** A scripted reply to one {@code /api/chat} request. */
+    public static final class Reply {
+        private sealed interface Step {
+            record Write(byte[] bytes) implements Step {
+            }
+
+            record Pause(Duration duration) implements Step {
+            }
+
+            record Stall() implements Step {
+            }
+
+            record Reset() implements Step {
+            }
+        }
+
+        private final List<Step> steps = new ArrayList<>();
+        private int status = 200;
+        private String errorBody = "";
+        private String retryAfter = "";
+        private boolean headersFirst;
+        private Duration gap = Duration.ZERO;
+
+        private Reply() {
+        }
+
+        /** A streamed reply (status 200); add lines with the other methods. */
+        public static Reply stream() {
+            return new Reply();
+        }
+
+        /** Token lines for these pieces, then a final {@code done} line: a normal reply. */
+        public static Reply tokens(String... pieces) {
+            Reply r = stream();
+            for (String p : pieces) {
+                r.token(p);
+            }
+            return r.done();
+        }
+
+        /** An error status with Ollama's JSON body {@code {"error": message}}. */
+        public static Reply status(int status, String message) {
+            Reply r = new Reply();
+            r.status = status;
+            r.errorBody = "{\"error\":" + json(message) + "}";
+            return r;
+        }
+
+        /** Adds a {@code Retry-After} header (error replies). */
+        public Reply retryAfter(String seconds) {
+            retryAfter = seconds;
+            return this;
+        }
+
+        /** Sends the headers at once instead of with the first line. */
+        public Reply headersFirst() {
+            headersFirst = true;
+            return this;
+        }
+
+        /** Waits this long before each later write (token pacing). */
+        public Reply paced(Duration between) {
+            gap = between;
+            return this;
+        }
+
+        /** A line with one text piece. */
+        public Reply token(String text) {
+            return line("{\"model\":\"llama3.2\",\"created_at\":\"2026-11-24T14:05:00.123456789Z\","
+                    + "\"message\":{\"role\":\"assistant\",\"content\":" + json(text) + "},\"done\":false}");
+        }
+
+        /** A line with one piece of reasoning (content empty, as Ollama sends it). */
+        public Reply thinking(String text) {
+            return line("{\"model\":\"llama3.2\",\"created_at\":\"2026-11-24T14:05:00.123456789Z\","
+                    + "\"message\":{\"role\":\"assistant\",\"content\":\"\",\"thinking\":" + json(text)
+                    + "},\"done\":false}");
+        }
+
+        /** A line with one native tool call; {@code argumentsJson} is a JSON object. */
+        public Reply toolCall(String name, String argumentsJson) {
+            return line("{\"model\":\"llama3.2\",\"created_at\":\"2026-11-24T14:05:00.123456789Z\","
+                    + "\"message\":{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"function\":{\"name\":"
+                    + json(name) + ",\"arguments\":" + argumentsJson + "}}]},\"done\":false}");
+        }
+
+        /** The final line with Ollama's metrics. */
+        public Reply done() {
+            return line(DONE_LINE);
+        }
+
+        /** An {@code {"error": ...}} line under status 200, as Ollama sends after streaming started. */
+        public Reply errorLine(String message) {
+            return line("{\"error\":" + json(message) + "}");
+        }
+
+        /** A raw line; {@code \n} is added. */
+        public Reply line(String text) {
+            return raw(text + "\n");
+        }
+
+        /** Raw text, written as one chunk. */
+        public Reply raw(String text) {
+            steps.add(new Step.Write(text.getBytes(StandardCharsets.UTF_8)));
+            return this;
+        }
+
+        /** Raw bytes cut at the given offsets, each piece written and flushed on its own. */
+        public Reply splitAt(String text, int... offsets) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            int from = 0;
+            for (int offset : offsets) {
+                steps.add(new Step.Write(java.util.Arrays.copyOfRange(bytes, from, offset)));
+                steps.add(new Step.Pause(Duration.ofMillis(3)));
+                from = offset;
+            }
+            steps.add(new Step.Write(java.util.Arrays.copyOfRange(bytes, from, bytes.length)));
+            return this;
+        }
+
+        /** A pause. */
+        public Reply pause(Duration duration) {
+            steps.add(new Step.Pause(duration));
+            return this;
+        }
+
+        /** Sends nothing more until the client goes away. */
+        public Reply stall() {
+            steps.add(new Step.Stall());
+            return this;
+        }
+
+        /** Drops the connection with a TCP reset. */
+        public Reply reset() {
+            steps.add(new Step.Reset());
+            return this;
+        }
+    }
+
+    /** The metrics line a real Ollama ends with. */
+    static final String DONE_LINE = "{\"model\":\"llama3.2\",\"created_at\":\"2026-11-24T14:05:01.5Z\","
+            + "\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done_reason\":\"stop\",\"done\":true,"
+            + "\"total_duration\":1500000000,\"load_duration\":200000000,\"prompt_eval_count\":42,"
+            + "\"prompt_eval_duration\":300000000,\"eval_count\":20,\"eval_duration\":1000000000,"
+            + "\"remote_model\":\"ignored\"}";
+
+    static String json(String text) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    private final class Exchange {
+        final CountDownLatch clientGone = new CountDownLatch(1);
+        volatile boolean finished;
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                open.incrementAndGet();
+                Thread.ofVirtual().name("fake-ollama-conn").start(() -> serve(socket));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket) {
+            socket.setTcpNoDelay(true);
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            String head = readHead(in);
+            if (head == null) {
+                return;
+            }
+            String[] requestLine = head.substring(0, head.indexOf("\r\n")).split(" ");
+            int length = contentLength(head);
+            String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+            String path = requestLine[1];
+            if (requestLine[0].equals("GET") && path.equals("/api/tags")) {
+                respond(out, 200, tagsJson, "");
+            } else if (requestLine[0].equals("GET") && path.equals("/api/version")) {
+                respond(out, 200, versionJson, "");
+            } else if (requestLine[0].equals("POST") && path.equals("/api/chat")) {
+                chatBodies.add(body);
+                Reply reply = replies.poll();
+                if (reply == null) {
+                    respond(out, 500, "{\"error\":\"fake Ollama: no reply scripted\"}", "");
+                } else {
+                    Exchange exchange = new Exchange();
+                    exchanges.add(exchange);
+                    Thread.ofVirtual().start(() -> watchForClose(in, exchange));
+                    play(socket, out, reply, exchange);
+                }
+            } else {
+                respond(out, 404, "404 page not found", "");
+            }
+        } catch (IOException e) {
+            // the client went away; recorded by the watcher
+        } finally {
+            open.decrementAndGet();
+        }
+    }
+
+    private static void watchForClose(InputStream in, Exchange exchange) {
+        try {
+            while (in.read() >= 0) {
+                // an HTTP/1.1 client sends nothing more during a response
+            }
+        } catch (IOException e) {
+            // reset or closed: gone either way
+        }
+        if (!exchange.finished) {
+            exchange.clientGone.countDown();
+        }
+    }
+
+    private void play(Socket socket, OutputStream out, Reply reply, Exchange exchange) throws IOException {
+        if (reply.status != 200) {
+            respond(out, reply.status, reply.errorBody, reply.retryAfter);
+            exchange.finished = true;
+            return;
+        }
+        boolean headersSent = false;
+        if (reply.headersFirst) {
+            writeStreamHeaders(out);
+            headersSent = true;
+        }
+        boolean first = true;
+        for (Reply.Step step : reply.steps) {
+            if (exchange.clientGone.getCount() == 0) {
+                return;
+            }
+            switch (step) {
+                case Reply.Step.Write w -> {
+                    if (!first && !reply.gap.isZero()) {
+                        if (await(exchange.clientGone, reply.gap)) {
+                            return;
+                        }
+                    }
+                    first = false;
+                    if (!headersSent) {
+                        writeStreamHeaders(out);
+                        headersSent = true;
+                    }
+                    out.write((Integer.toHexString(w.bytes().length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(w.bytes());
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+                case Reply.Step.Pause p -> {
+                    if (await(exchange.clientGone, p.duration())) {
+                        return;
+                    }
+                }
+                case Reply.Step.Stall s -> {
+                    await(exchange.clientGone, Duration.ofMinutes(2));
+                    return;
+                }
+                case Reply.Step.Reset r -> {
+                    socket.setSoLinger(true, 0);
+                    exchange.finished = true;
+                    socket.close();
+                    return;
+                }
+            }
+        }
+        if (!headersSent) {
+            writeStreamHeaders(out);
+        }
+        exchange.finished = true;
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    private static void writeStreamHeaders(OutputStream out) throws IOException {
+        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n"
+                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    private static void respond(OutputStream out, int status, String body, String retryAfter) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        String type = body.startsWith("{") ? "application/json; charset=utf-8" : "text/plain";
+        out.write(("HTTP/1.1 " + status + " Status\r\nContent-Type: " + type + "\r\nContent-Length: " + bytes.length
+                + "\r\n" + (retryAfter.isEmpty() ? "" : "Retry-After: " + retryAfter + "\r\n")
+                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(bytes);
+        out.flush();
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        int b;
+        while ((b = in.read()) >= 0) {
+            head.write(b);
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+            if (matched == 4) {
+                return head.toString(StandardCharsets.ISO_8859_1);
+            }
+        }
+        return null;
+    }
+
+    private static int contentLength(String head) {
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("content-length")) {
+                return Integer.parseInt(line.substring(colon + 1).trim());
+            }
+        }
+        return 0;
+    }
+
+    private static boolean await(CountDownLatch latch, Duration timeout) {
+        try {
+            return latch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
