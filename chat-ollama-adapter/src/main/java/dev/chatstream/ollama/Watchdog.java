@@ -39,7 +39,11 @@ final class Watchdog implements AutoCloseable {
     /** A line arrived. */
     void activity() {
         lastActivity = System.nanoTime();
-        streaming = true;
+        if (!streaming) {
+            // The idle deadline can be nearer than the first-token check armed at the start: re-arm for it.
+            streaming = true;
+            rearm(Math.min(idleNanos, start + overallNanos - lastActivity));
+        }
     }
 
     /** The deadline that passed, or null while none has. */
@@ -66,6 +70,13 @@ final class Watchdog implements AutoCloseable {
             return;
         }
         arm(Math.min(overallLeft, phaseLeft));
+    }
+
+    private synchronized void rearm(long nanos) {
+        if (check != null) {
+            check.cancel(false);
+        }
+        arm(nanos);
     }
 
     private synchronized void arm(long nanos) {
