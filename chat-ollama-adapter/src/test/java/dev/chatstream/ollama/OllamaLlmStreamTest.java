@@ -274,6 +274,33 @@ class OllamaLlmStreamTest {
     }
 
     @Test
+    void shouldLeaveNoConnectionOpenAfterManyCancellations() throws Exception {
+        OllamaLlmStream client = OllamaLlmStream.create(config());
+        for (int i = 0; i < 30; i++) {
+            ollama.enqueue(i % 2 == 0 ? FakeOllama.Reply.stream().stall()
+                    : FakeOllama.Reply.stream().token("a").stall());
+            Cancellation cancellation = new Cancellation();
+            Thread stopper = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                cancellation.cancel("stop " + cancellation.hashCode());
+            });
+            assertThatThrownBy(() -> client.stream(request(), deltas::add, cancellation))
+                    .isInstanceOf(dev.chatstream.core.StreamCancelledException.class);
+            stopper.join();
+        }
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (ollama.openConnections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(ollama.openConnections()).as("connections still open on the server").isZero();
+    }
+
+    @Test
     void shouldListModelsAndVersion() {
         ollama.models("llama3.2:latest", "qwen3:8b");
         OllamaLlmStream client = OllamaLlmStream.create(config());
