@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * <p>{@code args} holds plain Java values only: {@link String}, {@link Long}, {@link Double},
  * {@link Boolean}, {@link List} and {@link Map} with string keys, nested to any depth, in their original order.
- * The record keeps a deep, unmodifiable copy. Model output is untrusted: executing an action is the
+ * No nulls: JSON {@code null}s from the model are dropped before an action is made. The record keeps a deep,
+ * unmodifiable copy. Model output is untrusted: executing an action is the
  * business of an executor that checks it.
  *
  * @param tool the tool's name, non-blank
