@@ -116,7 +116,7 @@ final class ActionFilter {
         if (typed == 0) {
             return; // only indentation so far
         }
-        if (typed <= MARKER.length() && MARKER.regionMatches(0, pending.toString(), start, typed)) {
+        if (typed <= MARKER.length() && startsMarker(start, typed)) {
             if (typed == MARKER.length()) {
                 pending.setLength(0);
                 actionLine.setLength(0);
@@ -127,6 +127,16 @@ final class ActionFilter {
         out.append(pending);
         pending.setLength(0);
         state = State.IN_TEXT;
+    }
+
+    /** Whether the {@code typed} characters of {@code pending} from {@code start} begin the marker. */
+    private boolean startsMarker(int start, int typed) {
+        for (int i = 0; i < typed; i++) {
+            if (pending.charAt(start + i) != MARKER.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void endActionLine() {

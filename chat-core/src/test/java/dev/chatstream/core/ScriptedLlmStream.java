@@ -2,7 +2,6 @@ package dev.chatstream.core;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -34,7 +33,6 @@ public final class ScriptedLlmStream implements LlmStream {
     private final Usage usage;
     private final List<LlmRequest> requests = new CopyOnWriteArrayList<>();
     private final List<CountDownLatch> cancels = new CopyOnWriteArrayList<>();
-    private final List<CountDownLatch> starts = Collections.synchronizedList(new ArrayList<>());
     private final CountDownLatch firstStart = new CountDownLatch(1);
 
     private ScriptedLlmStream(List<Step> steps, Usage usage) {

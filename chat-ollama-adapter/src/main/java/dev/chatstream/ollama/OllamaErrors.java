@@ -52,6 +52,12 @@ final class OllamaErrors {
         return connectionBroke(e);
     }
 
+    /** For a short request ({@code /api/tags}, {@code /api/version}) that got no answer in time. */
+    ChatException noAnswer(Duration limit, Throwable cause) {
+        return new TransientException(ErrorCode.LLM_TIMEOUT, "Ollama at " + baseUrl + " did not answer within "
+                + seconds(limit) + " — is it running, and not overloaded?", cause);
+    }
+
     /** For a response whose status is not 200; {@code body} is its (bounded) text. */
     ChatException status(int status, String body, String model, Optional<String> retryAfter) {
         String said = quote(body);

@@ -206,8 +206,7 @@ public final class OllamaLlmStream implements LlmStream {
             }
             return mapper.readTree(text);
         } catch (java.net.http.HttpTimeoutException e) {
-            throw errors.sending(new java.net.http.HttpConnectTimeoutException(e.getMessage()),
-                    config.connectTimeout());
+            throw errors.noAnswer(request.timeout().orElseThrow(), e);
         } catch (IOException e) {
             throw errors.sending(e, config.connectTimeout());
         } catch (InterruptedException e) {

@@ -313,6 +313,21 @@ class OllamaLlmStreamTest {
     }
 
     @Test
+    void shouldSayWhenOllamaAcceptsButDoesNotAnswerAReadinessCheck() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
+            URI url = URI.create("http://127.0.0.1:" + silent.getLocalPort());
+            OllamaLlmStream client = OllamaLlmStream.create(config().withBaseUrl(url)
+                    .withTimeouts(Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(30),
+                            Duration.ofMinutes(1)));
+
+            // the readiness request's limit is the connect timeout plus 10 s
+            assertThatThrownBy(client::version).isInstanceOf(TransientException.class)
+                    .hasMessage("Ollama at " + url + " did not answer within 10200 ms — is it running, and not "
+                            + "overloaded?");
+        }
+    }
+
+    @Test
     void shouldExplainABadConfiguration() {
         assertThatThrownBy(() -> OllamaConfig.defaults().withBaseUrl(URI.create("ftp://x")))
                 .hasMessage("Ollama base URL must be http(s)://host[:port], got ftp://x");
