@@ -9,8 +9,11 @@ import java.util.regex.Pattern;
  * Decides, cheaply and without I/O, whether a message needs the user's memories: a keyword heuristic in
  * Portuguese and English. "Lembras-te do meu aniversário?" does; "que horas são?" does not. A miss costs
  * a less personal answer; a false hit costs one memory lookup, so it leans towards recall.
+ *
+ * <p>{@link #normalise} is also the key caches use, so "Lembras-te do meu aniversário?" and "lembras te do
+ * meu aniversario" are one query. Stateless and thread-safe.
  */
-final class MemoryRecall {
+public final class MemoryRecall {
     private static final Pattern MARKS = Pattern.compile("\\p{M}+");
     private static final Pattern NON_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
 
@@ -36,7 +39,7 @@ final class MemoryRecall {
     }
 
     /** Whether {@code message} seems to refer to something the user said or is about before. */
-    static boolean needsMemories(String message) {
+    public static boolean needsMemories(String message) {
         String words = " " + normalise(message) + " ";
         for (String stem : STEMS) {
             if (words.contains(" " + stem)) {
@@ -52,7 +55,7 @@ final class MemoryRecall {
     }
 
     /** Lower case, accents removed, every run of non-letters and non-digits one space, trimmed. */
-    static String normalise(String text) {
+    public static String normalise(String text) {
         String decomposed = Normalizer.normalize(text.toLowerCase(Locale.ROOT), Normalizer.Form.NFD);
         String unaccented = MARKS.matcher(decomposed).replaceAll("");
         return NON_WORD.matcher(unaccented).replaceAll(" ").strip();

@@ -5,10 +5,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A {@link PromptContextSource} in memory: a fixed base prompt and a home per user (empty by default).
- * Counts its loads and can be told to fail, so cache tests can see what reaches it. Thread-safe.
+ * A {@link PromptContextSource} and {@link HomeContextStore} in memory: a fixed base prompt and a home per
+ * user (empty by default). Counts its loads and can be told to fail, so cache tests can see what reaches it.
+ * Thread-safe.
  */
-public final class InMemoryPromptContextSource implements PromptContextSource {
+public final class InMemoryPromptContextSource implements PromptContextSource, HomeContextStore {
     private final Map<UserId, HomeContext> homes = new ConcurrentHashMap<>();
     private final AtomicInteger baseLoads = new AtomicInteger();
     private final AtomicInteger homeLoads = new AtomicInteger();
@@ -39,9 +40,17 @@ public final class InMemoryPromptContextSource implements PromptContextSource {
         return homes.getOrDefault(user, HomeContext.empty());
     }
 
+    @Override
+    public void replaceHomeContext(UserId user, HomeContext home) {
+        Checks.notNull(user, "user");
+        Checks.notNull(home, "home");
+        throwIfFailing();
+        homes.put(user, home);
+    }
+
     /** Sets a user's home. */
     public InMemoryPromptContextSource put(UserId user, HomeContext home) {
-        homes.put(user, home);
+        replaceHomeContext(user, home);
         return this;
     }
 
