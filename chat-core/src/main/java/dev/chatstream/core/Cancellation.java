@@ -19,6 +19,7 @@ public final class Cancellation {
 
     private final List<Runnable> callbacks = new ArrayList<>();
     private String reason = "";
+    private ErrorCode code = ErrorCode.CANCELLED;
     private boolean cancelled;
 
     /** A cancellation that has not fired. */
@@ -40,14 +41,26 @@ public final class Cancellation {
      * @return whether this call fired it (false when it had already fired)
      */
     public boolean cancel(String why) {
+        return cancel(ErrorCode.CANCELLED, why);
+    }
+
+    /**
+     * Fires with the error code the stream's terminal event should carry, e.g. {@link ErrorCode#TIMEOUT}
+     * when a deadline stopped it or {@link ErrorCode#SERVER_SHUTDOWN}.
+     *
+     * @return whether this call fired it (false when it had already fired; the first code and reason stay)
+     */
+    public boolean cancel(ErrorCode why, String message) {
         Checks.notNull(why, "why");
+        Checks.notNull(message, "message");
         List<Runnable> toRun;
         synchronized (this) {
             if (cancelled) {
                 return false;
             }
             cancelled = true;
-            reason = why;
+            reason = message;
+            code = why;
             toRun = List.copyOf(callbacks);
             callbacks.clear();
         }
@@ -58,6 +71,11 @@ public final class Cancellation {
     /** Whether it has fired. */
     public synchronized boolean isCancelled() {
         return cancelled;
+    }
+
+    /** The code for the terminal event: {@link ErrorCode#CANCELLED} unless it fired with another. */
+    public synchronized ErrorCode code() {
+        return code;
     }
 
     /** Why it fired; empty if it has not. */

@@ -162,8 +162,9 @@ public final class ChatStreamer {
                 }
                 terminal(new ChatEvent.Done(usage));
             } catch (StreamCancelledException e) {
-                terminal(new ChatEvent.Failed(ErrorCode.CANCELLED,
-                        consumerGone ? CONSUMER_GONE : e.getMessage()));
+                terminal(consumerGone
+                        ? new ChatEvent.Failed(ErrorCode.CANCELLED, CONSUMER_GONE)
+                        : new ChatEvent.Failed(cancellation.code(), e.getMessage()));
             } catch (ChatException e) {
                 terminal(ChatEvent.Failed.of(e));
             } catch (RuntimeException e) {

@@ -25,8 +25,12 @@ public enum ErrorCode {
     CONTEXT_UNAVAILABLE("context_unavailable", true),
     /** An ACTION line could not be understood; the text reply is unaffected. */
     INVALID_ACTION("invalid_action", false),
-    /** The stream was stopped: the client left, asked to stop, or the server is shutting down. */
+    /** The stream was stopped: the client left or asked to stop. */
     CANCELLED("cancelled", false),
+    /** The stream ran past the server's maximum stream duration; the upstream was closed. */
+    TIMEOUT("timeout", true),
+    /** The server is shutting down; the stream was closed. Retry against another instance or later. */
+    SERVER_SHUTDOWN("server_shutdown", true),
     /** A bug in chatstream; details are in the server log, never in the event. */
     INTERNAL("internal_error", false);
 

@@ -275,6 +275,25 @@ class ChatStreamerTest {
     }
 
     @Test
+    void shouldEndWithTheCodeTheCancellationFiredWith() throws Exception {
+        ScriptedLlmStream llm = ScriptedLlmStream.script().text("Olá").stall().text("never").build();
+        Cancellation cancellation = new Cancellation();
+        RecordingEventSink sink = new RecordingEventSink();
+
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            CompletableFuture<Void> run = CompletableFuture.runAsync(
+                    () -> streamer(llm).stream(ChatRequest.of(ANA, "Olá"), sink, cancellation), executor);
+            assertThat(sink.awaitEvents(1, WAIT)).isTrue();
+            cancellation.cancel(ErrorCode.TIMEOUT, "The reply took longer than 10m");
+            cancellation.cancel(ErrorCode.SERVER_SHUTDOWN, "too late, already cancelled");
+            run.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        assertThat(llm.awaitCancelled(Duration.ZERO)).isTrue();
+        assertThat(sink.terminal()).isEqualTo(new ChatEvent.Failed(ErrorCode.TIMEOUT, "The reply took longer than 10m"));
+    }
+
+    @Test
     void shouldCancelTheLlmWhenTheConsumerGoesAway() {
         ScriptedLlmStream llm = ScriptedLlmStream.script().text("one ", "two ").stall().text("never").build();
         RecordingEventSink sink = RecordingEventSink.goneAfter(1);
