@@ -1,0 +1,87 @@
+package dev.chatstream.http;
+
+import dev.chatstream.core.AccessTokens;
+import dev.chatstream.core.ChatException;
+import dev.chatstream.core.UserId;
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs first on every request: gives it an id, answers CORS preflights, and on every {@code /api/} route
+ * but {@code /api/health} requires {@code Authorization: Bearer <token>}, resolved to a user through
+ * {@link AccessTokens}. A token in the query string is refused (URLs end up in logs and histories). The
+ * token is never logged or echoed.
+ */
+@PreMatching
+@Priority(Priorities.AUTHENTICATION)
+final class AuthFilter implements ContainerRequestFilter {
+    static final String USER = "chatstream.user";
+    static final String START = "chatstream.start";
+
+    private final AccessTokens tokens;
+    private final Cors cors;
+
+    AuthFilter(AccessTokens tokens, Cors cors) {
+        this.tokens = tokens;
+        this.cors = cors;
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        request.setProperty(START, System.nanoTime());
+        String id = RequestIds.assign(request.getHeaderString("X-Request-Id"));
+        request.setProperty(RequestIds.PROPERTY, id);
+        if (cors.isPreflight(request)) {
+            request.abortWith(cors.preflight(request));
+            return;
+        }
+        String path = request.getUriInfo().getPath();
+        if (!path.startsWith("api/") || path.equals("api/health") || path.equals("api/health/")) {
+            return;
+        }
+        List<String> queryTokens = request.getUriInfo().getQueryParameters().entrySet().stream()
+                .filter(e -> e.getKey().equalsIgnoreCase("token") || e.getKey().equalsIgnoreCase("access_token"))
+                .map(e -> e.getKey()).toList();
+        if (!queryTokens.isEmpty()) {
+            abort(request, new ApiException(400, "token_in_url", "Send the token in the Authorization header "
+                    + "(Authorization: Bearer <token>), never in the URL: URLs end up in logs"));
+            return;
+        }
+        String header = request.getHeaderString("Authorization");
+        if (header == null || header.isBlank()) {
+            abort(request, ApiException.unauthorized(
+                    "Sign in: send your API token as Authorization: Bearer <token>"));
+            return;
+        }
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            abort(request, ApiException.unauthorized(
+                    "The Authorization header must be Bearer <token>"));
+            return;
+        }
+        Optional<UserId> user;
+        try {
+            user = tokens.authenticate(header.substring(7).strip());
+        } catch (ChatException | IllegalStateException e) {
+            abort(request, new ApiException(503, "auth_unavailable",
+                    "Tokens cannot be checked right now; try again in a moment"));
+            return;
+        }
+        if (user.isEmpty()) {
+            abort(request, ApiException.unauthorized(
+                    "This token is not valid (unknown or revoked); ask for a new one"));
+            return;
+        }
+        request.setProperty(USER, user.get());
+    }
+
+    private static void abort(ContainerRequestContext request, ApiException e) {
+        Response r = ErrorMappers.toResponse(e, RequestIds.of(request));
+        request.abortWith(r);
+    }
+}

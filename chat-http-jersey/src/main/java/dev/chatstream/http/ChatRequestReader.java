@@ -1,0 +1,121 @@
+package dev.chatstream.http;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.chatstream.core.ChatMessage;
+import dev.chatstream.core.ChatOptions;
+import dev.chatstream.core.ChatRequest;
+import dev.chatstream.core.Role;
+import dev.chatstream.core.UserId;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Reads the chat request body ({@code {"message", "history", "conversation_id", "include_thinking"}}) into
+ * a {@link ChatRequest}. Every refusal is a 400 naming the field in our own words; Jackson's messages never
+ * reach the client. Unknown fields are ignored, so newer clients keep working.
+ */
+final class ChatRequestReader {
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    /** The body's fields, before the use case's own validation. */
+    record Body(ChatRequest request, boolean hasConversationId, long conversationId) {
+    }
+
+    private ChatRequestReader() {
+    }
+
+    static Body read(byte[] body, UserId user) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(body);
+        } catch (JsonParseException e) {
+            if (e.getMessage() != null && e.getMessage().contains("UTF")) {
+                throw invalid("The body is not valid UTF-8; send JSON encoded as UTF-8");
+            }
+            throw invalid("The body is not valid JSON (near line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")");
+        } catch (JsonProcessingException e) {
+            throw invalid("The body is not valid JSON");
+        } catch (IOException e) {
+            throw invalid("The body is not valid UTF-8 JSON");
+        }
+        if (root == null || root.isMissingNode()) {
+            throw invalid("The body is empty; send {\"message\": \"...\"}");
+        }
+        if (!root.isObject()) {
+            throw invalid("The body must be a JSON object such as {\"message\": \"...\"}");
+        }
+        JsonNode message = root.get("message");
+        if (message == null || message.isNull()) {
+            throw invalid("message is required");
+        }
+        if (!message.isTextual()) {
+            throw invalid("message must be a string");
+        }
+        List<ChatMessage> history = history(root.get("history"));
+        ChatOptions options = ChatOptions.defaults();
+        JsonNode thinking = root.get("include_thinking");
+        if (thinking != null && !thinking.isNull()) {
+            if (!thinking.isBoolean()) {
+                throw invalid("include_thinking must be true or false");
+            }
+            options = options.withIncludeThinking(thinking.booleanValue());
+        }
+        ChatRequest request = ChatRequest.of(user, message.textValue()).withHistory(history).withOptions(options);
+        JsonNode conversation = root.get("conversation_id");
+        if (conversation == null || conversation.isNull()) {
+            return new Body(request, false, 0);
+        }
+        if (!conversation.isIntegralNumber() || !conversation.canConvertToLong() || conversation.longValue() < 1) {
+            throw invalid("conversation_id must be a positive whole number");
+        }
+        return new Body(request.withConversationId(conversation.longValue()), true, conversation.longValue());
+    }
+
+    private static List<ChatMessage> history(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw invalid("history must be a list of {\"role\", \"content\"} objects");
+        }
+        List<ChatMessage> out = new ArrayList<>(node.size());
+        Iterator<JsonNode> items = node.elements();
+        for (int i = 0; items.hasNext(); i++) {
+            JsonNode item = items.next();
+            String at = "history[" + i + "]";
+            if (!item.isObject()) {
+                throw invalid(at + " must be an object with role and content");
+            }
+            JsonNode role = item.get("role");
+            JsonNode content = item.get("content");
+            if (role == null || !role.isTextual()) {
+                throw invalid(at + ".role must be \"user\" or \"assistant\"");
+            }
+            if (content == null || !content.isTextual()) {
+                throw invalid(at + ".content must be a string");
+            }
+            Role parsed = Role.fromWireName(role.textValue()).orElseThrow(() -> invalid(
+                    at + ".role must be \"user\" or \"assistant\", got \"" + clip(role.textValue()) + "\""));
+            out.add(new ChatMessage(parsed, content.textValue()));
+        }
+        return out;
+    }
+
+    static ApiException invalid(String message) {
+        return new ApiException(400, "invalid_request", message);
+    }
+
+    private static String clip(String s) {
+        return s.length() <= 20 ? s : s.substring(0, 20) + "…";
+    }
+}

@@ -1,0 +1,169 @@
+package dev.chatstream.http;
+
+import dev.chatstream.core.Cancellation;
+import dev.chatstream.core.ChatOptions;
+import dev.chatstream.core.ChatRequest;
+import dev.chatstream.core.ChatStreamer;
+import dev.chatstream.core.InvalidRequestException;
+import dev.chatstream.core.UserId;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.Suspended;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code POST /api/chat/stream/} and {@code GET /api/chat/stream/?message=...} (with or without the
+ * trailing slash). Everything that can refuse a request (rate, size, type, JSON, validation, stream caps)
+ * runs here, on Grizzly's worker, before any call to Ollama; then the worker is released and the stream
+ * runs on a virtual thread of its own.
+ */
+@Path("/api/chat")
+public final class ChatResource {
+    static final MediaType EVENT_STREAM = new MediaType("text", "event-stream");
+
+    private final ChatStreamer streamer;
+    private final StreamRunner runner;
+    private final ServerConfig config;
+    private final RateLimiter rateLimiter;
+    private final StreamSlots slots;
+    private final OpenStreams openStreams;
+    private final ServerMetrics metrics;
+
+    @Inject
+    ChatResource(ChatStreamer streamer, StreamRunner runner, ServerConfig config, RateLimiter rateLimiter,
+            StreamSlots slots, OpenStreams openStreams, ServerMetrics metrics) {
+        this.streamer = streamer;
+        this.runner = runner;
+        this.config = config;
+        this.rateLimiter = rateLimiter;
+        this.slots = slots;
+        this.openStreams = openStreams;
+        this.metrics = metrics;
+    }
+
+    /** The JSON form: message, history, conversation_id, include_thinking. */
+    @POST
+    @Path("stream{slash: /?}")
+    public void post(@Context ContainerRequestContext context, InputStream body, @Suspended AsyncResponse async) {
+        accept(context, async, () -> {
+            MediaType type = context.getMediaType();
+            if (type == null || !type.isCompatible(MediaType.APPLICATION_JSON_TYPE)) {
+                throw new ApiException(415, "unsupported_media_type",
+                        "Send the body as JSON with Content-Type: application/json");
+            }
+            if (context.getLength() > config.maxBodyBytes()) {
+                throw tooLarge();
+            }
+            ChatRequestReader.Body parsed = ChatRequestReader.read(readBody(body), user(context));
+            if (parsed.hasConversationId()) {
+                throw new ApiException(404, "conversation_not_found", "Conversation " + parsed.conversationId()
+                        + " was not found; leave out conversation_id to start a new one");
+            }
+            return parsed.request();
+        });
+    }
+
+    /** The simple form for curl and plain links: {@code ?message=...} and optionally {@code include_thinking=true}. */
+    @GET
+    @Path("stream{slash: /?}")
+    public void get(@Context ContainerRequestContext context, @QueryParam("message") String message,
+            @QueryParam("include_thinking") String includeThinking, @Suspended AsyncResponse async) {
+        accept(context, async, () -> {
+            if (message == null) {
+                throw ChatRequestReader.invalid("message is required (?message=...)");
+            }
+            boolean thinking = "true".equalsIgnoreCase(includeThinking);
+            return ChatRequest.of(user(context), message)
+                    .withOptions(ChatOptions.defaults().withIncludeThinking(thinking));
+        });
+    }
+
+    private interface RequestSupplier {
+        ChatRequest get();
+    }
+
+    private void accept(ContainerRequestContext context, AsyncResponse async, RequestSupplier read) {
+        long start = System.nanoTime();
+        String requestId = RequestIds.of(context);
+        UserId user = user(context);
+        try {
+            if (openStreams.closing()) {
+                throw new ApiException(503, "server_shutdown", OpenStreams.SHUTDOWN_MESSAGE,
+                        Map.of("Retry-After", "5"));
+            }
+            Duration wait = rateLimiter.acquire(user);
+            if (!wait.isZero()) {
+                metrics.rateLimited();
+                long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+                throw new ApiException(429, "rate_limited", "Too many messages; wait " + seconds
+                        + " s before sending another", Map.of("Retry-After", Long.toString(seconds)));
+            }
+            ChatRequest request = read.get();
+            try {
+                streamer.validate(request);
+            } catch (InvalidRequestException e) {
+                throw ChatRequestReader.invalid(e.getMessage());
+            }
+            slots.acquire(user);
+            AtomicBoolean released = new AtomicBoolean();
+            Cancellation cancellation = new Cancellation();
+            StreamRunner.Call call = new StreamRunner.Call(requestId, context.getMethod(),
+                    context.getUriInfo().getPath(), start);
+            StreamingOutput output = out -> {
+                released.set(true);
+                runner.run(request, call, out, cancellation);
+            };
+            Response response = Response.ok(output, EVENT_STREAM)
+                    .header("Cache-Control", "no-cache")
+                    .header("X-Accel-Buffering", "no")
+                    .build();
+            async.register((jakarta.ws.rs.container.CompletionCallback) failure -> {
+                cancellation.cancel("The client went away");
+                if (released.compareAndSet(false, true)) { // the stream never started: give the slot back
+                    slots.release(user);
+                }
+            });
+            Thread.ofVirtual().name("chat-stream-" + requestId).start(() -> async.resume(response));
+        } catch (ApiException e) {
+            metrics.error(e.code());
+            context.setProperty(ResponseFilter.LOGGED, true);
+            AccessLog.line(requestId, context.getMethod(), context.getUriInfo().getPath(), user.value(),
+                    e.status(), Duration.ofNanos(System.nanoTime() - start), 0, e.code());
+            async.resume(ErrorMappers.toResponse(e, requestId));
+        }
+    }
+
+    private byte[] readBody(InputStream body) {
+        try {
+            byte[] bytes = body.readNBytes(config.maxBodyBytes() + 1);
+            if (bytes.length > config.maxBodyBytes()) {
+                throw tooLarge();
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw ChatRequestReader.invalid("The body could not be read");
+        }
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(413, "payload_too_large", "The body is larger than " + config.maxBodyBytes()
+                + " bytes; send a shorter message or history");
+    }
+
+    private static UserId user(ContainerRequestContext context) {
+        return (UserId) context.getProperty(AuthFilter.USER);
+    }
+}

@@ -1,0 +1,160 @@
+package dev.chatstream.http;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import com.google.inject.util.Modules;
+import dev.chatstream.core.UserId;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+
+/**
+ * The chatstream HTTP server: Jersey on Grizzly, wired by Guice from a {@link ServerConfig}. Start it with
+ * {@link #start}, stop it with {@link #close} (graceful: open streams get {@code server_shutdown}), or run
+ * {@link #main} from the {@code bin/chatstream-server} launcher.
+ */
+public final class ChatServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ChatServer.class.getName());
+
+    private final HttpServer http;
+    private final Injector injector;
+    private final ServerConfig config;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private ChatServer(HttpServer http, Injector injector, ServerConfig config) {
+        this.http = http;
+        this.injector = injector;
+        this.config = config;
+    }
+
+    /**
+     * Starts a server. On a first start (no API token yet) it creates the user {@code admin} and prints its
+     * token once, with a curl command, to standard output.
+     *
+     * @throws ConfigException       when the configuration cannot be used (e.g. an unreadable prompt file)
+     * @throws UncheckedIOException when the port cannot be bound
+     */
+    public static ChatServer start(ServerConfig config) {
+        return start(config, System.out, List.of());
+    }
+
+    static ChatServer start(ServerConfig config, PrintStream console, List<Module> overrides) {
+        Injector injector = Guice.createInjector(Modules.override(new ServerModule(config)).with(overrides));
+        ResourceConfig app = new ResourceConfig()
+                .property(ServerProperties.WADL_FEATURE_DISABLE, true)
+                .property(ServerProperties.PROCESSING_RESPONSE_ERRORS_ENABLED, true)
+                .register(injector.getInstance(AuthFilter.class))
+                .register(injector.getInstance(ResponseFilter.class))
+                .register(new ErrorMappers.Api())
+                .register(new ErrorMappers.Web())
+                .register(new ErrorMappers.Unexpected())
+                .register(injector.getInstance(ChatResource.class))
+                .register(injector.getInstance(HealthResource.class))
+                .register(injector.getInstance(MetricsResource.class));
+        URI uri = URI.create("http://" + hostForUri(config.host()) + ":" + config.port() + "/");
+        HttpServer http = GrizzlyHttpServerFactory.createHttpServer(uri, app, false);
+        NetworkListener listener = http.getListener("grizzly");
+        listener.getTransport().setTcpNoDelay(true);
+        listener.getTransport().setWriteTimeout(config.slowClientTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            http.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot listen on " + config.host() + ":" + config.port() + " ("
+                    + e.getMessage() + "); free the port or set CHATSTREAM_PORT", e);
+        }
+        ChatServer server = new ChatServer(http, injector, config);
+        FileAccessTokens tokens = injector.getInstance(FileAccessTokens.class);
+        if (tokens.isEmpty()) {
+            String token = tokens.create(UserId.of("admin"));
+            console.println("""
+
+                    chatstream: first start, so it created the user "admin". Its API token is shown only now;
+                    keep it secret (only its hash is stored, in %s):
+
+                      %s
+
+                    Try it (needs Ollama with the model %s):
+
+                      curl -N -H "Authorization: Bearer %s" "%sapi/chat/stream/?message=Ol%%C3%%A1"
+                    """.formatted(config.dataDir().resolve("tokens"), token, config.model(), token, server.baseUri()));
+        }
+        return server;
+    }
+
+    /** The port the server listens on (the real one when the configuration said 0). */
+    public int port() {
+        return http.getListener("grizzly").getPort();
+    }
+
+    /** {@code http://host:port/}. */
+    public URI baseUri() {
+        return URI.create("http://" + hostForUri(config.host()) + ":" + port() + "/");
+    }
+
+    /** Creates a new API token for {@code user} and returns it (only its hash is kept). */
+    String createToken(UserId user) {
+        return injector.getInstance(FileAccessTokens.class).create(user);
+    }
+
+    <T> T component(Class<T> type) {
+        return injector.getInstance(type);
+    }
+
+    /**
+     * Stops gracefully: refuses new requests, ends every open stream with {@code server_shutdown} (which
+     * closes its upstream), waits up to the configured grace for them, then closes the listener.
+     */
+    @Override
+    public void close() {
+        try {
+            injector.getInstance(OpenStreams.class).shutdown(config.shutdownGrace());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            http.shutdownNow();
+            injector.getInstance(ScheduledExecutorService.class).shutdownNow();
+            stopped.countDown();
+        }
+    }
+
+    /** Blocks until {@link #close} has run. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Runs the server until SIGTERM or Ctrl-C. Flags and environment as in {@code docs/configuration.md}. */
+    public static void main(String[] args) throws InterruptedException {
+        ServerConfig config;
+        ChatServer server;
+        try {
+            config = ServerConfig.load(List.of(args), System.getenv());
+            server = start(config);
+        } catch (ConfigException | UncheckedIOException e) {
+            System.err.println("chatstream: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chatstream-shutdown"));
+        System.out.println("chatstream listening on " + server.baseUri() + " (Ollama " + config.ollamaUrl()
+                + ", model " + config.model() + "); Ctrl-C stops it");
+        LOG.log(System.Logger.Level.INFO, "Listening on " + server.baseUri());
+        server.awaitStop();
+    }
+
+    private static String hostForUri(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+}

@@ -1,0 +1,98 @@
+package dev.chatstream.http;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import java.lang.System.Logger.Level;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Turns every failure of a non-streaming answer into {@code {"error", "code"}} JSON with a fitting status:
+ * ours as they are, Jersey's (404, 405, 406...) with a generic message, anything else as a 500 whose
+ * details stay in the log. No stack trace or library message reaches a client.
+ */
+final class ErrorMappers {
+    private static final System.Logger LOG = System.getLogger(ErrorMappers.class.getName());
+
+    private ErrorMappers() {
+    }
+
+    static Response toResponse(ApiException e, String requestId) {
+        Response.ResponseBuilder r = Response.status(e.status())
+                .type(MediaType.APPLICATION_JSON_TYPE.withCharset("UTF-8"))
+                .entity(body(e.getMessage(), e.code(), requestId));
+        e.headers().forEach(r::header);
+        return r.build();
+    }
+
+    static String body(String message, String code, String requestId) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("error", message);
+        m.put("code", code);
+        if (requestId != null) {
+            m.put("request_id", requestId);
+        }
+        return Json.write(m);
+    }
+
+    /** Our own errors. */
+    static final class Api implements ExceptionMapper<ApiException> {
+        @jakarta.ws.rs.core.Context
+        private jakarta.ws.rs.container.ContainerRequestContext request;
+
+        @Override
+        public Response toResponse(ApiException e) {
+            return ErrorMappers.toResponse(e, RequestIds.of(request));
+        }
+    }
+
+    /** Jersey's: unknown path, wrong method, unacceptable type. */
+    static final class Web implements ExceptionMapper<WebApplicationException> {
+        @jakarta.ws.rs.core.Context
+        private jakarta.ws.rs.container.ContainerRequestContext request;
+
+        @Override
+        public Response toResponse(WebApplicationException e) {
+            int status = e.getResponse().getStatus();
+            ApiException api = switch (status) {
+                case 404 -> new ApiException(404, "not_found", "There is nothing at this path; see docs/api.md");
+                case 405 -> new ApiException(405, "method_not_allowed",
+                        "This path does not accept this method; see docs/api.md");
+                case 406 -> new ApiException(406, "not_acceptable", "This path cannot answer in the type asked "
+                        + "for in Accept");
+                case 415 -> new ApiException(415, "unsupported_media_type",
+                        "Send the body as JSON with Content-Type: application/json");
+                default -> status >= 500
+                        ? new ApiException(500, "internal_error",
+                                "Something went wrong in chatstream; the server log has the details")
+                        : new ApiException(status, "invalid_request", "The request was not understood");
+            };
+            if (status >= 500) {
+                LOG.log(Level.ERROR, "Request " + RequestIds.of(request) + " failed", e);
+            }
+            Response response = ErrorMappers.toResponse(api, RequestIds.of(request));
+            if (status == 405) {
+                Object allow = e.getResponse().getHeaders().getFirst("Allow");
+                if (allow != null) {
+                    return Response.fromResponse(response).header("Allow", allow).build();
+                }
+            }
+            return response;
+        }
+    }
+
+    /** Bugs: a 500 with the details in the log only. */
+    static final class Unexpected implements ExceptionMapper<Throwable> {
+        @jakarta.ws.rs.core.Context
+        private jakarta.ws.rs.container.ContainerRequestContext request;
+
+        @Override
+        public Response toResponse(Throwable e) {
+            LOG.log(Level.ERROR, "Request " + RequestIds.of(request) + " failed", e);
+            return ErrorMappers.toResponse(new ApiException(500, "internal_error",
+                    "Something went wrong in chatstream; the server log has the details"), RequestIds.of(request));
+        }
+    }
+}

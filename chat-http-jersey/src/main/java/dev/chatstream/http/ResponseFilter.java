@@ -1,0 +1,40 @@
+package dev.chatstream.http;
+
+import dev.chatstream.core.UserId;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.time.Duration;
+
+/**
+ * Adds {@code X-Request-Id} and CORS headers to every answer, and writes the access log line for answers
+ * that are not event streams (a stream logs itself when it ends).
+ */
+final class ResponseFilter implements ContainerResponseFilter {
+    private final Cors cors;
+
+    ResponseFilter(Cors cors) {
+        this.cors = cors;
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        String id = RequestIds.of(request);
+        if (id != null) {
+            response.getHeaders().putSingle("X-Request-Id", id);
+        }
+        cors.decorate(request, response.getHeaders());
+        if (response.getEntity() instanceof StreamingOutput || request.getProperty(LOGGED) != null) {
+            return;
+        }
+        Object start = request.getProperty(AuthFilter.START);
+        Duration took = start instanceof Long s ? Duration.ofNanos(System.nanoTime() - s) : Duration.ZERO;
+        Object user = request.getProperty(AuthFilter.USER);
+        AccessLog.line(id, request.getMethod(), request.getUriInfo().getPath(),
+                user instanceof UserId u ? u.value() : null, response.getStatus(), took, 0,
+                response.getStatus() < 400 ? "ok" : "refused");
+    }
+
+    static final String LOGGED = "chatstream.logged";
+}

@@ -1,0 +1,233 @@
+package dev.chatstream.http;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The server's configuration, validated. Values come from, lowest precedence first: defaults, a properties
+ * file ({@code --config=FILE} or {@code CHATSTREAM_CONFIG}), environment variables ({@code CHATSTREAM_PORT}),
+ * and flags ({@code --port=8081}). Every key is listed in {@code docs/configuration.md}.
+ *
+ * @param host              address to listen on
+ * @param port              TCP port, 0 for any free one
+ * @param ollamaUrl         Ollama's base URL
+ * @param model             the model every chat uses
+ * @param heartbeat         time between {@code : ping} comments on a quiet stream
+ * @param dataDir           where the token file lives
+ * @param systemPromptFile  the base prompt file, if not the built-in prompt
+ * @param maxBodyBytes      largest request body
+ * @param maxMessageChars   longest message
+ * @param maxHistoryItems   most history items
+ * @param ratePerMinute     chat requests per user per minute
+ * @param rateBurst         chat requests a user may start at once
+ * @param streamsPerUser    open streams per user
+ * @param streamsTotal      open streams in all
+ * @param maxStreamDuration longest a stream may run
+ * @param slowClientTimeout longest a write may wait for a client that does not read
+ * @param shutdownGrace     how long open streams get to close on shutdown
+ * @param corsOrigins       origins allowed by CORS; empty for none
+ */
+public record ServerConfig(String host, int port, URI ollamaUrl, String model, Duration heartbeat, Path dataDir,
+        Optional<Path> systemPromptFile, int maxBodyBytes, int maxMessageChars, int maxHistoryItems,
+        int ratePerMinute, int rateBurst, int streamsPerUser, int streamsTotal, Duration maxStreamDuration,
+        Duration slowClientTimeout, Duration shutdownGrace, List<String> corsOrigins) {
+
+    /** The defaults, with the data directory under the user's home. */
+    public static ServerConfig defaults() {
+        return load(List.of(), Map.of());
+    }
+
+    /**
+     * Reads flags and environment variables (and the file they name) over the defaults.
+     *
+     * @throws ConfigException naming the key, its source and the accepted values when one is wrong
+     */
+    public static ServerConfig load(List<String> args, Map<String, String> env) {
+        Map<Setting, Sourced> values = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            values.put(s, new Sourced(s.defaultValue(), "default"));
+        }
+        Map<String, String> flags = flags(args);
+        String file = flags.getOrDefault("config", env.get("CHATSTREAM_CONFIG"));
+        if (file != null && !file.isBlank()) {
+            Properties p = readFile(Path.of(file));
+            for (String name : p.stringPropertyNames()) {
+                Setting s = byKey(name).orElseThrow(() -> new ConfigException(
+                        "Unknown key '" + name + "' in " + file + "; known keys: " + knownKeys()));
+                values.put(s, new Sourced(p.getProperty(name).strip(), "key " + name + " in " + file));
+            }
+        }
+        for (Setting s : Setting.values()) {
+            String v = env.get(s.envVar());
+            if (v != null) {
+                values.put(s, new Sourced(v.strip(), "environment variable " + s.envVar()));
+            }
+        }
+        flags.forEach((name, v) -> {
+            if (!name.equals("config")) {
+                Setting s = byKey(name).orElseThrow(() -> new ConfigException(
+                        "Unknown flag --" + name + "; known flags: --config, --" + knownKeys().replace(", ", ", --")));
+                values.put(s, new Sourced(v.strip(), "flag --" + name));
+            }
+        });
+        return new Reader2(values, env).build();
+    }
+
+    /** This configuration on another port (0 for any free one). */
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(host, newPort, ollamaUrl, model, heartbeat, dataDir, systemPromptFile,
+                maxBodyBytes, maxMessageChars, maxHistoryItems, ratePerMinute, rateBurst, streamsPerUser,
+                streamsTotal, maxStreamDuration, slowClientTimeout, shutdownGrace, corsOrigins);
+    }
+
+    private record Sourced(String value, String source) {
+    }
+
+    /** Turns raw strings into typed values, each failure naming where the value came from. */
+    private record Reader2(Map<Setting, Sourced> values, Map<String, String> env) {
+        ServerConfig build() {
+            String host = text(Setting.HOST);
+            if (host.isBlank()) {
+                throw bad(Setting.HOST, "an address such as 127.0.0.1 or 0.0.0.0");
+            }
+            return new ServerConfig(host,
+                    integer(Setting.PORT, 0, 65_535),
+                    url(Setting.OLLAMA_URL),
+                    nonBlank(Setting.MODEL, "a model name such as llama3.2"),
+                    Duration.ofSeconds(integer(Setting.HEARTBEAT_SECONDS, 1, 300)),
+                    dataDir(),
+                    text(Setting.SYSTEM_PROMPT_FILE).isBlank() ? Optional.empty()
+                            : Optional.of(Path.of(text(Setting.SYSTEM_PROMPT_FILE))),
+                    integer(Setting.MAX_BODY_BYTES, 1_024, 64 * 1024 * 1024),
+                    integer(Setting.MAX_MESSAGE_CHARS, 1, 1_000_000),
+                    integer(Setting.MAX_HISTORY_ITEMS, 0, 10_000),
+                    integer(Setting.RATE_PER_MINUTE, 1, 1_000_000),
+                    integer(Setting.RATE_BURST, 1, 1_000_000),
+                    integer(Setting.STREAMS_PER_USER, 1, 1_000_000),
+                    integer(Setting.STREAMS_TOTAL, 1, 1_000_000),
+                    Duration.ofSeconds(integer(Setting.MAX_STREAM_SECONDS, 1, 86_400)),
+                    Duration.ofSeconds(integer(Setting.SLOW_CLIENT_SECONDS, 1, 3_600)),
+                    Duration.ofSeconds(integer(Setting.SHUTDOWN_SECONDS, 0, 600)),
+                    origins());
+        }
+
+        private String text(Setting s) {
+            return values.get(s).value();
+        }
+
+        private ConfigException bad(Setting s, String accepted) {
+            Sourced v = values.get(s);
+            return new ConfigException(s.key() + " (" + v.source() + ") must be " + accepted + ", got \""
+                    + v.value() + "\"");
+        }
+
+        private String nonBlank(Setting s, String accepted) {
+            String v = text(s);
+            if (v.isBlank()) {
+                throw bad(s, accepted);
+            }
+            return v;
+        }
+
+        private int integer(Setting s, int min, int max) {
+            try {
+                int v = Integer.parseInt(text(s));
+                if (v >= min && v <= max) {
+                    return v;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw bad(s, "a whole number from " + min + " to " + max);
+        }
+
+        private URI url(Setting s) {
+            try {
+                URI u = new URI(text(s));
+                String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+                if ((scheme.equals("http") || scheme.equals("https")) && u.getHost() != null) {
+                    return u;
+                }
+            } catch (java.net.URISyntaxException e) {
+                // reported below
+            }
+            throw bad(s, "an http:// or https:// URL such as http://127.0.0.1:11434");
+        }
+
+        private Path dataDir() {
+            String v = text(Setting.DATA_DIR);
+            if (!v.isBlank()) {
+                return Path.of(v);
+            }
+            String xdg = env.get("XDG_DATA_HOME");
+            if (xdg != null && !xdg.isBlank()) {
+                return Path.of(xdg, "chatstream");
+            }
+            String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+            return Path.of(home, ".local", "share", "chatstream");
+        }
+
+        private List<String> origins() {
+            List<String> out = new ArrayList<>();
+            for (String o : text(Setting.CORS_ORIGINS).split(",")) {
+                String origin = o.strip();
+                if (origin.isEmpty()) {
+                    continue;
+                }
+                if (!origin.matches("https?://[^/\\s]+") && !origin.equals("*")) {
+                    throw bad(Setting.CORS_ORIGINS,
+                            "a comma-separated list of origins such as https://app.example.org (no path)");
+                }
+                out.add(origin);
+            }
+            return List.copyOf(out);
+        }
+    }
+
+    private static Map<String, String> flags(List<String> args) {
+        Map<String, String> flags = new java.util.LinkedHashMap<>();
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.contains("=")) {
+                throw new ConfigException("Flags look like --key=value (e.g. --port=8081), got \"" + arg + "\"");
+            }
+            int eq = arg.indexOf('=');
+            flags.put(arg.substring(2, eq), arg.substring(eq + 1));
+        }
+        return flags;
+    }
+
+    private static Properties readFile(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+            return p;
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read the configuration file " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static Optional<Setting> byKey(String key) {
+        for (Setting s : Setting.values()) {
+            if (s.key().equals(key)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String knownKeys() {
+        return String.join(", ", java.util.Arrays.stream(Setting.values()).map(Setting::key).toList());
+    }
+}

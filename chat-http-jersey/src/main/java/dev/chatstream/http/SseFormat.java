@@ -1,0 +1,67 @@
+package dev.chatstream.http;
+
+import dev.chatstream.core.ChatEvent;
+import dev.chatstream.core.Usage;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The wire form of each {@link ChatEvent}: the contract an existing client depends on, byte for byte.
+ * Chunks have no {@code event:} line (clients get them as {@code message} events); every other event is
+ * named; every event has an {@code id:}. {@code docs/api.md} shows each one.
+ */
+final class SseFormat {
+    static final byte[] OPEN = ": stream open\n\n".getBytes(StandardCharsets.UTF_8);
+    static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.UTF_8);
+
+    private SseFormat() {
+    }
+
+    static byte[] frame(long id, ChatEvent event, String requestId) {
+        String text = switch (event) {
+            case ChatEvent.Chunk c -> frame(id, null, map("type", "chunk", "content", c.content()));
+            case ChatEvent.Thinking t -> frame(id, "thinking", map("content", t.content()));
+            case ChatEvent.FinalText f -> frame(id, "final_text", map("text", f.text()));
+            case ChatEvent.ActionRequested a -> frame(id, "action",
+                    map("action", map("tool", a.action().tool(), "args", a.action().args())));
+            case ChatEvent.InvalidAction i -> frame(id, "action_error",
+                    map("error", i.message(), "code", i.code().code()));
+            case ChatEvent.Done d -> frame(id, "done", done(d.usage(), requestId));
+            case ChatEvent.Failed f -> frame(id, "error",
+                    map("error", f.message(), "code", f.code().code(), "request_id", requestId));
+        };
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, Object> done(Usage u, String requestId) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("finished", true);
+        m.put("prompt_tokens", u.promptTokens());
+        m.put("completion_tokens", u.completionTokens());
+        m.put("total_duration_ms", u.totalDuration().toMillis());
+        m.put("load_duration_ms", u.loadDuration().toMillis());
+        m.put("tokens_per_second", Math.round(u.tokensPerSecond() * 10) / 10.0);
+        m.put("done_reason", u.doneReason());
+        m.put("request_id", requestId);
+        return m;
+    }
+
+    private static String frame(long id, String name, Map<String, Object> data) {
+        StringBuilder out = new StringBuilder(96);
+        if (name != null) {
+            out.append("event: ").append(name).append('\n');
+        }
+        out.append("id: ").append(id).append('\n');
+        out.append("data: ").append(Json.write(data)).append("\n\n");
+        return out.toString();
+    }
+
+    private static Map<String, Object> map(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+}
