@@ -8,6 +8,7 @@ import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Optional;
@@ -78,6 +79,20 @@ final class AuthFilter implements ContainerRequestFilter {
             return;
         }
         request.setProperty(USER, user.get());
+        if ("POST".equals(request.getMethod()) && path.startsWith("api/chat/stream") && !json(request)) {
+            // Checked here, before Jersey reads the entity: for form bodies it answers 400 on its own.
+            abort(request, new ApiException(415, "unsupported_media_type",
+                    "Send the body as JSON with Content-Type: application/json"));
+        }
+    }
+
+    private static boolean json(ContainerRequestContext request) {
+        try {
+            MediaType type = request.getMediaType();
+            return type != null && type.isCompatible(MediaType.APPLICATION_JSON_TYPE);
+        } catch (RuntimeException twoTypes) { // Jersey refuses several Content-Type headers
+            return false;
+        }
     }
 
     private static void abort(ContainerRequestContext request, ApiException e) {

@@ -57,7 +57,7 @@ public final class ChatResource {
     /** The JSON form: message, history, conversation_id, include_thinking. */
     @POST
     @Path("stream{slash: /?}")
-    public void post(@Context ContainerRequestContext context, InputStream body, @Suspended AsyncResponse async) {
+    public void post(@Context ContainerRequestContext context, @Suspended AsyncResponse async) {
         accept(context, async, () -> {
             MediaType type = context.getMediaType();
             if (type == null || !type.isCompatible(MediaType.APPLICATION_JSON_TYPE)) {
@@ -67,7 +67,7 @@ public final class ChatResource {
             if (context.getLength() > config.maxBodyBytes()) {
                 throw tooLarge();
             }
-            ChatRequestReader.Body parsed = ChatRequestReader.read(readBody(body), user(context));
+            ChatRequestReader.Body parsed = ChatRequestReader.read(readBody(context.getEntityStream()), user(context));
             if (parsed.hasConversationId()) {
                 throw new ApiException(404, "conversation_not_found", "Conversation " + parsed.conversationId()
                         + " was not found; leave out conversation_id to start a new one");

@@ -39,20 +39,14 @@ final class ErrorMappers {
 
     /** Our own errors. */
     static final class Api implements ExceptionMapper<ApiException> {
-        @jakarta.ws.rs.core.Context
-        private jakarta.ws.rs.container.ContainerRequestContext request;
-
         @Override
         public Response toResponse(ApiException e) {
-            return ErrorMappers.toResponse(e, RequestIds.of(request));
+            return ErrorMappers.toResponse(e, null);
         }
     }
 
     /** Jersey's: unknown path, wrong method, unacceptable type. */
     static final class Web implements ExceptionMapper<WebApplicationException> {
-        @jakarta.ws.rs.core.Context
-        private jakarta.ws.rs.container.ContainerRequestContext request;
-
         @Override
         public Response toResponse(WebApplicationException e) {
             int status = e.getResponse().getStatus();
@@ -70,9 +64,9 @@ final class ErrorMappers {
                         : new ApiException(status, "invalid_request", "The request was not understood");
             };
             if (status >= 500) {
-                LOG.log(Level.ERROR, "Request " + RequestIds.of(request) + " failed", e);
+                LOG.log(Level.ERROR, "A request failed", e);
             }
-            Response response = ErrorMappers.toResponse(api, RequestIds.of(request));
+            Response response = ErrorMappers.toResponse(api, null);
             if (status == 405) {
                 Object allow = e.getResponse().getHeaders().getFirst("Allow");
                 if (allow != null) {
@@ -85,14 +79,11 @@ final class ErrorMappers {
 
     /** Bugs: a 500 with the details in the log only. */
     static final class Unexpected implements ExceptionMapper<Throwable> {
-        @jakarta.ws.rs.core.Context
-        private jakarta.ws.rs.container.ContainerRequestContext request;
-
         @Override
         public Response toResponse(Throwable e) {
-            LOG.log(Level.ERROR, "Request " + RequestIds.of(request) + " failed", e);
+            LOG.log(Level.ERROR, "A request failed", e);
             return ErrorMappers.toResponse(new ApiException(500, "internal_error",
-                    "Something went wrong in chatstream; the server log has the details"), RequestIds.of(request));
+                    "Something went wrong in chatstream; the server log has the details"), null);
         }
     }
 }
