@@ -57,8 +57,9 @@ public final class ChatResource {
     /** The JSON form: message, history, conversation_id, include_thinking. */
     @POST
     @Path("stream{slash: /?}")
-    public void post(@Context ContainerRequestContext context, @Suspended AsyncResponse async) {
-        accept(context, async, () -> {
+    public void post(@Context ContainerRequestContext context, @Context org.glassfish.grizzly.http.server.Request raw,
+            @Suspended AsyncResponse async) {
+        accept(context, raw, async, () -> {
             MediaType type = context.getMediaType();
             if (type == null || !type.isCompatible(MediaType.APPLICATION_JSON_TYPE)) {
                 throw new ApiException(415, "unsupported_media_type",
@@ -80,8 +81,9 @@ public final class ChatResource {
     @GET
     @Path("stream{slash: /?}")
     public void get(@Context ContainerRequestContext context, @QueryParam("message") String message,
-            @QueryParam("include_thinking") String includeThinking, @Suspended AsyncResponse async) {
-        accept(context, async, () -> {
+            @QueryParam("include_thinking") String includeThinking,
+            @Context org.glassfish.grizzly.http.server.Request raw, @Suspended AsyncResponse async) {
+        accept(context, raw, async, () -> {
             if (message == null) {
                 throw ChatRequestReader.invalid("message is required (?message=...)");
             }
@@ -95,7 +97,8 @@ public final class ChatResource {
         ChatRequest get();
     }
 
-    private void accept(ContainerRequestContext context, AsyncResponse async, RequestSupplier read) {
+    private void accept(ContainerRequestContext context, org.glassfish.grizzly.http.server.Request raw,
+            AsyncResponse async, RequestSupplier read) {
         long start = System.nanoTime();
         String requestId = RequestIds.of(context);
         UserId user = user(context);
@@ -136,6 +139,9 @@ public final class ChatResource {
                     slots.release(user);
                 }
             });
+            // Grizzly sees the client's FIN or RST at once; without this, only the next write would.
+            raw.getContext().getConnection().addCloseListener(
+                    (closeable, type) -> cancellation.cancel("The client went away"));
             Thread.ofVirtual().name("chat-stream-" + requestId).start(() -> async.resume(response));
         } catch (ApiException e) {
             metrics.error(e.code());

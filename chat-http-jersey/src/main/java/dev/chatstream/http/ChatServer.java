@@ -55,6 +55,8 @@ public final class ChatServer implements AutoCloseable {
         ResourceConfig app = new ResourceConfig()
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
                 .property(ServerProperties.PROCESSING_RESPONSE_ERRORS_ENABLED, true)
+                // Jersey would hold the first 8 KiB of a response to compute its length: events must go at once.
+                .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0)
                 .register(injector.getInstance(AuthFilter.class))
                 .register(injector.getInstance(ResponseFilter.class))
                 .register(new ErrorMappers.Api())
