@@ -82,7 +82,7 @@ public record ServerConfig(String host, int port, URI ollamaUrl, String model, D
                 values.put(s, new Sourced(v.strip(), "flag --" + name));
             }
         });
-        return new Reader2(values, env).build();
+        return new Parsing(values, env).build();
     }
 
     /** This configuration on another port (0 for any free one). */
@@ -96,7 +96,7 @@ public record ServerConfig(String host, int port, URI ollamaUrl, String model, D
     }
 
     /** Turns raw strings into typed values, each failure naming where the value came from. */
-    private record Reader2(Map<Setting, Sourced> values, Map<String, String> env) {
+    private record Parsing(Map<Setting, Sourced> values, Map<String, String> env) {
         ServerConfig build() {
             String host = text(Setting.HOST);
             if (host.isBlank()) {

@@ -1,0 +1,86 @@
+package dev.chatstream.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigTest {
+    @Test
+    void shouldDefaultToLoopbackAndALocalOllama() {
+        ServerConfig c = ServerConfig.load(List.of(), Map.of("HOME", "/home/ana"));
+
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.ollamaUrl()).isEqualTo(URI.create("http://127.0.0.1:11434"));
+        assertThat(c.model()).isEqualTo("llama3.2");
+        assertThat(c.heartbeat()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.dataDir()).isEqualTo(Path.of("/home/ana/.local/share/chatstream"));
+        assertThat(c.corsOrigins()).isEmpty();
+    }
+
+    @Test
+    void shouldTakeFlagsOverEnvironmentOverFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("chatstream.properties");
+        Files.writeString(file, "port = 7000\nmodel = from-file\nheartbeat.seconds = 5\n");
+
+        ServerConfig c = ServerConfig.load(List.of("--config=" + file, "--port=9000"),
+                Map.of("CHATSTREAM_PORT", "8000", "CHATSTREAM_MODEL", "from-env", "XDG_DATA_HOME", "/data"));
+
+        assertThat(c.port()).isEqualTo(9000);
+        assertThat(c.model()).isEqualTo("from-env");
+        assertThat(c.heartbeat()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.dataDir()).isEqualTo(Path.of("/data/chatstream"));
+    }
+
+    @Test
+    void shouldNameTheKeyTheSourceAndTheAcceptedValues() {
+        assertThatThrownBy(() -> ServerConfig.load(List.of(), Map.of("CHATSTREAM_PORT", "80a")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("port (environment variable CHATSTREAM_PORT) must be a whole number from 0 to 65535, "
+                        + "got \"80a\"");
+        assertThatThrownBy(() -> ServerConfig.load(List.of("--ollama.url=localhost:11434"), Map.of()))
+                .hasMessage("ollama.url (flag --ollama.url) must be an http:// or https:// URL such as "
+                        + "http://127.0.0.1:11434, got \"localhost:11434\"");
+        assertThatThrownBy(() -> ServerConfig.load(List.of("--heartbeat.seconds=0"), Map.of()))
+                .hasMessage("heartbeat.seconds (flag --heartbeat.seconds) must be a whole number from 1 to 300, "
+                        + "got \"0\"");
+        assertThatThrownBy(() -> ServerConfig.load(List.of("--cors.origins=https://a.org/app"), Map.of()))
+                .hasMessageStartingWith("cors.origins (flag --cors.origins) must be a comma-separated list of origins");
+        assertThatThrownBy(() -> ServerConfig.load(List.of("--prot=1"), Map.of()))
+                .hasMessageStartingWith("Unknown flag --prot; known flags: --config, --host, --port,");
+        assertThatThrownBy(() -> ServerConfig.load(List.of("port=1"), Map.of()))
+                .hasMessage("Flags look like --key=value (e.g. --port=8081), got \"port=1\"");
+    }
+
+    @Test
+    void shouldRejectAnUnknownKeyInTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c.properties");
+        Files.writeString(file, "prot = 1\n");
+
+        assertThatThrownBy(() -> ServerConfig.load(List.of("--config=" + file), Map.of()))
+                .hasMessageStartingWith("Unknown key 'prot' in " + file + "; known keys: host, port,");
+    }
+
+    @Test
+    void shouldDocumentEveryKeyWithItsVariableAndDefault() throws Exception {
+        String doc = Files.readString(Path.of("../docs/configuration.md"));
+
+        for (Setting s : Setting.values()) {
+            assertThat(doc).as(s.key()).contains("| `" + s.key() + "` | `" + s.envVar() + "` |");
+            if (!s.defaultValue().isEmpty()) {
+                assertThat(doc).as(s.key() + " default").contains("| `" + s.key() + "` | `" + s.envVar() + "` | `"
+                        + s.defaultValue() + "` |");
+            }
+        }
+        assertThat(doc).contains("CHATSTREAM_HOST", "CHATSTREAM_PORT", "CHATSTREAM_OLLAMA_URL", "CHATSTREAM_MODEL",
+                "CHATSTREAM_HEARTBEAT_SECONDS", "CHATSTREAM_DATA_DIR");
+    }
+}
