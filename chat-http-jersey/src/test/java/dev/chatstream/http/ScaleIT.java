@@ -1,0 +1,125 @@
+package dev.chatstream.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatstream.ollama.FakeOllama.Reply;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many streams at once on Grizzly's small worker pool, and many clients that leave: nothing may stay
+ * behind. Correctness only; speed is measured by the benchmark module, not here.
+ */
+class ScaleIT {
+    private static final int STREAMS = 1_000;
+
+    private final ServerFixture f = new ServerFixture(env -> {
+        env.put("CHATSTREAM_LIMITS_STREAMS_PER_USER", "5000");
+        env.put("CHATSTREAM_HEARTBEAT_SECONDS", "2"); // finds the silently gone clients sooner
+        env.put("CHATSTREAM_LIMITS_STREAMS_TOTAL", "5000");
+        env.put("CHATSTREAM_LIMITS_RATE_BURST", "5000");
+        env.put("CHATSTREAM_LIMITS_RATE_PER_MINUTE", "100000");
+        return env;
+    });
+
+    @AfterEach
+    void stop() {
+        f.close();
+    }
+
+    @Test
+    void shouldServeAThousandConcurrentStreams() throws Exception {
+        for (int i = 0; i < STREAMS; i++) {
+            f.ollama.enqueue(Reply.stream().token("a").pause(Duration.ofSeconds(2)).token("b").done());
+        }
+        StreamSlots slots = f.server.component(StreamSlots.class);
+        AtomicInteger peak = new AtomicInteger();
+        List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
+        try (var watcher = Executors.newSingleThreadScheduledExecutor()) {
+            watcher.scheduleAtFixedRate(() -> peak.accumulateAndGet(slots.open(), Math::max), 0, 10,
+                    TimeUnit.MILLISECONDS);
+            for (int i = 0; i < STREAMS; i++) {
+                replies.add(f.client.sendAsync(f.post("api/chat/stream/", f.anaToken, "{\"message\": \"Olá\"}")
+                        .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        }
+
+        long done = replies.stream().map(CompletableFuture::join)
+                .filter(r -> r.statusCode() == 200 && r.body().contains("event: done")).count();
+        System.out.println(STREAMS + " concurrent streams: " + done + " done, at most " + peak.get() + " open at once");
+        assertThat(done).isEqualTo(STREAMS);
+        assertThat(peak.get()).as("streams were open at the same time, not one after another")
+                .isGreaterThan(STREAMS * 9 / 10);
+        assertThat(slots.open()).isZero();
+    }
+
+    @Test
+    void shouldLeaveNoThreadConnectionOrMemoryBehindAfterAThousandAbortedStreams() throws Exception {
+        abortBatch(100); // warm up classes, pools and caches before the baseline
+        int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+        long heapBefore = settledHeap();
+
+        abortBatch(STREAMS);
+
+        awaitQuiet();
+        int threadsAfter = ManagementFactory.getThreadMXBean().getThreadCount();
+        long heapAfter = settledHeap();
+        System.out.printf("after %d aborted streams: platform threads %d -> %d, heap %d -> %d KiB%n", STREAMS,
+                threadsBefore, threadsAfter, heapBefore / 1024, heapAfter / 1024);
+        assertThat(f.server.component(StreamSlots.class).open()).isZero();
+        assertThat(f.server.component(OpenStreams.class).size()).isZero();
+        assertThat(f.ollama.openConnections()).as("upstream connections").isZero();
+        assertThat(threadsAfter).as("platform threads; new ones: %s", threadNames()).isLessThanOrEqualTo(threadsBefore + 4);
+        assertThat(heapAfter - heapBefore).as("heap growth in bytes").isLessThan(32L * 1024 * 1024);
+    }
+
+    private void abortBatch(int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            f.ollama.enqueue(Reply.stream().token("a").stall());
+        }
+        try (var pool = Executors.newFixedThreadPool(50)) {
+            List<CompletableFuture<Void>> all = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                all.add(CompletableFuture.runAsync(() -> {
+                    try (RawClient c = RawClient.post(f, f.anaToken, "{\"message\": \"Olá\"}")) {
+                        c.readUntil("\"a\"");
+                    }
+                }, pool));
+            }
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        }
+        awaitQuiet();
+    }
+
+    private void awaitQuiet() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while ((f.server.component(StreamSlots.class).open() > 0 || f.ollama.openConnections() > 0)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    private static List<String> threadNames() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName).sorted().toList();
+    }
+
+    private static long settledHeap() throws InterruptedException {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+}
