@@ -28,6 +28,8 @@ import org.glassfish.jersey.server.ServerProperties;
 public final class ChatServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ChatServer.class.getName());
 
+    static final int MAX_PENDING_BYTES = 256 * 1024;
+
     private final HttpServer http;
     private final Injector injector;
     private final ServerConfig config;
@@ -70,6 +72,9 @@ public final class ChatServer implements AutoCloseable {
         NetworkListener listener = http.getListener("grizzly");
         listener.getTransport().setTcpNoDelay(true);
         listener.getTransport().setWriteTimeout(config.slowClientTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        // A client that stops reading: at most this much waits per connection, then writes block (and
+        // time out after slow.client.seconds) instead of queueing the whole reply in memory.
+        listener.setMaxPendingBytes(MAX_PENDING_BYTES);
         try {
             http.start();
         } catch (IOException e) {

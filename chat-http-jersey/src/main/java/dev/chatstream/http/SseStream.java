@@ -106,7 +106,8 @@ final class SseStream implements EventSink {
             return true;
         } catch (IOException | RuntimeException e) {
             broken = true;
-            LOG.log(System.Logger.Level.DEBUG, () -> "request_id=" + requestId + " write failed: " + e);
+            LOG.log(System.Logger.Level.INFO, () -> "request_id=" + requestId + " closing the stream: the client "
+                    + "left or stopped reading (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
             return false;
         }
     }
