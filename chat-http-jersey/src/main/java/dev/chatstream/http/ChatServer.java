@@ -30,6 +30,17 @@ public final class ChatServer implements AutoCloseable {
 
     static final int MAX_PENDING_BYTES = 256 * 1024;
 
+    /**
+     * Jersey warns that resource instances "do not implement any provider interfaces" and "will be ignored"
+     * (Jersey issue 3700): wrong, they are served. Held in a field because JUL keeps loggers weakly.
+     */
+    private static final java.util.logging.Logger JERSEY_PROVIDERS =
+            java.util.logging.Logger.getLogger("org.glassfish.jersey.internal.inject.Providers");
+
+    static {
+        JERSEY_PROVIDERS.setLevel(java.util.logging.Level.SEVERE);
+    }
+
     private final HttpServer http;
     private final Injector injector;
     private final ServerConfig config;
