@@ -177,6 +177,32 @@ class RequestRulesIT {
         }
     }
 
+    @Test
+    void shouldAnswer503WhenTheServerHasAllTheStreamsItMayHave() throws Exception {
+        try (ServerFixture full = new ServerFixture(env -> {
+            env.put("CHATSTREAM_LIMITS_STREAMS_TOTAL", "1");
+            return env;
+        }); var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            full.ollama.enqueue(Reply.stream().token("a").stall());
+            CompletableFuture<?> open = CompletableFuture.runAsync(
+                    () -> full.send(full.post("api/chat/stream/", full.anaToken, "{\"message\": \"Olá\"}")), pool);
+            StreamSlots slots = full.server.component(StreamSlots.class);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (slots.open() < 1) {
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                Thread.sleep(5);
+            }
+
+            HttpResponse<String> rui = full.send(full.post("api/chat/stream/", full.ruiToken, "{\"message\": \"Olá\"}"));
+
+            assertThat(rui.statusCode()).isEqualTo(503);
+            assertThat(rui.headers().firstValue("Retry-After")).hasValue("5");
+            assertThat(rui.body()).contains("\"code\": \"server_busy\"");
+            full.server.close();
+            open.join();
+        }
+    }
+
     private void awaitOpenStreams(int n) throws InterruptedException {
         StreamSlots slots = f.server.component(StreamSlots.class);
         long deadline = System.nanoTime() + 10_000_000_000L;
