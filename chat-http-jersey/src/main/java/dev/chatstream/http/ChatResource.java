@@ -60,11 +60,7 @@ public final class ChatResource {
     public void post(@Context ContainerRequestContext context, @Context org.glassfish.grizzly.http.server.Request raw,
             @Suspended AsyncResponse async) {
         accept(context, raw, async, () -> {
-            MediaType type = context.getMediaType();
-            if (type == null || !type.isCompatible(MediaType.APPLICATION_JSON_TYPE)) {
-                throw new ApiException(415, "unsupported_media_type",
-                        "Send the body as JSON with Content-Type: application/json");
-            }
+            // Content-Type was checked by AuthFilter, before Jersey touched the body.
             if (context.getLength() > config.maxBodyBytes()) {
                 throw tooLarge();
             }
@@ -133,15 +129,19 @@ public final class ChatResource {
                     .header("Cache-Control", "no-cache")
                     .header("X-Accel-Buffering", "no")
                     .build();
+            // Grizzly may see the client's FIN or RST before the next write does. The listener is removed when
+            // the response completes: a keep-alive connection (nginx's upstream pool) carries many streams.
+            org.glassfish.grizzly.Connection<?> connection = raw.getContext().getConnection();
+            org.glassfish.grizzly.CloseListener closed = (closeable, type) -> cancellation.cancel(
+                    "The client went away");
+            connection.addCloseListener(closed);
             async.register((jakarta.ws.rs.container.CompletionCallback) failure -> {
+                connection.removeCloseListener(closed);
                 cancellation.cancel("The client went away");
                 if (released.compareAndSet(false, true)) { // the stream never started: give the slot back
                     slots.release(user);
                 }
             });
-            // Grizzly sees the client's FIN or RST at once; without this, only the next write would.
-            raw.getContext().getConnection().addCloseListener(
-                    (closeable, type) -> cancellation.cancel("The client went away"));
             Thread.ofVirtual().name("chat-stream-" + requestId).start(() -> async.resume(response));
         } catch (ApiException e) {
             metrics.error(e.code());
