@@ -1,15 +1,16 @@
 package dev.chatstream.http;
 
+import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
+import com.google.inject.ProvisionException;
 import com.google.inject.util.Modules;
 import dev.chatstream.core.UserId;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
@@ -64,6 +65,20 @@ public final class ChatServer implements AutoCloseable {
     }
 
     static ChatServer start(ServerConfig config, PrintStream console, List<Module> overrides) {
+        try {
+            return wire(config, console, overrides);
+        } catch (ProvisionException | CreationException e) {
+            // A provider found the configuration unusable (prompt file, token file): say that, not Guice's trace.
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof ConfigException unusable) {
+                    throw unusable;
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static ChatServer wire(ServerConfig config, PrintStream console, List<Module> overrides) {
         Injector injector = Guice.createInjector(Modules.override(new ServerModule(config)).with(overrides));
         ResourceConfig app = new ResourceConfig()
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)

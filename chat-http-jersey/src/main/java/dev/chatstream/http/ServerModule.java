@@ -57,15 +57,32 @@ final class ServerModule extends AbstractModule {
 
     @Provides
     @Singleton
-    HomeContextStore homeStore() {
+    InMemoryHomeContextStore storedHomes() {
         return new InMemoryHomeContextStore();
     }
 
     @Provides
     @Singleton
-    CaffeinePromptContextSource context(HomeContextStore homes) {
-        String base = config.systemPromptFile().map(SystemPrompt::fromFile).orElseGet(SystemPrompt::defaultPrompt);
-        return CaffeinePromptContextSource.wrap(new StoredPromptContext(base, homes), CacheSettings.defaults());
+    CaffeinePromptContextSource context(InMemoryHomeContextStore homes) {
+        return CaffeinePromptContextSource.wrap(new StoredPromptContext(basePrompt(), homes), CacheSettings.defaults());
+    }
+
+    /** Homes for everything that changes them: writes go to the store and drop the user's cached home. */
+    @Provides
+    @Singleton
+    HomeContextStore homeStore(CaffeinePromptContextSource context, InMemoryHomeContextStore homes) {
+        return context.homeContextStore(homes);
+    }
+
+    private String basePrompt() {
+        if (config.systemPromptFile().isEmpty()) {
+            return SystemPrompt.defaultPrompt();
+        }
+        try {
+            return SystemPrompt.fromFile(config.systemPromptFile().get());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("system.prompt.file: " + e.getMessage());
+        }
     }
 
     @Provides

@@ -141,8 +141,7 @@ class ChatStreamIT {
         SseEvents events = SseEvents.parse(f.chat("Olá").body());
 
         List<String> chunks = events.events().stream().filter(e -> e.name().equals("message"))
-                .map(e -> (String) com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
-                        .convertValue(readTree(e.data()).get("content"), String.class))
+                .map(e -> readTree(e.data()).get("content").textValue())
                 .toList();
         assertThat(chunks).isEqualTo(nasty);
         assertThat(events.names()).endsWith("final_text", "done");
@@ -162,6 +161,13 @@ class ChatStreamIT {
 
         assertThat(f.ollama.chatBodies().get(0)).contains("climate.escritorio_ana").doesNotContain("light.quarto_rui");
         assertThat(f.ollama.chatBodies().get(1)).contains("light.quarto_rui").doesNotContain("climate.escritorio_ana");
+
+        homes.replaceHomeContext(UserId.of("ana"), new HomeContext(List.of(
+                new Device("light.cozinha_ana", "Luz da cozinha", "Cozinha", List.of()))));
+        f.ollama.enqueue(Reply.tokens("ok"));
+        f.chat("Olá");
+        assertThat(f.ollama.chatBodies().get(2)).as("a changed home reaches the next prompt despite the cache")
+                .contains("light.cozinha_ana").doesNotContain("climate.escritorio_ana");
     }
 
     private static com.fasterxml.jackson.databind.JsonNode readTree(String json) {

@@ -70,6 +70,27 @@ class ServerConfigTest {
     }
 
     @Test
+    void shouldRefuseToStartWithAnUnreadablePromptFileNamingTheKey(@TempDir Path dir) {
+        ServerConfig c = ServerConfig.load(List.of("--port=0", "--data.dir=" + dir,
+                "--system.prompt.file=" + dir.resolve("missing.txt")), Map.of());
+
+        assertThatThrownBy(() -> ChatServer.start(c, System.out, List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("system.prompt.file: Cannot read the system prompt file " + dir.resolve("missing.txt"));
+    }
+
+    @Test
+    void shouldRefuseToStartWithABrokenTokenFile(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("tokens"), "ana only\n");
+        ServerConfig c = ServerConfig.load(List.of("--port=0", "--data.dir=" + dir), Map.of());
+
+        assertThatThrownBy(() -> ChatServer.start(c, System.out, List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("The token file " + dir.resolve("tokens") + " has a line that is not "
+                        + "'user<TAB>sha256-hex<TAB>created'; fix or remove it");
+    }
+
+    @Test
     void shouldDocumentEveryKeyWithItsVariableAndDefault() throws Exception {
         String doc = Files.readString(Path.of("../docs/configuration.md"));
 
