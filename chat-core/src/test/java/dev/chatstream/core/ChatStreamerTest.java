@@ -240,16 +240,10 @@ class ChatStreamerTest {
     @Test
     void shouldCancelTheLlmAtOnceWhenCancelledBeforeTheFirstToken() throws Exception {
         ScriptedLlmStream llm = ScriptedLlmStream.script().stall().text("never").build();
-        Cancellation cancellation = new Cancellation();
         RecordingEventSink sink = new RecordingEventSink();
 
-        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            CompletableFuture<Void> run = CompletableFuture.runAsync(
-                    () -> streamer(llm).stream(ChatRequest.of(ANA, "Olá"), sink, cancellation), executor);
-            assertThat(llm.awaitStarted(WAIT)).isTrue();
-            cancellation.cancel("The user pressed Stop");
-            run.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        streamThenCancel(llm, sink, () -> assertThat(llm.awaitStarted(WAIT)).isTrue(),
+                c -> c.cancel("The user pressed Stop"));
 
         assertThat(llm.awaitCancelled(Duration.ZERO)).isTrue();
         assertThat(sink.events()).containsExactly(new ChatEvent.Failed(ErrorCode.CANCELLED, "The user pressed Stop"));
@@ -258,16 +252,10 @@ class ChatStreamerTest {
     @Test
     void shouldCancelTheLlmAtOnceWhenCancelledAfterTheFirstToken() throws Exception {
         ScriptedLlmStream llm = ScriptedLlmStream.script().text("Olá").stall().text("never").build();
-        Cancellation cancellation = new Cancellation();
         RecordingEventSink sink = new RecordingEventSink();
 
-        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            CompletableFuture<Void> run = CompletableFuture.runAsync(
-                    () -> streamer(llm).stream(ChatRequest.of(ANA, "Olá"), sink, cancellation), executor);
-            assertThat(sink.awaitEvents(1, WAIT)).isTrue();
-            cancellation.cancel("The user pressed Stop");
-            run.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        streamThenCancel(llm, sink, () -> assertThat(sink.awaitEvents(1, WAIT)).isTrue(),
+                c -> c.cancel("The user pressed Stop"));
 
         assertThat(llm.awaitCancelled(Duration.ZERO)).isTrue();
         assertThat(sink.events()).containsExactly(new ChatEvent.Chunk("Olá"),
@@ -277,17 +265,12 @@ class ChatStreamerTest {
     @Test
     void shouldEndWithTheCodeTheCancellationFiredWith() throws Exception {
         ScriptedLlmStream llm = ScriptedLlmStream.script().text("Olá").stall().text("never").build();
-        Cancellation cancellation = new Cancellation();
         RecordingEventSink sink = new RecordingEventSink();
 
-        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            CompletableFuture<Void> run = CompletableFuture.runAsync(
-                    () -> streamer(llm).stream(ChatRequest.of(ANA, "Olá"), sink, cancellation), executor);
-            assertThat(sink.awaitEvents(1, WAIT)).isTrue();
-            cancellation.cancel(ErrorCode.TIMEOUT, "The reply took longer than 10m");
-            cancellation.cancel(ErrorCode.SERVER_SHUTDOWN, "too late, already cancelled");
-            run.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        streamThenCancel(llm, sink, () -> assertThat(sink.awaitEvents(1, WAIT)).isTrue(), c -> {
+            c.cancel(ErrorCode.TIMEOUT, "The reply took longer than 10m");
+            c.cancel(ErrorCode.SERVER_SHUTDOWN, "too late, already cancelled");
+        });
 
         assertThat(llm.awaitCancelled(Duration.ZERO)).isTrue();
         assertThat(sink.terminal()).isEqualTo(new ChatEvent.Failed(ErrorCode.TIMEOUT, "The reply took longer than 10m"));
@@ -325,5 +308,18 @@ class ChatStreamerTest {
 
         assertThat(sink.events()).containsExactly(new ChatEvent.Chunk("Olá"), new ChatEvent.FinalText("Olá"),
                 new ChatEvent.Failed(ErrorCode.CANCELLED, "The client went away"));
+    }
+
+    /** Streams on a virtual thread, waits for {@code ready}, cancels with {@code cancel}, waits for the end. */
+    private void streamThenCancel(ScriptedLlmStream llm, RecordingEventSink sink, Runnable ready,
+            java.util.function.Consumer<Cancellation> cancel) throws Exception {
+        Cancellation cancellation = new Cancellation();
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            CompletableFuture<Void> run = CompletableFuture.runAsync(
+                    () -> streamer(llm).stream(ChatRequest.of(ANA, "Olá"), sink, cancellation), executor);
+            ready.run();
+            cancel.accept(cancellation);
+            run.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 }

@@ -10,7 +10,6 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -46,10 +45,9 @@ final class AuthFilter implements ContainerRequestFilter {
         if (!path.startsWith("api/") || path.equals("api/health") || path.equals("api/health/")) {
             return;
         }
-        List<String> queryTokens = request.getUriInfo().getQueryParameters().entrySet().stream()
-                .filter(e -> e.getKey().equalsIgnoreCase("token") || e.getKey().equalsIgnoreCase("access_token"))
-                .map(e -> e.getKey()).toList();
-        if (!queryTokens.isEmpty()) {
+        boolean tokenInUrl = request.getUriInfo().getQueryParameters().keySet().stream()
+                .anyMatch(k -> k.equalsIgnoreCase("token") || k.equalsIgnoreCase("access_token"));
+        if (tokenInUrl) {
             abort(request, new ApiException(400, "token_in_url", "Send the token in the Authorization header "
                     + "(Authorization: Bearer <token>), never in the URL: URLs end up in logs"));
             return;

@@ -26,14 +26,11 @@ final class ChatRequestReader {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
 
-    /** The body's fields, before the use case's own validation. */
-    record Body(ChatRequest request, boolean hasConversationId, long conversationId) {
-    }
-
     private ChatRequestReader() {
     }
 
-    static Body read(byte[] body, UserId user) {
+    /** The body as a request, before the use case's own validation. */
+    static ChatRequest read(byte[] body, UserId user) {
         JsonNode root;
         try {
             root = MAPPER.readTree(body);
@@ -73,12 +70,12 @@ final class ChatRequestReader {
         ChatRequest request = ChatRequest.of(user, message.textValue()).withHistory(history).withOptions(options);
         JsonNode conversation = root.get("conversation_id");
         if (conversation == null || conversation.isNull()) {
-            return new Body(request, false, 0);
+            return request;
         }
         if (!conversation.isIntegralNumber() || !conversation.canConvertToLong() || conversation.longValue() < 1) {
             throw invalid("conversation_id must be a positive whole number");
         }
-        return new Body(request.withConversationId(conversation.longValue()), true, conversation.longValue());
+        return request.withConversationId(conversation.longValue());
     }
 
     private static List<ChatMessage> history(JsonNode node) {

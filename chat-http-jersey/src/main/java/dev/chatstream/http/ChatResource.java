@@ -64,12 +64,13 @@ public final class ChatResource {
             if (context.getLength() > config.maxBodyBytes()) {
                 throw tooLarge();
             }
-            ChatRequestReader.Body parsed = ChatRequestReader.read(readBody(context.getEntityStream()), user(context));
-            if (parsed.hasConversationId()) {
-                throw new ApiException(404, "conversation_not_found", "Conversation " + parsed.conversationId()
+            ChatRequest request = ChatRequestReader.read(readBody(context.getEntityStream()), user(context));
+            if (request.conversationId().isPresent()) { // no conversations are stored yet (the store module)
+                throw new ApiException(404, "conversation_not_found", "Conversation "
+                        + request.conversationId().getAsLong()
                         + " was not found; leave out conversation_id to start a new one");
             }
-            return parsed.request();
+            return request;
         });
     }
 
@@ -117,12 +118,12 @@ public final class ChatResource {
                 throw ChatRequestReader.invalid(e.getMessage());
             }
             slots.acquire(user);
-            AtomicBoolean released = new AtomicBoolean();
+            AtomicBoolean started = new AtomicBoolean();
             Cancellation cancellation = new Cancellation();
             StreamRunner.Call call = new StreamRunner.Call(requestId, context.getMethod(),
                     context.getUriInfo().getPath(), start);
             StreamingOutput output = out -> {
-                released.set(true);
+                started.set(true);
                 runner.run(request, call, out, cancellation);
             };
             Response response = Response.ok(output, EVENT_STREAM)
@@ -133,12 +134,12 @@ public final class ChatResource {
             // the response completes: a keep-alive connection (nginx's upstream pool) carries many streams.
             org.glassfish.grizzly.Connection<?> connection = raw.getContext().getConnection();
             org.glassfish.grizzly.CloseListener closed = (closeable, type) -> cancellation.cancel(
-                    "The client went away");
+                    StreamRunner.CLIENT_GONE);
             connection.addCloseListener(closed);
             async.register((jakarta.ws.rs.container.CompletionCallback) failure -> {
                 connection.removeCloseListener(closed);
-                cancellation.cancel("The client went away");
-                if (released.compareAndSet(false, true)) { // the stream never started: give the slot back
+                cancellation.cancel(StreamRunner.CLIENT_GONE);
+                if (started.compareAndSet(false, true)) { // the stream never started: give the slot back
                     slots.release(user);
                 }
             });

@@ -44,11 +44,6 @@ public record ServerConfig(String host, int port, URI ollamaUrl, String model, D
         int ratePerMinute, int rateBurst, int streamsPerUser, int streamsTotal, Duration maxStreamDuration,
         Duration slowClientTimeout, Duration shutdownGrace, List<String> corsOrigins) {
 
-    /** The defaults, with the data directory under the user's home. */
-    public static ServerConfig defaults() {
-        return load(List.of(), Map.of());
-    }
-
     /**
      * Reads flags and environment variables (and the file they name) over the defaults.
      *
@@ -83,13 +78,6 @@ public record ServerConfig(String host, int port, URI ollamaUrl, String model, D
             }
         });
         return new Parsing(values, env).build();
-    }
-
-    /** This configuration on another port (0 for any free one). */
-    public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, ollamaUrl, model, heartbeat, dataDir, systemPromptFile,
-                maxBodyBytes, maxMessageChars, maxHistoryItems, ratePerMinute, rateBurst, streamsPerUser,
-                streamsTotal, maxStreamDuration, slowClientTimeout, shutdownGrace, corsOrigins);
     }
 
     private record Sourced(String value, String source) {

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * releases it.
  */
 final class StreamRunner {
+    static final String CLIENT_GONE = "The client went away";
+
     private final ChatStreamer streamer;
     private final ScheduledExecutorService timers;
     private final ServerConfig config;
@@ -71,7 +73,7 @@ final class StreamRunner {
                 heartbeat.schedule(config.heartbeat());
                 streamer.stream(request, sse, cancellation);
             } else {
-                cancellation.cancel("The client went away");
+                cancellation.cancel(CLIENT_GONE);
             }
         } finally {
             heartbeat.stop();
@@ -135,7 +137,7 @@ final class StreamRunner {
             }
             Thread.startVirtualThread(() -> { // a write may block on a slow client; never on the timer thread
                 if (!sse.ping()) {
-                    cancellation.cancel("The client went away");
+                    cancellation.cancel(CLIENT_GONE);
                     return;
                 }
                 if (!stopped) {

@@ -82,6 +82,8 @@ class RequestRulesIT {
         assertThat(refusal("not json")).isEqualTo("400 invalid_request The body is not valid JSON (near line 1, column 5)");
         assertThat(refusal("[1]")).isEqualTo("400 invalid_request The body must be a JSON object such as {\"message\": \"...\"}");
         assertThat(refusal("{}")).isEqualTo("400 invalid_request message is required");
+        assertThat(refusal("{\"message\": \"a\", \"message\": \"b\"}"))
+                .as("duplicate fields").startsWith("400 invalid_request The body is not valid JSON");
         assertThat(refusal("{\"message\": 5}")).isEqualTo("400 invalid_request message must be a string");
         assertThat(refusal("{\"message\": \"  \"}")).startsWith("400 invalid_request message");
         assertThat(refusal("{\"message\": \"x\", \"history\": [{\"role\": \"user\", \"content\": 3}]}"))
