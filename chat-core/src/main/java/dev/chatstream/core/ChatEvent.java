@@ -1,5 +1,7 @@
 package dev.chatstream.core;
 
+import java.util.OptionalLong;
+
 /**
  * What a chat stream tells its consumer. A stream sends any number of {@link Chunk}s and
  * {@link Thinking}s, then on success {@link FinalText}, the {@link ActionRequested}s and
@@ -53,10 +55,26 @@ public sealed interface ChatEvent {
         }
     }
 
-    /** The stream ended normally. */
-    record Done(Usage usage) implements ChatEvent {
+    /**
+     * The stream ended normally.
+     *
+     * @param usage          the LLM's figures for the turn
+     * @param conversationId the stored conversation the turn was saved in, when it was saved
+     */
+    record Done(Usage usage, OptionalLong conversationId) implements ChatEvent {
         public Done {
             Checks.notNull(usage, "usage");
+            Checks.notNull(conversationId, "conversationId");
+        }
+
+        /** A done event for a turn that was not stored. */
+        public Done(Usage usage) {
+            this(usage, OptionalLong.empty());
+        }
+
+        /** A copy saying the turn was stored in conversation {@code id}. */
+        public Done withConversationId(long id) {
+            return new Done(usage, OptionalLong.of(id));
         }
     }
 

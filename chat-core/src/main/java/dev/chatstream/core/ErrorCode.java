@@ -31,6 +31,10 @@ public enum ErrorCode {
     TIMEOUT("timeout", true),
     /** The server is shutting down; the stream was closed. Retry against another instance or later. */
     SERVER_SHUTDOWN("server_shutdown", true),
+    /** The conversation does not exist or is not the caller's (the same answer for both, so ids cannot be probed). */
+    CONVERSATION_NOT_FOUND("conversation_not_found", false),
+    /** The store (users, memories, conversations) could not be read or written; try again in a moment. */
+    STORE_UNAVAILABLE("store_unavailable", true),
     /** A bug in chatstream; details are in the server log, never in the event. */
     INTERNAL("internal_error", false);
 

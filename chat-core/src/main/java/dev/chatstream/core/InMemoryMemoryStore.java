@@ -58,10 +58,7 @@ public final class InMemoryMemoryStore implements MemoryStore {
     @Override
     public synchronized Memory add(UserId user, String text) {
         Checks.notNull(user, "user");
-        if (text == null || text.isBlank()) {
-            throw new InvalidRequestException("text", "memory text must not be blank");
-        }
-        Memory memory = new Memory(ids.incrementAndGet(), text.strip(), clock.instant());
+        Memory memory = new Memory(ids.incrementAndGet(), Memory.checkedText(text), clock.instant());
         byUser.computeIfAbsent(user, u -> new LinkedHashMap<>()).put(memory.id(), memory);
         return memory;
     }

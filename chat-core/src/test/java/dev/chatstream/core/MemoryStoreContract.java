@@ -92,4 +92,37 @@ public abstract class MemoryStoreContract {
                 .hasMessage("memory text must not be blank");
         assertThat(store.list(ANA)).isEmpty();
     }
+
+    @Test
+    void shouldRejectAnOversizedMemoryAndStoreNothing() {
+        MemoryStore store = newStore();
+
+        assertThatThrownBy(() -> store.add(ANA, "x".repeat(Memory.MAX_CHARS + 1)))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessage("memory text is too long: 2001 characters, the limit is 2000");
+        assertThat(store.list(ANA)).isEmpty();
+        assertThat(store.add(ANA, "x".repeat(Memory.MAX_CHARS)).text()).hasSize(Memory.MAX_CHARS);
+    }
+
+    @Test
+    void shouldStoreAndSearchSqlLookingTextVerbatim() {
+        MemoryStore store = newStore();
+        String text = "O gato chama-se Robert'); DROP TABLE memories; -- \"aspas\" 100% _ * OR 1=1";
+
+        store.add(ANA, text);
+
+        assertThat(store.list(ANA)).extracting(Memory::text).containsExactly(text);
+        assertThat(store.relevant(ANA, "o meu gato') OR 1=1; --", 5)).extracting(Memory::text).containsExactly(text);
+        assertThat(store.relevant(ANA, "\"*\" NEAR(a b) OR : ^ -", 5)).as("search syntax in a message is not run")
+                .isEmpty();
+    }
+
+    @Test
+    void shouldRecallAcrossAccentsAndCase() {
+        MemoryStore store = newStore();
+        store.add(ANA, "A Ana faz anos em MAIO, no dia do aniversário da avó");
+
+        assertThat(store.relevant(ANA, "lembras-te do meu ANIVERSARIO?", 5)).hasSize(1);
+        assertThat(store.relevant(ANA, "what is my birthday?", 5)).isEmpty();
+    }
 }

@@ -1,0 +1,40 @@
+package dev.chatstream.core;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The port to each user's stored conversations. Every method is scoped to one user: a conversation that
+ * does not exist and one that belongs to someone else look the same, so ids cannot be probed. Thread-safe.
+ *
+ * <p>A turn (the user's message and the reply) is written in one step when its stream ends, so a
+ * conversation never holds half a turn. The contract is checked by {@code ConversationStoreContract} in this
+ * module's test-jar.
+ *
+ * @throws ChatException from any method when the store cannot be reached ({@link ErrorCode#STORE_UNAVAILABLE})
+ */
+public interface ConversationStore {
+    /** The user's conversations, the most recently updated first. */
+    List<Conversation> conversations(UserId user);
+
+    /** The messages of one of the user's conversations, oldest first; empty when it is not theirs. */
+    Optional<List<StoredMessage>> messages(UserId user, long conversationId);
+
+    /**
+     * Stores one turn: the user's message, then the reply with its status. Without a conversation id it
+     * starts a new conversation titled after the message.
+     *
+     * @return the id of the conversation the turn was stored in
+     * @throws ConversationNotFoundException when {@code conversationId} is not one of the user's
+     *                                       conversations (nothing is stored then)
+     */
+    long saveTurn(UserId user, OptionalLong conversationId, String message, Reply reply);
+
+    /**
+     * Deletes one of the user's conversations with its messages.
+     *
+     * @return whether it existed and belonged to the user
+     */
+    boolean delete(UserId user, long conversationId);
+}

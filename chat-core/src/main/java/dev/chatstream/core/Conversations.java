@@ -1,0 +1,162 @@
+package dev.chatstream.core;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Keeps chat turns in a {@link ConversationStore}. {@link #resume} gives a request that names a stored
+ * conversation that conversation's latest messages as its history; {@link #recording} wraps the stream's
+ * {@link EventSink} so the turn is stored when the stream ends, before the terminal event goes on. A turn
+ * that finished is stored with its final text and its {@link ChatEvent.Done} carries the conversation id;
+ * one that was stopped or failed is stored with the text the user already saw, marked
+ * {@link MessageStatus#CANCELLED} or {@link MessageStatus#FAILED}, so nobody loses what they read.
+ *
+ * <p>If the finished turn cannot be stored, the client gets a {@code store_unavailable} error in place of
+ * {@code done}: it must not believe the turn is kept. Thread-safe; each recording sink serves one stream.
+ */
+public final class Conversations {
+    private static final System.Logger LOG = System.getLogger(Conversations.class.getName());
+
+    private final ConversationStore store;
+    private final ChatSettings settings;
+
+    /**
+     * @param store    where turns are kept
+     * @param settings the history window and limits the stored history is fitted to
+     */
+    public Conversations(ConversationStore store, ChatSettings settings) {
+        this.store = Checks.notNull(store, "store");
+        this.settings = Checks.notNull(settings, "settings");
+    }
+
+    /**
+     * The request to stream. One that names a conversation gets that conversation's latest messages as its
+     * history, in place of any history the client sent; any other request is returned unchanged.
+     *
+     * @throws ConversationNotFoundException when the conversation is not the user's
+     * @throws ChatException                 when the store cannot be read
+     */
+    public ChatRequest resume(ChatRequest request) {
+        Checks.notNull(request, "request");
+        if (request.conversationId().isEmpty()) {
+            return request;
+        }
+        long id = request.conversationId().getAsLong();
+        List<StoredMessage> messages = guarded(() -> store.messages(request.user(), id))
+                .orElseThrow(() -> new ConversationNotFoundException(id));
+        return request.withHistory(history(messages));
+    }
+
+    /** The newest non-empty messages that fit the window and the request limits, oldest first. */
+    private List<ChatMessage> history(List<StoredMessage> messages) {
+        int keep = Math.min(settings.historyWindow(), settings.maxHistoryItems());
+        Deque<ChatMessage> history = new ArrayDeque<>();
+        long total = 0;
+        for (int i = messages.size() - 1; i >= 0 && history.size() < keep; i--) {
+            StoredMessage m = messages.get(i);
+            if (m.content().isBlank()) {
+                continue; // a reply that failed before its first word
+            }
+            String content = m.content();
+            if (content.length() > settings.maxHistoryItemChars()) {
+                content = content.substring(0, settings.maxHistoryItemChars());
+            }
+            if (total + content.length() > settings.maxHistoryTotalChars()) {
+                break;
+            }
+            total += content.length();
+            history.addFirst(new ChatMessage(m.role(), content));
+        }
+        return List.copyOf(history);
+    }
+
+    /** A sink that stores the turn of {@code request} when its terminal event arrives, then passes events on. */
+    public EventSink recording(ChatRequest request, EventSink sink) {
+        return new Recorder(Checks.notNull(request, "request"), Checks.notNull(sink, "sink"));
+    }
+
+    private final class Recorder implements EventSink {
+        private final ChatRequest request;
+        private final EventSink sink;
+        private final StringBuilder shown = new StringBuilder();
+        private String finalText;
+
+        Recorder(ChatRequest request, EventSink sink) {
+            this.request = request;
+            this.sink = sink;
+        }
+
+        @Override
+        public boolean send(ChatEvent event) {
+            switch (event) {
+                case ChatEvent.Chunk c -> {
+                    boolean delivered = sink.send(event);
+                    if (delivered) {
+                        shown.append(c.content()); // only what reached the user counts as seen
+                    }
+                    return delivered;
+                }
+                case ChatEvent.FinalText f -> finalText = f.text();
+                case ChatEvent.Done d -> {
+                    String text = finalText != null ? finalText : shown.toString().strip();
+                    long id;
+                    try {
+                        id = save(new Reply(text, MessageStatus.COMPLETE));
+                    } catch (ChatException e) {
+                        LOG.log(Level.WARNING, "A finished turn of user " + request.user() + " could not be stored", e);
+                        return sink.send(new ChatEvent.Failed(e.code(), e instanceof ConversationNotFoundException
+                                ? e.getMessage() + " (it was deleted while the reply was streaming)"
+                                : "The reply could not be saved: " + e.getMessage()));
+                    }
+                    return sink.send(d.withConversationId(id));
+                }
+                case ChatEvent.Failed f -> {
+                    if (f.code() != ErrorCode.INVALID_REQUEST && f.code() != ErrorCode.CONVERSATION_NOT_FOUND) {
+                        try {
+                            save(new Reply(shown.toString().strip(), statusOf(f.code())));
+                        } catch (ChatException e) {
+                            LOG.log(Level.WARNING, "The unfinished turn of user " + request.user()
+                                    + " could not be stored", e);
+                        }
+                    }
+                }
+                case ChatEvent.Thinking t -> {
+                }
+                case ChatEvent.ActionRequested a -> {
+                }
+                case ChatEvent.InvalidAction i -> {
+                }
+            }
+            return sink.send(event);
+        }
+
+        private long save(Reply reply) {
+            return guarded(() -> store.saveTurn(request.user(), request.conversationId(), request.message(), reply));
+        }
+    }
+
+    private static MessageStatus statusOf(ErrorCode code) {
+        return switch (code) {
+            case CANCELLED, TIMEOUT, SERVER_SHUTDOWN -> MessageStatus.CANCELLED;
+            default -> MessageStatus.FAILED;
+        };
+    }
+
+    private interface StoreCall<T> {
+        T call();
+    }
+
+    /** Store adapters throw {@link ChatException}s; anything else is a bug that still must not lose the stream. */
+    private static <T> T guarded(StoreCall<T> call) {
+        try {
+            return call.call();
+        } catch (ChatException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new TransientException(ErrorCode.STORE_UNAVAILABLE,
+                    "The conversation store failed; try again in a moment", e);
+        }
+    }
+}

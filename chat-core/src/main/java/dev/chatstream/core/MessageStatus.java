@@ -1,0 +1,23 @@
+package dev.chatstream.core;
+
+import java.util.Locale;
+
+/** How a stored reply ended. The lower-case names are part of the API's JSON: never rename one. */
+public enum MessageStatus {
+    /** The reply finished. */
+    COMPLETE,
+    /** The reply was stopped (the client left or pressed Stop, a timeout, a shutdown); it holds what was shown. */
+    CANCELLED,
+    /** The reply broke off with an error; it holds what was shown. */
+    FAILED;
+
+    /** The JSON name, e.g. {@code "cancelled"}. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The status named {@code wireName}, as stored. */
+    public static MessageStatus fromWireName(String wireName) {
+        return valueOf(wireName.toUpperCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,139 @@
+package dev.chatstream.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rules every {@link ConversationStore} obeys. An implementation's test extends this class and returns
+ * a fresh, empty store.
+ */
+public abstract class ConversationStoreContract {
+    private static final UserId ANA = UserId.of("ana");
+    private static final UserId RUI = UserId.of("rui");
+    private static final Reply DONE = new Reply("Olá Ana!", MessageStatus.COMPLETE);
+
+    /** A new, empty store. */
+    protected abstract ConversationStore newStore();
+
+    @Test
+    void shouldStartAConversationTitledAfterItsFirstMessage() {
+        ConversationStore store = newStore();
+
+        long id = store.saveTurn(ANA, OptionalLong.empty(), "Olá, como estás?", DONE);
+
+        assertThat(store.conversations(ANA)).singleElement().satisfies(c -> {
+            assertThat(c.id()).isEqualTo(id);
+            assertThat(c.title()).isEqualTo("Olá, como estás?");
+        });
+        assertThat(store.messages(ANA, id)).hasValueSatisfying(messages -> {
+            assertThat(messages).extracting(StoredMessage::role).containsExactly(Role.USER, Role.ASSISTANT);
+            assertThat(messages).extracting(StoredMessage::content).containsExactly("Olá, como estás?", "Olá Ana!");
+            assertThat(messages).extracting(StoredMessage::status)
+                    .containsExactly(MessageStatus.COMPLETE, MessageStatus.COMPLETE);
+        });
+    }
+
+    @Test
+    void shouldContinueAConversationInOrder() {
+        ConversationStore store = newStore();
+        long id = store.saveTurn(ANA, OptionalLong.empty(), "um", new Reply("1", MessageStatus.COMPLETE));
+
+        long again = store.saveTurn(ANA, OptionalLong.of(id), "dois", new Reply("2", MessageStatus.COMPLETE));
+
+        assertThat(again).isEqualTo(id);
+        List<StoredMessage> messages = store.messages(ANA, id).orElseThrow();
+        assertThat(messages).extracting(StoredMessage::content).containsExactly("um", "1", "dois", "2");
+        assertThat(messages).extracting(StoredMessage::id).isSorted().doesNotHaveDuplicates();
+        assertThat(store.conversations(ANA)).hasSize(1);
+    }
+
+    @Test
+    void shouldKeepAnUnfinishedReplyWithItsStatus() {
+        ConversationStore store = newStore();
+
+        long id = store.saveTurn(ANA, OptionalLong.empty(), "conta uma história",
+                new Reply("Era uma vez", MessageStatus.CANCELLED));
+        store.saveTurn(ANA, OptionalLong.of(id), "outra", new Reply("", MessageStatus.FAILED));
+
+        assertThat(store.messages(ANA, id).orElseThrow()).extracting(StoredMessage::content, StoredMessage::status)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("conta uma história", MessageStatus.COMPLETE),
+                        org.assertj.core.groups.Tuple.tuple("Era uma vez", MessageStatus.CANCELLED),
+                        org.assertj.core.groups.Tuple.tuple("outra", MessageStatus.COMPLETE),
+                        org.assertj.core.groups.Tuple.tuple("", MessageStatus.FAILED));
+    }
+
+    @Test
+    void shouldListTheMostRecentlyUpdatedConversationFirst() {
+        ConversationStore store = newStore();
+        long first = store.saveTurn(ANA, OptionalLong.empty(), "primeira", DONE);
+        long second = store.saveTurn(ANA, OptionalLong.empty(), "segunda", DONE);
+        assertThat(store.conversations(ANA)).extracting(Conversation::id).containsExactly(second, first);
+
+        store.saveTurn(ANA, OptionalLong.of(first), "de novo", DONE);
+
+        assertThat(store.conversations(ANA)).extracting(Conversation::id).containsExactly(first, second);
+    }
+
+    @Test
+    void shouldStoreTextVerbatimIncludingSqlAndUnicode() {
+        ConversationStore store = newStore();
+        String message = "'); DROP TABLE messages; -- 😀 ação? não: \"aspas\" % _";
+
+        long id = store.saveTurn(ANA, OptionalLong.empty(), message, new Reply("ok' OR '1'='1", MessageStatus.COMPLETE));
+
+        assertThat(store.messages(ANA, id).orElseThrow()).extracting(StoredMessage::content)
+                .containsExactly(message, "ok' OR '1'='1");
+    }
+
+    @Test
+    void shouldCutALongTitle() {
+        ConversationStore store = newStore();
+
+        store.saveTurn(ANA, OptionalLong.empty(), "a".repeat(500), DONE);
+
+        assertThat(store.conversations(ANA).getFirst().title()).hasSize(Conversation.MAX_TITLE_CHARS).endsWith("…");
+    }
+
+    @Test
+    void shouldDeleteAConversationWithItsMessages() {
+        ConversationStore store = newStore();
+        long id = store.saveTurn(ANA, OptionalLong.empty(), "olá", DONE);
+
+        assertThat(store.delete(ANA, id)).isTrue();
+
+        assertThat(store.conversations(ANA)).isEmpty();
+        assertThat(store.messages(ANA, id)).isEmpty();
+        assertThat(store.delete(ANA, id)).isFalse();
+        assertThatThrownBy(() -> store.saveTurn(ANA, OptionalLong.of(id), "mais", DONE))
+                .isInstanceOf(ConversationNotFoundException.class);
+    }
+
+    @Test
+    void shouldAnswerAForeignConversationExactlyLikeAMissingOne() {
+        ConversationStore store = newStore();
+        long anas = store.saveTurn(ANA, OptionalLong.empty(), "segredo da Ana", DONE);
+        long missing = anas + 1000;
+
+        assertThat(store.conversations(RUI)).isEmpty();
+        assertThat(store.messages(RUI, anas)).isEmpty();
+        assertThat(store.delete(RUI, anas)).isFalse();
+        Throwable foreign = catchThrowable(() -> store.saveTurn(RUI, OptionalLong.of(anas), "olá", DONE));
+        Throwable unknown = catchThrowable(() -> store.saveTurn(RUI, OptionalLong.of(missing), "olá", DONE));
+        assertThat(foreign).isInstanceOf(ConversationNotFoundException.class)
+                .hasMessage("Conversation " + anas + " was not found; leave out conversation_id to start a new one");
+        assertThat(unknown).isInstanceOf(ConversationNotFoundException.class)
+                .hasMessage("Conversation " + missing + " was not found; leave out conversation_id to start a new one");
+
+        assertThat(store.messages(ANA, anas).orElseThrow()).hasSize(2);
+        assertThat(store.conversations(ANA)).hasSize(1);
+    }
+
+    private static Throwable catchThrowable(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        return org.assertj.core.api.Assertions.catchThrowable(call);
+    }
+}

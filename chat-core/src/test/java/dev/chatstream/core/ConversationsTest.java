@@ -1,0 +1,166 @@
+package dev.chatstream.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class ConversationsTest {
+    private static final UserId ANA = UserId.of("ana");
+    private static final UserId RUI = UserId.of("rui");
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-24T14:05:00Z"), ZoneId.of("Europe/Lisbon"));
+
+    private final InMemoryConversationStore store = new InMemoryConversationStore(CLOCK);
+    private final Conversations conversations = new Conversations(store, ChatSettings.defaults());
+
+    private RecordingEventSink run(LlmStream llm, ChatRequest request, RecordingEventSink sink) {
+        ChatRequest resumed = conversations.resume(request);
+        new ChatStreamer(llm, new InMemoryPromptContextSource("BASE"), new InMemoryMemoryStore(), CLOCK,
+                ChatSettings.defaults()).stream(resumed, conversations.recording(resumed, sink), new Cancellation());
+        return sink;
+    }
+
+    private static List<String> contents(List<StoredMessage> messages) {
+        return messages.stream().map(StoredMessage::content).toList();
+    }
+
+    @Test
+    void shouldStoreAFinishedTurnAndPutItsConversationIdOnDone() {
+        ScriptedLlmStream llm = ScriptedLlmStream.replying("Olá ", "Ana!\nACTION: {\"tool\": \"x\", \"args\": {}}");
+
+        RecordingEventSink sink = run(llm, ChatRequest.of(ANA, "Olá"), new RecordingEventSink());
+
+        long id = store.conversations(ANA).getFirst().id();
+        assertThat(sink.events().getLast()).isEqualTo(new ChatEvent.Done(llm.usage(), OptionalLong.of(id)));
+        assertThat(contents(store.messages(ANA, id).orElseThrow())).as("the reply is stored without its ACTION line")
+                .containsExactly("Olá", "Olá Ana!");
+    }
+
+    @Test
+    void shouldContinueFromStoredHistoryInPlaceOfTheClients() {
+        long id = store.saveTurn(ANA, OptionalLong.empty(), "O meu gato chama-se Tareco",
+                new Reply("Que nome bonito!", MessageStatus.COMPLETE));
+        ScriptedLlmStream llm = ScriptedLlmStream.replying("Tareco.");
+
+        run(llm, ChatRequest.of(ANA, "Como se chama o meu gato?").withConversationId(id)
+                .withHistory(List.of(ChatMessage.user("ignored"))), new RecordingEventSink());
+
+        List<ChatMessage> prompt = llm.lastRequest().messages();
+        assertThat(prompt.subList(prompt.size() - 3, prompt.size())).containsExactly(
+                ChatMessage.user("O meu gato chama-se Tareco"), ChatMessage.assistant("Que nome bonito!"),
+                ChatMessage.user("Como se chama o meu gato?"));
+        assertThat(contents(store.messages(ANA, id).orElseThrow())).containsExactly("O meu gato chama-se Tareco",
+                "Que nome bonito!", "Como se chama o meu gato?", "Tareco.");
+    }
+
+    @Test
+    void shouldRefuseAnotherUsersConversationBeforeStreaming() {
+        long anas = store.saveTurn(ANA, OptionalLong.empty(), "segredo", new Reply("ok", MessageStatus.COMPLETE));
+
+        assertThatThrownBy(() -> conversations.resume(ChatRequest.of(RUI, "olá").withConversationId(anas)))
+                .isInstanceOf(ConversationNotFoundException.class)
+                .hasMessage("Conversation " + anas + " was not found; leave out conversation_id to start a new one");
+        assertThat(store.messages(ANA, anas).orElseThrow()).hasSize(2);
+    }
+
+    @Test
+    void shouldKeepWhatTheUserSawWhenTheyLeaveMidReply() {
+        ScriptedLlmStream llm = ScriptedLlmStream.replying("Era ", "uma ", "vez ", "um ", "gato");
+
+        RecordingEventSink sink = run(llm, ChatRequest.of(ANA, "Conta uma história"), RecordingEventSink.goneAfter(2));
+
+        assertThat(sink.events().getLast()).isInstanceOf(ChatEvent.Failed.class);
+        List<StoredMessage> stored = store.messages(ANA, store.conversations(ANA).getFirst().id()).orElseThrow();
+        assertThat(stored.getLast().status()).isEqualTo(MessageStatus.CANCELLED);
+        assertThat(stored.getLast().content()).isEqualTo("Era uma");
+    }
+
+    @Test
+    void shouldMarkAReplyThatBrokeOffAsFailed() {
+        ScriptedLlmStream llm = ScriptedLlmStream.script().text("Vou ver ")
+                .fail(new UpstreamException(ErrorCode.LLM_FAILED, "Ollama failed mid-reply", null)).build();
+
+        RecordingEventSink sink = run(llm, ChatRequest.of(ANA, "Que tempo faz?"), new RecordingEventSink());
+
+        assertThat(sink.events().getLast()).isEqualTo(new ChatEvent.Failed(ErrorCode.LLM_FAILED, "Ollama failed mid-reply"));
+        List<StoredMessage> stored = store.messages(ANA, store.conversations(ANA).getFirst().id()).orElseThrow();
+        assertThat(stored).extracting(StoredMessage::content, StoredMessage::status).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("Que tempo faz?", MessageStatus.COMPLETE),
+                org.assertj.core.groups.Tuple.tuple("Vou ver", MessageStatus.FAILED));
+    }
+
+    @Test
+    void shouldSayTheReplyWasNotSavedWhenTheStoreFailsAtTheEnd() {
+        ConversationStore broken = new FailingStore();
+        Conversations failing = new Conversations(broken, ChatSettings.defaults());
+        RecordingEventSink sink = new RecordingEventSink();
+        ChatRequest request = ChatRequest.of(ANA, "Olá");
+
+        new ChatStreamer(ScriptedLlmStream.replying("Olá!"), new InMemoryPromptContextSource("BASE"),
+                new InMemoryMemoryStore(), CLOCK, ChatSettings.defaults())
+                .stream(request, failing.recording(request, sink), new Cancellation());
+
+        assertThat(sink.events()).filteredOn(ChatEvent::terminal).containsExactly(new ChatEvent.Failed(
+                ErrorCode.STORE_UNAVAILABLE, "The reply could not be saved: the database is down; try again"));
+    }
+
+    @Test
+    void shouldFitStoredHistoryToTheWindowAndSkipEmptyReplies() {
+        long id = store.saveTurn(ANA, OptionalLong.empty(), "m0", new Reply("", MessageStatus.FAILED));
+        for (int i = 1; i < 10; i++) {
+            store.saveTurn(ANA, OptionalLong.of(id), "m" + i, new Reply("r" + i, MessageStatus.COMPLETE));
+        }
+        store.saveTurn(ANA, OptionalLong.of(id), "long", new Reply("x".repeat(40_000), MessageStatus.COMPLETE));
+
+        ChatRequest resumed = conversations.resume(ChatRequest.of(ANA, "e agora?").withConversationId(id));
+
+        List<ChatMessage> history = resumed.history();
+        assertThat(history).hasSize(12);
+        assertThat(history.getFirst()).isEqualTo(ChatMessage.user("m5"));
+        assertThat(history.getLast().content()).hasSize(ChatSettings.defaults().maxHistoryItemChars());
+        new ChatStreamer(ScriptedLlmStream.replying(), new InMemoryPromptContextSource("BASE"),
+                new InMemoryMemoryStore(), CLOCK, ChatSettings.defaults()).validate(resumed);
+    }
+
+    @Test
+    void shouldNotStoreARequestThatWasInvalid() {
+        RecordingEventSink sink = run(ScriptedLlmStream.replying("x"), ChatRequest.of(ANA, "  "), new RecordingEventSink());
+
+        assertThat(sink.events()).singleElement().extracting(e -> ((ChatEvent.Failed) e).code())
+                .isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(store.conversations(ANA)).isEmpty();
+    }
+
+    /** A store whose writes fail as a database that went away would. */
+    private static final class FailingStore implements ConversationStore {
+        private final List<String> attempts = new ArrayList<>();
+
+        @Override
+        public List<Conversation> conversations(UserId user) {
+            return List.of();
+        }
+
+        @Override
+        public Optional<List<StoredMessage>> messages(UserId user, long conversationId) {
+            return Optional.empty();
+        }
+
+        @Override
+        public long saveTurn(UserId user, OptionalLong conversationId, String message, Reply reply) {
+            attempts.add(message);
+            throw new TransientException(ErrorCode.STORE_UNAVAILABLE, "the database is down; try again", null);
+        }
+
+        @Override
+        public boolean delete(UserId user, long conversationId) {
+            return false;
+        }
+    }
+}
