@@ -1,0 +1,155 @@
+package dev.chatstream.store;
+
+import dev.chatstream.core.Conversation;
+import dev.chatstream.core.ConversationNotFoundException;
+import dev.chatstream.core.ConversationStore;
+import dev.chatstream.core.MessageStatus;
+import dev.chatstream.core.Reply;
+import dev.chatstream.core.Role;
+import dev.chatstream.core.StoredMessage;
+import dev.chatstream.core.UserId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Conversations and their messages in the {@code conversations} and {@code messages} tables. A turn is one
+ * transaction: the conversation (found or created), the user's message, the reply, the new update time.
+ */
+final class JdbcConversationStore implements ConversationStore {
+    private static final String OWNED = "SELECT c.id FROM conversations c JOIN users u ON u.id = c.user_id"
+            + " WHERE c.id = ? AND u.name = ?";
+
+    private final Db db;
+
+    JdbcConversationStore(Db db) {
+        this.db = db;
+    }
+
+    @Override
+    public List<Conversation> conversations(UserId user) {
+        Objects.requireNonNull(user, "user");
+        return db.read("read the conversations", c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT c.id, c.title, c.created_at, c.updated_at"
+                    + " FROM conversations c JOIN users u ON u.id = c.user_id WHERE u.name = ?"
+                    + " ORDER BY c.last_message_id DESC, c.id DESC")) {
+                s.setString(1, user.value());
+                List<Conversation> list = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        list.add(new Conversation(r.getLong(1), r.getString(2), Db.instant(r.getLong(3)),
+                                Db.instant(r.getLong(4))));
+                    }
+                }
+                return list;
+            }
+        });
+    }
+
+    @Override
+    public Optional<List<StoredMessage>> messages(UserId user, long conversationId) {
+        Objects.requireNonNull(user, "user");
+        return db.read("read the conversation", c -> {
+            if (!owned(c, user, conversationId)) {
+                return Optional.empty();
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT id, role, content, status, created_at FROM messages"
+                    + " WHERE conversation_id = ? ORDER BY id")) {
+                s.setLong(1, conversationId);
+                List<StoredMessage> list = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        list.add(new StoredMessage(r.getLong(1), Role.fromWireName(r.getString(2)).orElseThrow(),
+                                r.getString(3), MessageStatus.fromWireName(r.getString(4)), Db.instant(r.getLong(5))));
+                    }
+                }
+                return Optional.of(list);
+            }
+        });
+    }
+
+    @Override
+    public long saveTurn(UserId user, OptionalLong conversationId, String message, Reply reply) {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(reply, "reply");
+        return db.write("save the conversation", c -> {
+            long now = db.now();
+            long id;
+            if (conversationId.isPresent()) {
+                id = conversationId.getAsLong();
+                if (!owned(c, user, id)) {
+                    throw new ConversationNotFoundException(id);
+                }
+            } else {
+                long userId = db.ensureUser(c, user);
+                try (PreparedStatement s = c.prepareStatement("INSERT INTO conversations"
+                        + " (user_id, title, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id")) {
+                    s.setLong(1, userId);
+                    s.setString(2, Conversation.titleFor(message));
+                    s.setLong(3, now);
+                    s.setLong(4, now);
+                    id = Db.insertReturningId(s);
+                }
+            }
+            insertMessage(c, id, Role.USER, message, MessageStatus.COMPLETE, now);
+            long last = insertMessage(c, id, Role.ASSISTANT, reply.text(), reply.status(), now);
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE conversations SET updated_at = ?, last_message_id = ? WHERE id = ?")) {
+                s.setLong(1, now);
+                s.setLong(2, last);
+                s.setLong(3, id);
+                s.executeUpdate();
+            }
+            return id;
+        });
+    }
+
+    private static long insertMessage(Connection c, long conversationId, Role role, String content,
+            MessageStatus status, long now) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO messages"
+                + " (conversation_id, role, content, status, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id")) {
+            s.setLong(1, conversationId);
+            s.setString(2, role.wireName());
+            s.setString(3, content);
+            s.setString(4, status.wireName());
+            s.setLong(5, now);
+            return Db.insertReturningId(s);
+        }
+    }
+
+    @Override
+    public boolean delete(UserId user, long conversationId) {
+        Objects.requireNonNull(user, "user");
+        return db.write("delete the conversation", c -> {
+            if (!owned(c, user, conversationId)) {
+                return false;
+            }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM messages WHERE conversation_id = ?")) {
+                s.setLong(1, conversationId);
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM conversations WHERE id = ?")) {
+                s.setLong(1, conversationId);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    private static boolean owned(Connection c, UserId user, long conversationId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(OWNED)) {
+            s.setLong(1, conversationId);
+            s.setString(2, user.value());
+            try (ResultSet r = s.executeQuery()) {
+                return r.next();
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package dev.chatstream.store;
+
+import dev.chatstream.core.MemoryStore;
+import dev.chatstream.core.MemoryStoreContract;
+
+class PostgresMemoryStoreTest extends MemoryStoreContract {
+    @Override
+    protected MemoryStore newStore() {
+        return Stores.postgres().memories();
+    }
+}

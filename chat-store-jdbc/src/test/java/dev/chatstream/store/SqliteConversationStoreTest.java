@@ -1,0 +1,11 @@
+package dev.chatstream.store;
+
+import dev.chatstream.core.ConversationStore;
+import dev.chatstream.core.ConversationStoreContract;
+
+class SqliteConversationStoreTest extends ConversationStoreContract {
+    @Override
+    protected ConversationStore newStore() {
+        return Stores.sqlite().conversations();
+    }
+}

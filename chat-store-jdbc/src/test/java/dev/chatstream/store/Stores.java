@@ -1,0 +1,42 @@
+package dev.chatstream.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Fresh stores for tests: an SQLite file in a new temp directory, or a new PostgreSQL database. Closed at JVM exit. */
+final class Stores {
+    private static final List<JdbcStore> OPEN = new ArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            synchronized (OPEN) {
+                OPEN.forEach(JdbcStore::close);
+            }
+        }));
+    }
+
+    private Stores() {
+    }
+
+    static JdbcStore sqlite() {
+        try {
+            return track(JdbcStore.open(StoreConfig.inDataDir(Files.createTempDirectory("chatstream-sqlite"))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static JdbcStore postgres() {
+        return track(JdbcStore.open(TestPostgres.shared().newDatabase()));
+    }
+
+    private static JdbcStore track(JdbcStore store) {
+        synchronized (OPEN) {
+            OPEN.add(store);
+        }
+        return store;
+    }
+}
