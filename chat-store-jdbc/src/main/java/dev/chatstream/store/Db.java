@@ -30,11 +30,17 @@ final class Db {
     private final DataSource dataSource;
     private final Dialect dialect;
     private final Clock clock;
+    private final Runnable dropIdleConnections;
 
-    Db(DataSource dataSource, Dialect dialect, Clock clock) {
+    /**
+     * @param dropIdleConnections makes the pool replace its idle connections; called when one turned out
+     *                            dead, because the others died with it (a database restart)
+     */
+    Db(DataSource dataSource, Dialect dialect, Clock clock, Runnable dropIdleConnections) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.clock = clock;
+        this.dropIdleConnections = dropIdleConnections;
     }
 
     Dialect dialect() {
@@ -49,28 +55,85 @@ final class Db {
      * @param what what the work does, for the error message: "read the memories"
      */
     <T> T read(String what, Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            return work.run(c);
+        try {
+            return once(false, work);
         } catch (SQLException e) {
-            throw unavailable(what, e);
+            if (!connectionLost(e)) {
+                throw unavailable(what, e);
+            }
+            dropIdleConnections.run();
+            try {
+                return once(false, work); // a pooled connection that died with a database restart
+            } catch (SQLException again) {
+                throw unavailable(what, again);
+            }
         }
     }
 
     <T> T write(String what, Work<T> work) {
+        try {
+            return once(true, work);
+        } catch (CommitFailed e) {
+            throw unavailable(what, e.cause); // it may have committed: never run it twice
+        } catch (SQLException e) {
+            if (!connectionLost(e)) {
+                throw unavailable(what, e);
+            }
+            dropIdleConnections.run();
+            try {
+                return once(true, work); // nothing was committed, so running it again is safe
+            } catch (CommitFailed again) {
+                throw unavailable(what, again.cause);
+            } catch (SQLException again) {
+                throw unavailable(what, again);
+            }
+        }
+    }
+
+    /** A commit that failed: whether it took effect is unknown. */
+    private static final class CommitFailed extends SQLException {
+        final SQLException cause;
+
+        CommitFailed(SQLException cause) {
+            super(cause.getMessage(), cause.getSQLState(), cause);
+            this.cause = cause;
+        }
+    }
+
+    private <T> T once(boolean transaction, Work<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
+            if (!transaction) {
+                return work.run(c);
+            }
             c.setAutoCommit(false);
             try {
                 T result = work.run(c);
-                c.commit();
+                try {
+                    c.commit();
+                } catch (SQLException e) {
+                    throw new CommitFailed(e);
+                }
                 return result;
             } catch (SQLException | RuntimeException | Error e) {
                 rollback(c, e);
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                restoreAutoCommit(c);
             }
-        } catch (SQLException e) {
-            throw unavailable(what, e);
+        }
+    }
+
+    /** SQLState class 08 (connection exception) or 57P (the server shut down or restarted). */
+    private static boolean connectionLost(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P"));
+    }
+
+    private static void restoreAutoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // a broken connection; the pool discards it
         }
     }
 

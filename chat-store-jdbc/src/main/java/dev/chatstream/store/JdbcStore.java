@@ -37,7 +37,11 @@ public final class JdbcStore implements AutoCloseable {
     private JdbcStore(StoreConfig config, HikariDataSource pool, Clock clock) {
         this.config = config;
         this.pool = pool;
-        Db db = new Db(pool, Dialect.of(config), clock);
+        Db db = new Db(pool, Dialect.of(config), clock, () -> {
+            if (pool.getHikariPoolMXBean() != null) {
+                pool.getHikariPoolMXBean().softEvictConnections();
+            }
+        });
         this.memories = new JdbcMemoryStore(db);
         this.conversations = new JdbcConversationStore(db);
         this.homes = new JdbcHomeContextStore(db);

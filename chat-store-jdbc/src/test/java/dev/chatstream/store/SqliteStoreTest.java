@@ -1,0 +1,139 @@
+package dev.chatstream.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.chatstream.core.ChatException;
+import dev.chatstream.core.Device;
+import dev.chatstream.core.ErrorCode;
+import dev.chatstream.core.HomeContext;
+import dev.chatstream.core.MessageStatus;
+import dev.chatstream.core.Reply;
+import dev.chatstream.core.UserId;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What only the SQLite file store must show: the file, its mode, durability, writers queueing. */
+class SqliteStoreTest {
+    private static final UserId ANA = UserId.of("ana");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldCreateTheFileAndItsDirectoryInWalMode() throws Exception {
+        Path dataDir = dir.resolve("nested/data");
+
+        try (JdbcStore store = JdbcStore.open(StoreConfig.inDataDir(dataDir))) {
+            store.memories().add(ANA, "olá");
+        }
+
+        assertThat(dataDir.resolve("chatstream.db")).isRegularFile();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("chatstream.db"));
+             Statement s = c.createStatement(); ResultSet r = s.executeQuery("PRAGMA journal_mode")) {
+            r.next();
+            assertThat(r.getString(1)).isEqualTo("wal");
+        }
+    }
+
+    @Test
+    void shouldKeepEverythingAcrossAReopen() {
+        StoreConfig config = StoreConfig.inDataDir(dir);
+        long conversation;
+        String token;
+        try (JdbcStore store = JdbcStore.open(config)) {
+            store.accounts().addUser("ana");
+            token = store.accounts().issueToken(ANA, "laptop").token();
+            store.memories().add(ANA, "O gato chama-se Tareco");
+            store.homes().replaceHomeContext(ANA, new HomeContext(List.of(
+                    new Device("light.sala", "Luz da sala", "Sala", List.of("candeeiro")))));
+            conversation = store.conversations().saveTurn(ANA, OptionalLong.empty(), "olá",
+                    new Reply("olá!", MessageStatus.COMPLETE));
+        }
+
+        try (JdbcStore store = JdbcStore.open(config)) {
+            assertThat(store.accounts().authenticate(token)).contains(ANA);
+            assertThat(store.memories().relevant(ANA, "o meu gato", 5)).hasSize(1);
+            assertThat(store.homes().homeContext(ANA).devices().getFirst().aliases()).containsExactly("candeeiro");
+            assertThat(store.conversations().messages(ANA, conversation).orElseThrow()).hasSize(2);
+        }
+    }
+
+    @Test
+    void shouldNeverStoreATokenItself() throws Exception {
+        String token;
+        try (JdbcStore store = JdbcStore.open(StoreConfig.inDataDir(dir))) {
+            store.accounts().addUser("ana");
+            token = store.accounts().issueToken(ANA, "laptop").token();
+        }
+
+        byte[] file = Files.readAllBytes(dir.resolve("chatstream.db"));
+        assertThat(new String(file, StandardCharsets.ISO_8859_1)).doesNotContain(token)
+                .contains(JdbcAccounts.sha256Hex(token));
+    }
+
+    @Test
+    void shouldQueueFiftyWritersWithoutDatabaseIsLocked() throws Exception {
+        try (JdbcStore store = JdbcStore.open(StoreConfig.inDataDir(dir))) {
+            int writers = 50;
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Long>> saved = new ArrayList<>();
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < writers; i++) {
+                    String message = "mensagem " + i;
+                    saved.add(pool.submit(() -> {
+                        go.await();
+                        store.memories().list(ANA); // a reader among the writers
+                        return store.conversations().saveTurn(ANA, OptionalLong.empty(), message,
+                                new Reply("resposta", MessageStatus.COMPLETE));
+                    }));
+                }
+                go.countDown();
+                for (Future<Long> f : saved) {
+                    f.get();
+                }
+            }
+            assertThat(store.conversations().conversations(ANA)).hasSize(writers);
+        }
+    }
+
+    @Test
+    void shouldRefuseAFileThatIsNotADatabaseWithAClearMessage() throws Exception {
+        Files.writeString(dir.resolve("chatstream.db"), "this is not a database, it is a shopping list\n".repeat(100));
+
+        assertThatThrownBy(() -> JdbcStore.open(StoreConfig.inDataDir(dir)))
+                .isInstanceOf(StoreException.class)
+                .hasMessageStartingWith("Cannot open the store at jdbc:sqlite:" + dir.resolve("chatstream.db"))
+                .hasMessageEndingWith("; check that the file is a chatstream database and can be written");
+    }
+
+    @Test
+    void shouldReportAStoreThatBreaksMidRunAsStoreUnavailable() throws Exception {
+        try (JdbcStore store = JdbcStore.open(StoreConfig.inDataDir(dir))) {
+            store.memories().add(ANA, "antes");
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("chatstream.db"));
+                 Statement s = c.createStatement()) {
+                s.execute("DROP TABLE memories"); // what a broken or foreign file looks like to a query
+            }
+
+            assertThatThrownBy(() -> store.memories().list(ANA))
+                    .isInstanceOf(ChatException.class)
+                    .hasMessage("The store could not read the memories; try again in a moment")
+                    .extracting(e -> ((ChatException) e).code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE);
+        }
+    }
+}
