@@ -30,7 +30,7 @@ CREATE TABLE memories (
 CREATE INDEX memories_user ON memories (user_id, id);
 
 CREATE VIRTUAL TABLE memories_fts USING fts5(
-    search_text, content = 'memories', content_rowid = 'id', tokenize = 'porter unicode61 remove_diacritics 2');
+    search_text, content = 'memories', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');
 CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
     INSERT INTO memories_fts (rowid, search_text) VALUES (new.id, new.search_text);
 END;

@@ -1,5 +1,8 @@
 package dev.chatstream.http;
 
+import dev.chatstream.core.ChatException;
+import dev.chatstream.core.ConversationNotFoundException;
+import dev.chatstream.core.InvalidRequestException;
 import java.util.Map;
 
 /**
@@ -34,6 +37,20 @@ final class ApiException extends RuntimeException {
 
     Map<String, String> headers() {
         return headers;
+    }
+
+    /**
+     * A core failure as an answer: not found 404, invalid 400, retryable (the store is down) 503 with
+     * {@code Retry-After}, anything else 500. The message is core's, written for people.
+     */
+    static ApiException of(ChatException e) {
+        return switch (e) {
+            case ConversationNotFoundException n -> new ApiException(404, e.code().code(), e.getMessage());
+            case InvalidRequestException i -> new ApiException(400, e.code().code(), e.getMessage());
+            default -> e.retryable()
+                    ? new ApiException(503, e.code().code(), e.getMessage(), Map.of("Retry-After", "5"))
+                    : new ApiException(500, e.code().code(), e.getMessage());
+        };
     }
 
     static ApiException unauthorized(String message) {

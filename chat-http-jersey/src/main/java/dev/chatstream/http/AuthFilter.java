@@ -77,11 +77,20 @@ final class AuthFilter implements ContainerRequestFilter {
             return;
         }
         request.setProperty(USER, user.get());
-        if ("POST".equals(request.getMethod()) && path.startsWith("api/chat/stream") && !json(request)) {
+        if (takesJson(request.getMethod(), path) && !json(request)) {
             // Checked here, before Jersey reads the entity: for form bodies it answers 400 on its own.
             abort(request, new ApiException(415, "unsupported_media_type",
                     "Send the body as JSON with Content-Type: application/json"));
         }
+    }
+
+    /** The routes that read a JSON body (other methods on them get 405 from Jersey, not 415 from here). */
+    private static boolean takesJson(String method, String path) {
+        return switch (method) {
+            case "POST" -> path.startsWith("api/chat/stream") || path.startsWith("api/memories");
+            case "PUT" -> path.startsWith("api/context");
+            default -> false;
+        };
     }
 
     private static boolean json(ContainerRequestContext request) {

@@ -1,17 +1,11 @@
 package dev.chatstream.http;
 
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.chatstream.core.ChatMessage;
 import dev.chatstream.core.ChatOptions;
 import dev.chatstream.core.ChatRequest;
 import dev.chatstream.core.Role;
 import dev.chatstream.core.UserId;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -22,32 +16,13 @@ import java.util.List;
  * reach the client. Unknown fields are ignored, so newer clients keep working.
  */
 final class ChatRequestReader {
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
 
     private ChatRequestReader() {
     }
 
     /** The body as a request, before the use case's own validation. */
     static ChatRequest read(byte[] body, UserId user) {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(body);
-        } catch (JsonParseException e) {
-            if (e.getMessage() != null && e.getMessage().contains("UTF")) {
-                throw invalid("The body is not valid UTF-8; send JSON encoded as UTF-8");
-            }
-            throw invalid("The body is not valid JSON (near line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ")");
-        } catch (JsonProcessingException e) {
-            throw invalid("The body is not valid JSON");
-        } catch (IOException e) {
-            throw invalid("The body is not valid UTF-8 JSON");
-        }
-        if (root == null || root.isMissingNode()) {
-            throw invalid("The body is empty; send {\"message\": \"...\"}");
-        }
+        JsonNode root = JsonBodies.tree(body, "{\"message\": \"...\"}");
         if (!root.isObject()) {
             throw invalid("The body must be a JSON object such as {\"message\": \"...\"}");
         }
@@ -109,7 +84,7 @@ final class ChatRequestReader {
     }
 
     static ApiException invalid(String message) {
-        return new ApiException(400, "invalid_request", message);
+        return JsonBodies.invalid(message);
     }
 
     private static String clip(String s) {

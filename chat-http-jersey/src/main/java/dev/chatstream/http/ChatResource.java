@@ -3,7 +3,9 @@ package dev.chatstream.http;
 import dev.chatstream.core.Cancellation;
 import dev.chatstream.core.ChatOptions;
 import dev.chatstream.core.ChatRequest;
+import dev.chatstream.core.ChatException;
 import dev.chatstream.core.ChatStreamer;
+import dev.chatstream.core.Conversations;
 import dev.chatstream.core.InvalidRequestException;
 import dev.chatstream.core.UserId;
 import jakarta.inject.Inject;
@@ -18,8 +20,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,6 +35,7 @@ public final class ChatResource {
     static final MediaType EVENT_STREAM = new MediaType("text", "event-stream");
 
     private final ChatStreamer streamer;
+    private final Conversations conversations;
     private final StreamRunner runner;
     private final ServerConfig config;
     private final RateLimiter rateLimiter;
@@ -43,9 +44,10 @@ public final class ChatResource {
     private final ServerMetrics metrics;
 
     @Inject
-    ChatResource(ChatStreamer streamer, StreamRunner runner, ServerConfig config, RateLimiter rateLimiter,
-            StreamSlots slots, OpenStreams openStreams, ServerMetrics metrics) {
+    ChatResource(ChatStreamer streamer, Conversations conversations, StreamRunner runner, ServerConfig config,
+            RateLimiter rateLimiter, StreamSlots slots, OpenStreams openStreams, ServerMetrics metrics) {
         this.streamer = streamer;
+        this.conversations = conversations;
         this.runner = runner;
         this.config = config;
         this.rateLimiter = rateLimiter;
@@ -61,16 +63,7 @@ public final class ChatResource {
             @Suspended AsyncResponse async) {
         accept(context, raw, async, () -> {
             // Content-Type was checked by AuthFilter, before Jersey touched the body.
-            if (context.getLength() > config.maxBodyBytes()) {
-                throw tooLarge();
-            }
-            ChatRequest request = ChatRequestReader.read(readBody(context.getEntityStream()), user(context));
-            if (request.conversationId().isPresent()) { // no conversations are stored yet (the store module)
-                throw new ApiException(404, "conversation_not_found", "Conversation "
-                        + request.conversationId().getAsLong()
-                        + " was not found; leave out conversation_id to start a new one");
-            }
-            return request;
+            return ChatRequestReader.read(JsonBodies.bytes(context, config.maxBodyBytes()), user(context));
         });
     }
 
@@ -111,12 +104,13 @@ public final class ChatResource {
                 throw new ApiException(429, "rate_limited", "Too many messages; wait " + seconds
                         + " s before sending another", Map.of("Retry-After", Long.toString(seconds)));
             }
-            ChatRequest request = read.get();
+            ChatRequest asked = read.get();
             try {
-                streamer.validate(request);
+                streamer.validate(asked);
             } catch (InvalidRequestException e) {
                 throw ChatRequestReader.invalid(e.getMessage());
             }
+            ChatRequest request = resume(asked);
             slots.acquire(user);
             AtomicBoolean started = new AtomicBoolean();
             Cancellation cancellation = new Cancellation();
@@ -153,21 +147,13 @@ public final class ChatResource {
         }
     }
 
-    private byte[] readBody(InputStream body) {
+    /** A request naming a conversation continues it from stored history: refused here (404, 503) if it cannot. */
+    private ChatRequest resume(ChatRequest request) {
         try {
-            byte[] bytes = body.readNBytes(config.maxBodyBytes() + 1);
-            if (bytes.length > config.maxBodyBytes()) {
-                throw tooLarge();
-            }
-            return bytes;
-        } catch (IOException e) {
-            throw ChatRequestReader.invalid("The body could not be read");
+            return conversations.resume(request);
+        } catch (ChatException e) {
+            throw ApiException.of(e);
         }
-    }
-
-    private ApiException tooLarge() {
-        return new ApiException(413, "payload_too_large", "The body is larger than " + config.maxBodyBytes()
-                + " bytes; send a shorter message or history");
     }
 
     private static UserId user(ContainerRequestContext context) {

@@ -7,6 +7,9 @@ import com.google.inject.Module;
 import com.google.inject.ProvisionException;
 import com.google.inject.util.Modules;
 import dev.chatstream.core.UserId;
+import dev.chatstream.store.JdbcAccounts;
+import dev.chatstream.store.JdbcStore;
+import dev.chatstream.store.StoreException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -68,10 +71,13 @@ public final class ChatServer implements AutoCloseable {
         try {
             return wire(config, console, overrides);
         } catch (ProvisionException | CreationException e) {
-            // A provider found the configuration unusable (prompt file, token file): say that, not Guice's trace.
+            // A provider found the configuration unusable (prompt file, store): say that, not Guice's trace.
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof ConfigException unusable) {
                     throw unusable;
+                }
+                if (t instanceof StoreException store) {
+                    throw new ConfigException(store.getMessage());
                 }
             }
             throw e;
@@ -88,11 +94,15 @@ public final class ChatServer implements AutoCloseable {
                 .register(injector.getInstance(AuthFilter.class))
                 .register(injector.getInstance(ResponseFilter.class))
                 .register(new ErrorMappers.Api())
+                .register(new ErrorMappers.Chat())
                 .register(new ErrorMappers.Web())
                 .register(new ErrorMappers.Unexpected())
                 .register(injector.getInstance(ChatResource.class))
                 .register(injector.getInstance(HealthResource.class))
-                .register(injector.getInstance(MetricsResource.class));
+                .register(injector.getInstance(MetricsResource.class))
+                .register(injector.getInstance(MemoriesResource.class))
+                .register(injector.getInstance(ConversationsResource.class))
+                .register(injector.getInstance(ContextResource.class));
         URI uri = URI.create("http://" + hostForUri(config.host()) + ":" + config.port() + "/");
         HttpServer http = GrizzlyHttpServerFactory.createHttpServer(uri, app, false);
         NetworkListener listener = http.getListener("grizzly");
@@ -108,9 +118,9 @@ public final class ChatServer implements AutoCloseable {
                     + e.getMessage() + "); free the port or set CHATSTREAM_PORT", e);
         }
         ChatServer server = new ChatServer(http, injector, config);
-        FileAccessTokens tokens = injector.getInstance(FileAccessTokens.class);
-        if (tokens.isEmpty()) {
-            String token = tokens.create(UserId.of("admin"));
+        JdbcAccounts accounts = injector.getInstance(JdbcAccounts.class);
+        if (!accounts.anyLiveToken()) {
+            String token = server.createToken(UserId.of("admin"));
             console.println("""
 
                     chatstream: first start, so it created the user "admin". Its API token is shown only now;
@@ -121,7 +131,7 @@ public final class ChatServer implements AutoCloseable {
                     Try it (needs Ollama with the model %s):
 
                       curl -N -H "Authorization: Bearer %s" "%sapi/chat/stream/?message=Ol%%C3%%A1"
-                    """.formatted(config.dataDir().resolve("tokens"), token, config.model(), token, server.baseUri()));
+                    """.formatted(config.store().describe(), token, config.model(), token, server.baseUri()));
         }
         return server;
     }
@@ -136,9 +146,13 @@ public final class ChatServer implements AutoCloseable {
         return URI.create("http://" + hostForUri(config.host()) + ":" + port() + "/");
     }
 
-    /** Creates a new API token for {@code user} and returns it (only its hash is kept). */
+    /** Creates a new API token for {@code user}, adding the user if needed, and returns it (only its hash is kept). */
     String createToken(UserId user) {
-        return injector.getInstance(FileAccessTokens.class).create(user);
+        JdbcAccounts accounts = injector.getInstance(JdbcAccounts.class);
+        if (accounts.user(user.value()).isEmpty()) {
+            accounts.addUser(user.value());
+        }
+        return accounts.issueToken(user, "created by the server").token();
     }
 
     <T> T component(Class<T> type) {
@@ -158,6 +172,7 @@ public final class ChatServer implements AutoCloseable {
         } finally {
             http.shutdownNow();
             injector.getInstance(ScheduledExecutorService.class).shutdownNow();
+            injector.getInstance(JdbcStore.class).close();
             stopped.countDown();
         }
     }

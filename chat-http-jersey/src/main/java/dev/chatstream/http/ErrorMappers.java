@@ -45,6 +45,14 @@ final class ErrorMappers {
         }
     }
 
+    /** Core's failures from the JSON endpoints (a store that is down, a bad memory). */
+    static final class Chat implements ExceptionMapper<dev.chatstream.core.ChatException> {
+        @Override
+        public Response toResponse(dev.chatstream.core.ChatException e) {
+            return ErrorMappers.toResponse(ApiException.of(e), null);
+        }
+    }
+
     /** Jersey's: unknown path, wrong method, unacceptable type. */
     static final class Web implements ExceptionMapper<WebApplicationException> {
         @Override

@@ -1,5 +1,6 @@
 package dev.chatstream.http;
 
+import dev.chatstream.store.StoreConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -25,7 +26,7 @@ import java.util.Properties;
  * @param ollamaUrl         Ollama's base URL
  * @param model             the model every chat uses
  * @param heartbeat         time between {@code : ping} comments on a quiet stream
- * @param dataDir           where the token file lives
+ * @param dataDir           where the SQLite store ({@code chatstream.db}) lives, unless {@code store} says otherwise
  * @param systemPromptFile  the base prompt file, if not the built-in prompt
  * @param maxBodyBytes      largest request body
  * @param maxMessageChars   longest message
@@ -38,11 +39,12 @@ import java.util.Properties;
  * @param slowClientTimeout longest a write may wait for a client that does not read
  * @param shutdownGrace     how long open streams get to close on shutdown
  * @param corsOrigins       origins allowed by CORS; empty for none
+ * @param store             the database: SQLite in {@code dataDir} by default, or PostgreSQL by JDBC URL
  */
 public record ServerConfig(String host, int port, URI ollamaUrl, String model, Duration heartbeat, Path dataDir,
         Optional<Path> systemPromptFile, int maxBodyBytes, int maxMessageChars, int maxHistoryItems,
         int ratePerMinute, int rateBurst, int streamsPerUser, int streamsTotal, Duration maxStreamDuration,
-        Duration slowClientTimeout, Duration shutdownGrace, List<String> corsOrigins) {
+        Duration slowClientTimeout, Duration shutdownGrace, List<String> corsOrigins, StoreConfig store) {
 
     /**
      * Reads flags and environment variables (and the file they name) over the defaults.
@@ -108,7 +110,26 @@ public record ServerConfig(String host, int port, URI ollamaUrl, String model, D
                     Duration.ofSeconds(integer(Setting.MAX_STREAM_SECONDS, 1, 86_400)),
                     Duration.ofSeconds(integer(Setting.SLOW_CLIENT_SECONDS, 1, 3_600)),
                     Duration.ofSeconds(integer(Setting.SHUTDOWN_SECONDS, 0, 600)),
-                    origins());
+                    origins(),
+                    store());
+        }
+
+        private StoreConfig store() {
+            String url = text(Setting.STORE_URL);
+            if (url.isBlank()) {
+                return StoreConfig.inDataDir(dataDir());
+            }
+            try {
+                return StoreConfig.of(url, text(Setting.STORE_USER), text(Setting.STORE_PASSWORD));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(Setting.STORE_URL.key() + " (" + values.get(Setting.STORE_URL).source()
+                        + ") must be a jdbc:sqlite:FILE or jdbc:postgresql://HOST/DATABASE URL, got \""
+                        + redact(url) + "\"");
+            }
+        }
+
+        private static String redact(String url) {
+            return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
         }
 
         private String text(Setting s) {

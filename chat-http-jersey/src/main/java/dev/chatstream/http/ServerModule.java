@@ -9,24 +9,26 @@ import dev.chatstream.cache.CaffeinePromptContextSource;
 import dev.chatstream.core.AccessTokens;
 import dev.chatstream.core.ChatSettings;
 import dev.chatstream.core.ChatStreamer;
+import dev.chatstream.core.ConversationStore;
+import dev.chatstream.core.Conversations;
 import dev.chatstream.core.HomeContextStore;
-import dev.chatstream.core.InMemoryHomeContextStore;
-import dev.chatstream.core.InMemoryMemoryStore;
 import dev.chatstream.core.LlmStream;
 import dev.chatstream.core.MemoryStore;
 import dev.chatstream.core.StoredPromptContext;
 import dev.chatstream.core.SystemPrompt;
 import dev.chatstream.ollama.OllamaConfig;
 import dev.chatstream.ollama.OllamaLlmStream;
+import dev.chatstream.store.JdbcAccounts;
+import dev.chatstream.store.JdbcStore;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * Wires the server: Ollama as the LLM, in-memory homes and memories behind Caffeine caches (the store
- * module replaces the in-memory parts), tokens from the data directory, and the HTTP pieces. No I/O here;
- * providers run when the server starts.
+ * Wires the server: Ollama as the LLM; the JDBC store (SQLite in the data directory, or PostgreSQL) for
+ * users, tokens, conversations, homes and memories, with homes and memories behind Caffeine caches; and
+ * the HTTP pieces. No I/O here; providers run when the server starts.
  */
 final class ServerModule extends AbstractModule {
     private final ServerConfig config;
@@ -41,6 +43,9 @@ final class ServerModule extends AbstractModule {
         bind(ChatResource.class);
         bind(HealthResource.class);
         bind(MetricsResource.class);
+        bind(MemoriesResource.class);
+        bind(ConversationsResource.class);
+        bind(ContextResource.class);
     }
 
     @Provides
@@ -55,23 +60,43 @@ final class ServerModule extends AbstractModule {
         return ollama;
     }
 
+    /** Opened (and migrated) when the server starts; {@link ChatServer#close} closes it. */
     @Provides
     @Singleton
-    InMemoryHomeContextStore storedHomes() {
-        return new InMemoryHomeContextStore();
+    JdbcStore store() {
+        return JdbcStore.open(config.store());
     }
 
     @Provides
     @Singleton
-    CaffeinePromptContextSource context(InMemoryHomeContextStore homes) {
-        return CaffeinePromptContextSource.wrap(new StoredPromptContext(basePrompt(), homes), CacheSettings.defaults());
+    JdbcAccounts accounts(JdbcStore store) {
+        return store.accounts();
+    }
+
+    @Provides
+    @Singleton
+    CaffeinePromptContextSource context(JdbcStore store) {
+        return CaffeinePromptContextSource.wrap(new StoredPromptContext(basePrompt(), store.homes()),
+                CacheSettings.defaults());
     }
 
     /** Homes for everything that changes them: writes go to the store and drop the user's cached home. */
     @Provides
     @Singleton
-    HomeContextStore homeStore(CaffeinePromptContextSource context, InMemoryHomeContextStore homes) {
-        return context.homeContextStore(homes);
+    HomeContextStore homeStore(CaffeinePromptContextSource context, JdbcStore store) {
+        return context.homeContextStore(store.homes());
+    }
+
+    @Provides
+    @Singleton
+    ConversationStore conversationStore(JdbcStore store) {
+        return store.conversations();
+    }
+
+    @Provides
+    @Singleton
+    Conversations conversations(ConversationStore store, ChatSettings settings) {
+        return new Conversations(store, settings);
     }
 
     private String basePrompt() {
@@ -87,8 +112,8 @@ final class ServerModule extends AbstractModule {
 
     @Provides
     @Singleton
-    CaffeineMemoryStore memories() {
-        return CaffeineMemoryStore.wrap(new InMemoryMemoryStore(), CacheSettings.defaults());
+    CaffeineMemoryStore memories(JdbcStore store) {
+        return CaffeineMemoryStore.wrap(store.memories(), CacheSettings.defaults());
     }
 
     @Provides
@@ -145,21 +170,15 @@ final class ServerModule extends AbstractModule {
 
     @Provides
     @Singleton
-    StreamRunner runner(ChatStreamer streamer, ScheduledExecutorService timers, ServerMetrics metrics,
-            OpenStreams openStreams, StreamSlots slots) {
-        return new StreamRunner(streamer, timers, config, metrics, openStreams, slots);
+    StreamRunner runner(ChatStreamer streamer, Conversations conversations, ScheduledExecutorService timers,
+            ServerMetrics metrics, OpenStreams openStreams, StreamSlots slots) {
+        return new StreamRunner(streamer, conversations, timers, config, metrics, openStreams, slots);
     }
 
     @Provides
     @Singleton
-    FileAccessTokens fileTokens() {
-        return FileAccessTokens.open(config.dataDir());
-    }
-
-    @Provides
-    @Singleton
-    AccessTokens tokens(FileAccessTokens tokens) {
-        return tokens;
+    AccessTokens tokens(JdbcAccounts accounts) {
+        return accounts;
     }
 
     @Provides

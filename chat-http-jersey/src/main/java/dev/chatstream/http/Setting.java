@@ -23,7 +23,10 @@ enum Setting {
     MAX_STREAM_SECONDS("limits.stream.seconds", "600"),
     SLOW_CLIENT_SECONDS("slow.client.seconds", "30"),
     SHUTDOWN_SECONDS("shutdown.seconds", "10"),
-    CORS_ORIGINS("cors.origins", "");
+    CORS_ORIGINS("cors.origins", ""),
+    STORE_URL("store.url", ""),
+    STORE_USER("store.user", ""),
+    STORE_PASSWORD("store.password", "");
 
     private final String key;
     private final String defaultValue;

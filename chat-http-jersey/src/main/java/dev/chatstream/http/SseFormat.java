@@ -27,14 +27,15 @@ final class SseFormat {
                     map("action", map("tool", a.action().tool(), "args", a.action().args())));
             case ChatEvent.InvalidAction i -> frame(id, "action_error",
                     map("error", i.message(), "code", i.code().code()));
-            case ChatEvent.Done d -> frame(id, "done", done(d.usage(), requestId));
+            case ChatEvent.Done d -> frame(id, "done", done(d, requestId));
             case ChatEvent.Failed f -> frame(id, "error",
                     map("error", f.message(), "code", f.code().code(), "request_id", requestId));
         };
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static Map<String, Object> done(Usage u, String requestId) {
+    private static Map<String, Object> done(ChatEvent.Done d, String requestId) {
+        Usage u = d.usage();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("finished", true);
         m.put("prompt_tokens", u.promptTokens());
@@ -44,6 +45,9 @@ final class SseFormat {
         m.put("tokens_per_second", Math.round(u.tokensPerSecond() * 10) / 10.0);
         m.put("done_reason", u.doneReason());
         m.put("request_id", requestId);
+        if (d.conversationId().isPresent()) {
+            m.put("conversation_id", d.conversationId().getAsLong());
+        }
         return m;
     }
 

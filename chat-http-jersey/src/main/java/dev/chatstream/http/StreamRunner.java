@@ -4,6 +4,7 @@ import dev.chatstream.core.Cancellation;
 import dev.chatstream.core.ChatEvent;
 import dev.chatstream.core.ChatRequest;
 import dev.chatstream.core.ChatStreamer;
+import dev.chatstream.core.Conversations;
 import dev.chatstream.core.ErrorCode;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -15,22 +16,24 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Runs one accepted chat request as an event stream, on the caller's (virtual) thread: opens the stream,
  * keeps it alive with heartbeats, enforces the maximum duration, registers it for shutdown, and records
- * metrics and the access log line when it ends. The caller has already taken the stream slot; this
- * releases it.
+ * metrics and the access log line when it ends. The turn is stored when the stream ends (see
+ * {@link Conversations}). The caller has already taken the stream slot; this releases it.
  */
 final class StreamRunner {
     static final String CLIENT_GONE = "The client went away";
 
     private final ChatStreamer streamer;
+    private final Conversations conversations;
     private final ScheduledExecutorService timers;
     private final ServerConfig config;
     private final ServerMetrics metrics;
     private final OpenStreams openStreams;
     private final StreamSlots slots;
 
-    StreamRunner(ChatStreamer streamer, ScheduledExecutorService timers, ServerConfig config, ServerMetrics metrics,
-            OpenStreams openStreams, StreamSlots slots) {
+    StreamRunner(ChatStreamer streamer, Conversations conversations, ScheduledExecutorService timers,
+            ServerConfig config, ServerMetrics metrics, OpenStreams openStreams, StreamSlots slots) {
         this.streamer = streamer;
+        this.conversations = conversations;
         this.timers = timers;
         this.config = config;
         this.metrics = metrics;
@@ -71,7 +74,7 @@ final class StreamRunner {
             }
             if (sse.open()) {
                 heartbeat.schedule(config.heartbeat());
-                streamer.stream(request, sse, cancellation);
+                streamer.stream(request, conversations.recording(request, sse), cancellation);
             } else {
                 cancellation.cancel(CLIENT_GONE);
             }

@@ -51,9 +51,10 @@ class ChatStreamIT {
                 event: done
                 id: 5
                 data: {"finished": true, "prompt_tokens": 42, "completion_tokens": 20, "total_duration_ms": 1500, \
-                "load_duration_ms": 200, "tokens_per_second": 20.0, "done_reason": "stop", "request_id": "%s"}
+                "load_duration_ms": 200, "tokens_per_second": 20.0, "done_reason": "stop", "request_id": "%s", \
+                "conversation_id": %d}
 
-                """.formatted(id));
+                """.formatted(id, latestConversationOfAna()));
     }
 
     @Test
@@ -82,9 +83,10 @@ class ChatStreamIT {
                 event: done
                 id: 4
                 data: {"finished": true, "prompt_tokens": 42, "completion_tokens": 20, "total_duration_ms": 1500, \
-                "load_duration_ms": 200, "tokens_per_second": 20.0, "done_reason": "stop", "request_id": "%s"}
+                "load_duration_ms": 200, "tokens_per_second": 20.0, "done_reason": "stop", "request_id": "%s", \
+                "conversation_id": %d}
 
-                """.formatted(id));
+                """.formatted(id, latestConversationOfAna()));
     }
 
     @Test
@@ -176,5 +178,10 @@ class ChatStreamIT {
         } catch (java.io.IOException e) {
             throw new AssertionError(json, e);
         }
+    }
+
+    private long latestConversationOfAna() {
+        return f.server.component(dev.chatstream.core.ConversationStore.class)
+                .conversations(dev.chatstream.core.UserId.of("ana")).getFirst().id();
     }
 }

@@ -80,14 +80,35 @@ class ServerConfigTest {
     }
 
     @Test
-    void shouldRefuseToStartWithABrokenTokenFile(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("tokens"), "ana only\n");
+    void shouldRefuseToStartWithADatabaseFileThatIsNotOne(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("chatstream.db"), "not a database\n".repeat(200));
         ServerConfig c = ServerConfig.load(List.of("--port=0", "--data.dir=" + dir), Map.of());
 
         assertThatThrownBy(() -> ChatServer.start(c, System.out, List.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("The token file " + dir.resolve("tokens") + " has a line that is not "
-                        + "'user<TAB>sha256-hex<TAB>created'; fix or remove it");
+                .hasMessageStartingWith("Cannot open the store at jdbc:sqlite:" + dir.toAbsolutePath().resolve("chatstream.db"))
+                .hasMessageEndingWith("; check that the file is a chatstream database and can be written");
+    }
+
+    @Test
+    void shouldUseSqliteInTheDataDirByDefaultAndPostgresByUrl() {
+        ServerConfig sqlite = ServerConfig.load(List.of("--data.dir=/srv/chat"), Map.of());
+        ServerConfig postgres = ServerConfig.load(List.of(), Map.of(
+                "CHATSTREAM_STORE_URL", "jdbc:postgresql://db.internal/chatstream",
+                "CHATSTREAM_STORE_USER", "chat", "CHATSTREAM_STORE_PASSWORD", "s3cret"));
+
+        assertThat(sqlite.store().jdbcUrl()).isEqualTo("jdbc:sqlite:/srv/chat/chatstream.db");
+        assertThat(postgres.store().jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal/chatstream");
+        assertThat(postgres.store().password()).isEqualTo("s3cret");
+        assertThat(postgres.store().toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void shouldRefuseAStoreUrlItCannotUseWithoutEchoingAPassword() {
+        assertThatThrownBy(() -> ServerConfig.load(List.of("--store.url=mysql://h/db?password=hunter2"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("store.url (flag --store.url) must be a jdbc:sqlite:FILE or jdbc:postgresql://HOST/DATABASE"
+                        + " URL, got \"mysql://h/db?password=***\"");
     }
 
     @Test

@@ -77,6 +77,17 @@ final class ServerFixture implements AutoCloseable {
         return token == null ? b : b.header("Authorization", "Bearer " + token);
     }
 
+    HttpRequest.Builder delete(String path, String token) {
+        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).DELETE()
+                .header("Authorization", "Bearer " + token);
+    }
+
+    HttpRequest.Builder put(String path, String token, String json) {
+        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+                .PUT(HttpRequest.BodyPublishers.ofString(json));
+    }
+
     HttpResponse<String> send(HttpRequest.Builder request) {
         try {
             return client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

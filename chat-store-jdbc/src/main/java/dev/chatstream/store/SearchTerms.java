@@ -44,9 +44,24 @@ final class SearchTerms {
         return List.copyOf(terms);
     }
 
-    /** An FTS5 query: any of the terms, each a quoted string. */
+    /**
+     * An FTS5 query: any of the terms, each a quoted string. SQLite has no Portuguese stemmer, so a longer
+     * term loses a plural {@code s} and a final vowel and matches as a prefix: "gosto" finds "gosta",
+     * "gatos" finds "gato", "birthdays" finds "birthday".
+     */
     static String fts5(List<String> terms) {
-        return terms.stream().map(t -> "\"" + t + "\"").collect(Collectors.joining(" OR "));
+        return terms.stream().map(SearchTerms::fts5Term).collect(Collectors.joining(" OR "));
+    }
+
+    private static String fts5Term(String term) {
+        String stem = term;
+        if (stem.length() > 4 && stem.endsWith("s")) {
+            stem = stem.substring(0, stem.length() - 1);
+        }
+        if (stem.length() > 4 && "aeo".indexOf(stem.charAt(stem.length() - 1)) >= 0) {
+            stem = stem.substring(0, stem.length() - 1);
+        }
+        return stem.length() >= 4 ? "\"" + stem + "\"*" : "\"" + term + "\"";
     }
 
     /** A tsquery text: any of the terms. */
