@@ -2,6 +2,7 @@ package dev.chatstream.http;
 
 import dev.chatstream.core.ChatException;
 import dev.chatstream.ollama.OllamaLlmStream;
+import dev.chatstream.store.JdbcStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -12,18 +13,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code GET /api/health}: the process is up (no auth, no I/O). {@code GET /api/ready}: Ollama answers and
- * the configured model is installed; otherwise 503 with the reason and what to do.
+ * {@code GET /api/health}: the process is up (no auth, no I/O). {@code GET /api/ready}: the database
+ * answers, Ollama answers and the configured model is installed; otherwise 503 with the reason and what to do.
  */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON + ";charset=UTF-8")
 public final class HealthResource {
     private final OllamaLlmStream ollama;
+    private final JdbcStore store;
     private final ServerConfig config;
 
     @Inject
-    HealthResource(OllamaLlmStream ollama, ServerConfig config) {
+    HealthResource(OllamaLlmStream ollama, JdbcStore store, ServerConfig config) {
         this.ollama = ollama;
+        this.store = store;
         this.config = config;
     }
 
@@ -37,6 +40,12 @@ public final class HealthResource {
     @Path("ready{slash: /?}")
     public Response ready() {
         Map<String, Object> body = new LinkedHashMap<>();
+        if (!store.ping()) {
+            body.put("status", "not_ready");
+            body.put("reason", "The database (" + store.describe() + ") does not answer; see docs/data.md");
+            body.put("code", "store_unavailable");
+            return Response.status(503).entity(Json.write(body)).build();
+        }
         try {
             String version = ollama.version();
             boolean installed = ollama.isInstalled(config.model());
