@@ -2,6 +2,8 @@ package dev.chatstream.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import java.util.List;
 import java.util.OptionalLong;
@@ -61,10 +63,10 @@ public abstract class ConversationStoreContract {
 
         assertThat(store.messages(ANA, id).orElseThrow()).extracting(StoredMessage::content, StoredMessage::status)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("conta uma história", MessageStatus.COMPLETE),
-                        org.assertj.core.groups.Tuple.tuple("Era uma vez", MessageStatus.CANCELLED),
-                        org.assertj.core.groups.Tuple.tuple("outra", MessageStatus.COMPLETE),
-                        org.assertj.core.groups.Tuple.tuple("", MessageStatus.FAILED));
+                        tuple("conta uma história", MessageStatus.COMPLETE),
+                        tuple("Era uma vez", MessageStatus.CANCELLED),
+                        tuple("outra", MessageStatus.COMPLETE),
+                        tuple("", MessageStatus.FAILED));
     }
 
     @Test
@@ -131,9 +133,5 @@ public abstract class ConversationStoreContract {
 
         assertThat(store.messages(ANA, anas).orElseThrow()).hasSize(2);
         assertThat(store.conversations(ANA)).hasSize(1);
-    }
-
-    private static Throwable catchThrowable(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
-        return org.assertj.core.api.Assertions.catchThrowable(call);
     }
 }

@@ -2,6 +2,7 @@ package dev.chatstream.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -92,13 +93,13 @@ class ConversationsTest {
         assertThat(sink.events().getLast()).isEqualTo(new ChatEvent.Failed(ErrorCode.LLM_FAILED, "Ollama failed mid-reply"));
         List<StoredMessage> stored = store.messages(ANA, store.conversations(ANA).getFirst().id()).orElseThrow();
         assertThat(stored).extracting(StoredMessage::content, StoredMessage::status).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("Que tempo faz?", MessageStatus.COMPLETE),
-                org.assertj.core.groups.Tuple.tuple("Vou ver", MessageStatus.FAILED));
+                tuple("Que tempo faz?", MessageStatus.COMPLETE),
+                tuple("Vou ver", MessageStatus.FAILED));
     }
 
     @Test
     void shouldSayTheReplyWasNotSavedWhenTheStoreFailsAtTheEnd() {
-        ConversationStore broken = new FailingStore();
+        FailingStore broken = new FailingStore();
         Conversations failing = new Conversations(broken, ChatSettings.defaults());
         RecordingEventSink sink = new RecordingEventSink();
         ChatRequest request = ChatRequest.of(ANA, "Olá");
@@ -109,6 +110,7 @@ class ConversationsTest {
 
         assertThat(sink.events()).filteredOn(ChatEvent::terminal).containsExactly(new ChatEvent.Failed(
                 ErrorCode.STORE_UNAVAILABLE, "The reply could not be saved: the database is down; try again"));
+        assertThat(broken.attempts).as("the finished turn was offered to the store once").containsExactly("Olá");
     }
 
     @Test

@@ -93,6 +93,11 @@ final class AuthFilter implements ContainerRequestFilter {
         };
     }
 
+    /** The user this filter authenticated the request as. */
+    static UserId user(ContainerRequestContext request) {
+        return (UserId) request.getProperty(USER);
+    }
+
     private static boolean json(ContainerRequestContext request) {
         try {
             MediaType type = request.getMediaType();

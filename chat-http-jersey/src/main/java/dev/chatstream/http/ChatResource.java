@@ -63,7 +63,7 @@ public final class ChatResource {
             @Suspended AsyncResponse async) {
         accept(context, raw, async, () -> {
             // Content-Type was checked by AuthFilter, before Jersey touched the body.
-            return ChatRequestReader.read(JsonBodies.bytes(context, config.maxBodyBytes()), user(context));
+            return ChatRequestReader.read(JsonBodies.bytes(context, config.maxBodyBytes()), AuthFilter.user(context));
         });
     }
 
@@ -78,7 +78,7 @@ public final class ChatResource {
                 throw ChatRequestReader.invalid("message is required (?message=...)");
             }
             boolean thinking = "true".equalsIgnoreCase(includeThinking);
-            return ChatRequest.of(user(context), message)
+            return ChatRequest.of(AuthFilter.user(context), message)
                     .withOptions(ChatOptions.defaults().withIncludeThinking(thinking));
         });
     }
@@ -91,7 +91,7 @@ public final class ChatResource {
             AsyncResponse async, RequestSupplier read) {
         long start = System.nanoTime();
         String requestId = RequestIds.of(context);
-        UserId user = user(context);
+        UserId user = AuthFilter.user(context);
         try {
             if (openStreams.closing()) {
                 throw new ApiException(503, "server_shutdown", OpenStreams.SHUTDOWN_MESSAGE,
@@ -156,7 +156,4 @@ public final class ChatResource {
         }
     }
 
-    private static UserId user(ContainerRequestContext context) {
-        return (UserId) context.getProperty(AuthFilter.USER);
-    }
 }

@@ -29,14 +29,14 @@ public final class ContextResource {
 
     @GET
     public String get(@Context ContainerRequestContext context) {
-        return Json.write(HomeContextJson.write(homes.homeContext(MemoriesResource.user(context))));
+        return Json.write(HomeContextJson.write(homes.homeContext(AuthFilter.user(context))));
     }
 
     @PUT
     public String put(@Context ContainerRequestContext context) {
         HomeContext home = HomeContextJson.read(JsonBodies.object(context, config.maxBodyBytes(),
                 HomeContextJson.EXAMPLE));
-        homes.replaceHomeContext(MemoriesResource.user(context), home);
+        homes.replaceHomeContext(AuthFilter.user(context), home);
         return Json.write(HomeContextJson.write(home));
     }
 }

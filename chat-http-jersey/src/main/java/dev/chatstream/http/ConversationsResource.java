@@ -34,7 +34,7 @@ public final class ConversationsResource {
 
     @GET
     public String list(@Context ContainerRequestContext context) {
-        List<Map<String, Object>> list = conversations.conversations(MemoriesResource.user(context)).stream()
+        List<Map<String, Object>> list = conversations.conversations(AuthFilter.user(context)).stream()
                 .map(ConversationsResource::json).toList();
         return Json.write(Map.of("conversations", list));
     }
@@ -42,7 +42,7 @@ public final class ConversationsResource {
     @GET
     @Path("{id: [0-9]{1,18}}")
     public String messages(@Context ContainerRequestContext context, @PathParam("id") long id) {
-        List<StoredMessage> messages = conversations.messages(MemoriesResource.user(context), id)
+        List<StoredMessage> messages = conversations.messages(AuthFilter.user(context), id)
                 .orElseThrow(() -> notFound(id));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", id);
@@ -53,7 +53,7 @@ public final class ConversationsResource {
     @DELETE
     @Path("{id: [0-9]{1,18}}")
     public Response delete(@Context ContainerRequestContext context, @PathParam("id") long id) {
-        if (!conversations.delete(MemoriesResource.user(context), id)) {
+        if (!conversations.delete(AuthFilter.user(context), id)) {
             throw notFound(id);
         }
         return Response.noContent().build();

@@ -3,7 +3,6 @@ package dev.chatstream.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chatstream.core.Memory;
 import dev.chatstream.core.MemoryStore;
-import dev.chatstream.core.UserId;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -39,7 +38,7 @@ public final class MemoriesResource {
 
     @GET
     public String list(@Context ContainerRequestContext context) {
-        return Json.write(Map.of("memories", memories.list(user(context)).stream().map(MemoriesResource::json).toList()));
+        return Json.write(Map.of("memories", memories.list(AuthFilter.user(context)).stream().map(MemoriesResource::json).toList()));
     }
 
     @POST
@@ -49,14 +48,14 @@ public final class MemoriesResource {
         if (text == null || !text.isTextual()) {
             throw JsonBodies.invalid("text is required and must be a string, as in " + EXAMPLE);
         }
-        Memory memory = memories.add(user(context), text.textValue());
+        Memory memory = memories.add(AuthFilter.user(context), text.textValue());
         return Response.created(URI.create("/api/memories/" + memory.id())).entity(Json.write(json(memory))).build();
     }
 
     @DELETE
     @Path("{id: [0-9]{1,18}}")
     public Response delete(@Context ContainerRequestContext context, @PathParam("id") long id) {
-        if (!memories.delete(user(context), id)) {
+        if (!memories.delete(AuthFilter.user(context), id)) {
             throw new ApiException(404, "memory_not_found", "Memory " + id + " was not found");
         }
         return Response.noContent().build();
@@ -68,9 +67,5 @@ public final class MemoriesResource {
         out.put("text", m.text());
         out.put("created_at", m.createdAt().toString());
         return out;
-    }
-
-    static UserId user(ContainerRequestContext context) {
-        return (UserId) context.getProperty(AuthFilter.USER);
     }
 }

@@ -124,12 +124,8 @@ public record ServerConfig(String host, int port, URI ollamaUrl, String model, D
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(Setting.STORE_URL.key() + " (" + values.get(Setting.STORE_URL).source()
                         + ") must be a jdbc:sqlite:FILE or jdbc:postgresql://HOST/DATABASE URL, got \""
-                        + redact(url) + "\"");
+                        + StoreConfig.redact(url) + "\"");
             }
-        }
-
-        private static String redact(String url) {
-            return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
         }
 
         private String text(Setting s) {

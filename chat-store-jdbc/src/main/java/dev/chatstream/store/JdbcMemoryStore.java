@@ -36,15 +36,9 @@ final class JdbcMemoryStore implements MemoryStore {
         }
         return db.read("search the memories", c -> {
             try (PreparedStatement s = c.prepareStatement(db.dialect().searchSql())) {
-                int i = 1;
-                if (db.dialect() == Dialect.SQLITE) {
-                    s.setString(i++, SearchTerms.fts5(terms));
-                } else {
-                    s.setString(i++, SearchTerms.tsquery(terms));
-                    s.setString(i++, SearchTerms.tsquery(terms));
-                }
-                s.setString(i++, user.value());
-                s.setInt(i, limit);
+                s.setString(1, db.dialect().searchQuery(terms));
+                s.setString(2, user.value());
+                s.setInt(3, limit);
                 return memories(s);
             }
         });

@@ -20,7 +20,7 @@ public record StoreConfig(String jdbcUrl, String username, String password, int 
     public StoreConfig {
         if (jdbcUrl == null || !(jdbcUrl.startsWith("jdbc:sqlite:") || jdbcUrl.startsWith("jdbc:postgresql:"))) {
             throw new IllegalArgumentException("store.url must be a jdbc:sqlite: or jdbc:postgresql: URL, got "
-                    + redacted(jdbcUrl));
+                    + redact(jdbcUrl));
         }
         if (username == null || password == null) {
             throw new IllegalArgumentException("username and password must not be null (use \"\")");
@@ -63,10 +63,11 @@ public record StoreConfig(String jdbcUrl, String username, String password, int 
 
     /** The URL without anything that may be a secret (a password in its query string). */
     public String describe() {
-        return redacted(jdbcUrl);
+        return redact(jdbcUrl);
     }
 
-    private static String redacted(String url) {
+    /** {@code url} with any {@code password=} value in it replaced by {@code ***}, for messages and logs. */
+    public static String redact(String url) {
         if (url == null) {
             return "nothing";
         }

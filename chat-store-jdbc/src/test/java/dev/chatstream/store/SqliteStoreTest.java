@@ -74,6 +74,32 @@ class SqliteStoreTest {
     }
 
     @Test
+    void shouldMakeAConsistentBackupWithVacuumIntoWhileOpen() throws Exception {
+        Path backup = dir.resolve("backup.db");
+        try (JdbcStore store = JdbcStore.open(StoreConfig.inDataDir(dir))) {
+            store.memories().add(ANA, "O gato chama-se Tareco"); // in the WAL file, not yet in chatstream.db
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("chatstream.db"));
+                 Statement s = c.createStatement()) {
+                s.execute("VACUUM INTO '" + backup + "'"); // the command docs/data.md gives
+            }
+        }
+
+        try (JdbcStore restored = JdbcStore.open(StoreConfig.sqlite(backup))) {
+            assertThat(restored.memories().list(ANA)).extracting(m -> m.text()).containsExactly("O gato chama-se Tareco");
+        }
+    }
+
+    @Test
+    void shouldFoldTheWalIntoTheFileOnClose() throws Exception {
+        try (JdbcStore store = JdbcStore.open(StoreConfig.inDataDir(dir))) {
+            store.memories().add(ANA, "olá");
+            assertThat(dir.resolve("chatstream.db-wal")).exists();
+        }
+
+        assertThat(dir.resolve("chatstream.db-wal")).as("a stopped server leaves one file to copy").doesNotExist();
+    }
+
+    @Test
     void shouldNeverStoreATokenItself() throws Exception {
         String token;
         try (JdbcStore store = JdbcStore.open(StoreConfig.inDataDir(dir))) {
