@@ -171,7 +171,7 @@ class RequestRulesIT {
             HttpRequest.Builder open = f.post("api/chat/stream/", f.anaToken, "{\"message\": \"Olá\"}");
             CompletableFuture<?> one = CompletableFuture.runAsync(() -> f.send(open), pool);
             CompletableFuture<?> two = CompletableFuture.runAsync(() -> f.send(open), pool);
-            awaitOpenStreams(2);
+            assertThat(f.awaitOpenStreams(2)).as("streams opened in time").isEqualTo(2);
 
             HttpResponse<String> third = f.chat("Olá");
             HttpResponse<String> rui = f.send(f.post("api/chat/stream/", f.ruiToken, "{\"message\": \"Olá\"}"));
@@ -194,12 +194,7 @@ class RequestRulesIT {
             full.ollama.enqueue(Reply.stream().token("a").stall());
             CompletableFuture<?> open = CompletableFuture.runAsync(
                     () -> full.send(full.post("api/chat/stream/", full.anaToken, "{\"message\": \"Olá\"}")), pool);
-            StreamSlots slots = full.server.component(StreamSlots.class);
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (slots.open() < 1) {
-                assertThat(System.nanoTime()).isLessThan(deadline);
-                Thread.sleep(5);
-            }
+            assertThat(full.awaitOpenStreams(1)).as("the stream opened in time").isEqualTo(1);
 
             HttpResponse<String> rui = full.send(full.post("api/chat/stream/", full.ruiToken, "{\"message\": \"Olá\"}"));
 
@@ -208,15 +203,6 @@ class RequestRulesIT {
             assertThat(rui.body()).contains("\"code\": \"server_busy\"");
             full.server.close();
             open.join();
-        }
-    }
-
-    private void awaitOpenStreams(int n) throws InterruptedException {
-        StreamSlots slots = f.server.component(StreamSlots.class);
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (slots.open() < n) {
-            assertThat(System.nanoTime()).as("streams opened in time").isLessThan(deadline);
-            Thread.sleep(5);
         }
     }
 

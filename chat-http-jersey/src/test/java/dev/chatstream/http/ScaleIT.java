@@ -61,7 +61,7 @@ class ScaleIT {
         assertThat(done).isEqualTo(STREAMS);
         assertThat(peak.get()).as("streams were open at the same time, not one after another")
                 .isGreaterThan(STREAMS * 9 / 10);
-        assertThat(slots.open()).isZero();
+        assertThat(f.awaitOpenStreams(0)).isZero();
     }
 
     @Test
@@ -77,7 +77,7 @@ class ScaleIT {
         long heapAfter = settledHeap();
         System.out.printf("after %d aborted streams: platform threads %d -> %d, heap %d -> %d KiB%n", STREAMS,
                 threadsBefore, threadsAfter, heapBefore / 1024, heapAfter / 1024);
-        assertThat(f.server.component(StreamSlots.class).open()).isZero();
+        assertThat(f.awaitOpenStreams(0)).isZero();
         assertThat(f.server.component(OpenStreams.class).size()).isZero();
         assertThat(f.ollama.openConnections()).as("upstream connections").isZero();
         assertThat(threadsAfter).as("platform threads; new ones: %s", threadNames()).isLessThanOrEqualTo(threadsBefore + 4);

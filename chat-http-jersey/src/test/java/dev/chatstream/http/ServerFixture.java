@@ -104,6 +104,24 @@ final class ServerFixture implements AutoCloseable {
         return send(post("api/chat/stream/", anaToken, "{\"message\": " + Json.write(message) + "}"));
     }
 
+    /**
+     * Waits up to 30 s until {@code expected} streams hold a slot and returns the count then. A stream frees its
+     * slot only after its turn is stored, which can be a moment after the client or the fake Ollama saw the end.
+     */
+    int awaitOpenStreams(int expected) {
+        StreamSlots slots = server.component(StreamSlots.class);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (slots.open() != expected && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return slots.open();
+    }
+
     @Override
     public void close() {
         server.close();

@@ -49,7 +49,7 @@ class SlowClientIT {
         String metrics = f.send(f.get("metrics", null)).body();
         double relayed = Double.parseDouble(metrics.replaceAll("(?s).*\nchatstream_tokens_relayed_total ([0-9.E]+)\n.*", "$1"));
         System.out.println("slow client dropped after " + (long) relayed + " of 20000 chunks (1 kB each) were written");
-        assertThat(f.server.component(StreamSlots.class).open()).isZero();
+        assertThat(f.awaitOpenStreams(0)).isZero();
         assertThat(relayed).as("writes blocked once the buffers were full: the server held a bounded amount")
                 .isLessThan(5_000);
     }
