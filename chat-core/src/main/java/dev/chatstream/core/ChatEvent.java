@@ -78,11 +78,26 @@ public sealed interface ChatEvent {
         }
     }
 
-    /** The stream ended with an error; the message is for people, the code for programs. */
-    record Failed(ErrorCode code, String message) implements ChatEvent {
+    /**
+     * The stream ended with an error; the message is for people, the code for programs.
+     *
+     * @param conversationId the stored conversation the unfinished turn was saved in, when it was saved
+     */
+    record Failed(ErrorCode code, String message, OptionalLong conversationId) implements ChatEvent {
         public Failed {
             Checks.notNull(code, "code");
             Checks.notNull(message, "message");
+            Checks.notNull(conversationId, "conversationId");
+        }
+
+        /** A failure of a turn that was not stored. */
+        public Failed(ErrorCode code, String message) {
+            this(code, message, OptionalLong.empty());
+        }
+
+        /** A copy saying the unfinished turn was stored in conversation {@code id}. */
+        public Failed withConversationId(long id) {
+            return new Failed(code, message, OptionalLong.of(id));
         }
 
         /** The event for a failure. */

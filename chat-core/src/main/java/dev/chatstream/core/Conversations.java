@@ -115,7 +115,8 @@ public final class Conversations {
                 case ChatEvent.Failed f -> {
                     if (f.code() != ErrorCode.INVALID_REQUEST && f.code() != ErrorCode.CONVERSATION_NOT_FOUND) {
                         try {
-                            save(new Reply(shown.toString().strip(), statusOf(f.code())));
+                            long id = save(new Reply(shown.toString().strip(), statusOf(f.code())));
+                            return sink.send(f.withConversationId(id));
                         } catch (ChatException e) {
                             LOG.log(Level.WARNING, "The unfinished turn of user " + request.user()
                                     + " could not be stored", e);

@@ -90,8 +90,10 @@ class ConversationsTest {
 
         RecordingEventSink sink = run(llm, ChatRequest.of(ANA, "Que tempo faz?"), new RecordingEventSink());
 
-        assertThat(sink.events().getLast()).isEqualTo(new ChatEvent.Failed(ErrorCode.LLM_FAILED, "Ollama failed mid-reply"));
-        List<StoredMessage> stored = store.messages(ANA, store.conversations(ANA).getFirst().id()).orElseThrow();
+        long id = store.conversations(ANA).getFirst().id();
+        assertThat(sink.events().getLast()).as("the error says where the unfinished turn was kept").isEqualTo(
+                new ChatEvent.Failed(ErrorCode.LLM_FAILED, "Ollama failed mid-reply", OptionalLong.of(id)));
+        List<StoredMessage> stored = store.messages(ANA, id).orElseThrow();
         assertThat(stored).extracting(StoredMessage::content, StoredMessage::status).containsExactly(
                 tuple("Que tempo faz?", MessageStatus.COMPLETE),
                 tuple("Vou ver", MessageStatus.FAILED));

@@ -3,6 +3,7 @@ package dev.chatstream.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chatstream.core.Device;
 import dev.chatstream.core.HomeContext;
+import dev.chatstream.core.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -12,11 +13,12 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The home context as JSON: {@code {"devices": [{"entity_id", "name", "area", "aliases": [...]}]}}.
+ * The home context as JSON: {@code {"devices": [{"entity_id", "name", "area", "aliases": [...]}]}}, the
+ * body of {@code GET/PUT /api/context} and the file {@code chat context import} reads.
  * Reading validates everything (types, sizes, Home Assistant entity ids, no duplicates) and names the bad
  * field, so a bad document is refused whole and the stored home is left as it was.
  */
-final class HomeContextJson {
+public final class HomeContextJson {
     static final int MAX_DEVICES = 500;
     static final int MAX_ALIASES = 20;
     static final int MAX_TEXT = 200;
@@ -25,6 +27,28 @@ final class HomeContextJson {
     private static final Pattern ENTITY_ID = Pattern.compile("[a-z0-9_]+\\.[a-z0-9_]+");
 
     private HomeContextJson() {
+    }
+
+    /**
+     * Reads and validates a home context document.
+     *
+     * @throws InvalidRequestException naming the bad field, e.g. {@code devices[1].entity_id light.a is listed twice}
+     */
+    public static HomeContext parse(byte[] json) {
+        try {
+            JsonNode root = JsonBodies.tree(json, EXAMPLE);
+            if (!root.isObject()) {
+                throw JsonBodies.invalid("The document must be a JSON object such as " + EXAMPLE);
+            }
+            return read(root);
+        } catch (ApiException e) {
+            throw new InvalidRequestException("devices", e.getMessage());
+        }
+    }
+
+    /** The document for {@code home}, on one line. */
+    public static String format(HomeContext home) {
+        return Json.write(write(home));
     }
 
     static Map<String, Object> write(HomeContext home) {

@@ -28,10 +28,20 @@ final class SseFormat {
             case ChatEvent.InvalidAction i -> frame(id, "action_error",
                     map("error", i.message(), "code", i.code().code()));
             case ChatEvent.Done d -> frame(id, "done", done(d, requestId));
-            case ChatEvent.Failed f -> frame(id, "error",
-                    map("error", f.message(), "code", f.code().code(), "request_id", requestId));
+            case ChatEvent.Failed f -> frame(id, "error", error(f, requestId));
         };
         return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, Object> error(ChatEvent.Failed f, String requestId) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("error", f.message());
+        m.put("code", f.code().code());
+        m.put("request_id", requestId);
+        if (f.conversationId().isPresent()) {
+            m.put("conversation_id", f.conversationId().getAsLong());
+        }
+        return m;
     }
 
     private static Map<String, Object> done(ChatEvent.Done d, String requestId) {

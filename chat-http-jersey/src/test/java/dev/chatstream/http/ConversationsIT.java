@@ -137,6 +137,23 @@ class ConversationsIT {
     }
 
     @Test
+    void shouldNameTheConversationOfAnUnfinishedTurnInTheErrorSoTheClientCanContinueIt() {
+        f.ollama.enqueue(Reply.stream().token("Vou ver ").errorLine("model crashed"));
+        HttpResponse<String> failed = f.chat("Que tempo faz?");
+        JsonNode error = json(SseEvents.parse(failed.body()).named("error").data());
+        long id = error.get("conversation_id").asLong();
+        f.ollama.enqueue(Reply.tokens("Sol."));
+
+        HttpResponse<String> next = f.send(f.post("api/chat/stream/", f.anaToken,
+                "{\"message\": \"E amanhã?\", \"conversation_id\": " + id + "}"));
+
+        assertThat(error.get("code").asText()).isEqualTo("llm_failed");
+        assertThat(conversationIdOf(next)).isEqualTo(id);
+        assertThat(contents(f, f.anaToken, id)).containsExactly("user:Que tempo faz?:complete",
+                "assistant:Vou ver:failed", "user:E amanhã?:complete", "assistant:Sol.:complete");
+    }
+
+    @Test
     void shouldDeleteAConversation() {
         f.ollama.enqueue(Reply.tokens("ok"));
         long id = conversationIdOf(f.chat("apaga-me"));
