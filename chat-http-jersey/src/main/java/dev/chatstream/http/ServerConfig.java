@@ -1,5 +1,6 @@
 package dev.chatstream.http;
 
+import dev.chatstream.core.SystemPrompt;
 import dev.chatstream.store.StoreConfig;
 import java.io.IOException;
 import java.io.Reader;
@@ -80,6 +81,22 @@ public record ServerConfig(String host, int port, URI ollamaUrl, String model, D
             }
         });
         return new Parsing(values, env).build();
+    }
+
+    /**
+     * The base system prompt: the file {@code system.prompt.file} names, or the built-in prompt.
+     *
+     * @throws ConfigException when the file cannot be read or is empty
+     */
+    public String basePrompt() {
+        if (systemPromptFile.isEmpty()) {
+            return SystemPrompt.defaultPrompt();
+        }
+        try {
+            return SystemPrompt.fromFile(systemPromptFile.get());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("system.prompt.file: " + e.getMessage());
+        }
     }
 
     private record Sourced(String value, String source) {

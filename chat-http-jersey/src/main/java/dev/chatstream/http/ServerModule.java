@@ -15,7 +15,6 @@ import dev.chatstream.core.HomeContextStore;
 import dev.chatstream.core.LlmStream;
 import dev.chatstream.core.MemoryStore;
 import dev.chatstream.core.StoredPromptContext;
-import dev.chatstream.core.SystemPrompt;
 import dev.chatstream.ollama.OllamaConfig;
 import dev.chatstream.ollama.OllamaLlmStream;
 import dev.chatstream.store.JdbcAccounts;
@@ -76,7 +75,7 @@ final class ServerModule extends AbstractModule {
     @Provides
     @Singleton
     CaffeinePromptContextSource context(JdbcStore store) {
-        return CaffeinePromptContextSource.wrap(new StoredPromptContext(basePrompt(), store.homes()),
+        return CaffeinePromptContextSource.wrap(new StoredPromptContext(config.basePrompt(), store.homes()),
                 CacheSettings.defaults());
     }
 
@@ -97,17 +96,6 @@ final class ServerModule extends AbstractModule {
     @Singleton
     Conversations conversations(ConversationStore store, ChatSettings settings) {
         return new Conversations(store, settings);
-    }
-
-    private String basePrompt() {
-        if (config.systemPromptFile().isEmpty()) {
-            return SystemPrompt.defaultPrompt();
-        }
-        try {
-            return SystemPrompt.fromFile(config.systemPromptFile().get());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("system.prompt.file: " + e.getMessage());
-        }
     }
 
     @Provides

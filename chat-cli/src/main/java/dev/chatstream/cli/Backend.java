@@ -1,0 +1,38 @@
+package dev.chatstream.cli;
+
+import dev.chatstream.core.Cancellation;
+import dev.chatstream.core.ChatRequest;
+import dev.chatstream.core.EventSink;
+import dev.chatstream.core.Memory;
+import dev.chatstream.core.StoredMessage;
+import java.util.List;
+
+/**
+ * Where the command's chat goes: straight to Ollama with the local store ({@link DirectBackend}), or to a
+ * chatstream server over its SSE API ({@link RemoteBackend}). Not thread-safe; one turn at a time.
+ */
+interface Backend extends AutoCloseable {
+
+    /**
+     * Streams one turn to {@code sink}, blocking until its terminal event ({@code Done} or {@code Failed})
+     * has been sent; {@code stop.cancel(...)} from another thread ends it promptly and closes the upstream.
+     *
+     * @throws CliException when the turn is refused before it starts (unknown conversation, bad token...)
+     */
+    void chat(ChatRequest request, EventSink sink, Cancellation stop);
+
+    /** The stored messages of one of the user's conversations, oldest first. */
+    List<StoredMessage> messages(long conversationId);
+
+    /** The user's memories, oldest first. */
+    List<Memory> memories();
+
+    /** Whether a turn may ask for another model than the configured one. */
+    boolean choosesModel();
+
+    /** One line for people: where chats go, e.g. {@code Ollama at http://127.0.0.1:11434, model llama3.2}. */
+    String describe();
+
+    @Override
+    void close();
+}

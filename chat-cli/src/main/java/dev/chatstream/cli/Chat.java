@@ -1,0 +1,67 @@
+package dev.chatstream.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+
+/**
+ * The {@code chat} command's entry point ({@code bin/chat}, or {@code java -jar chat.jar}): parses the
+ * command line with picocli, runs the command and exits with its documented code ({@code docs/cli.md}).
+ * Errors are one line on standard error that says what to do; standard output carries only replies and
+ * requested data.
+ */
+public final class Chat {
+    /** Held in a field: JUL keeps loggers weakly, and a collected logger forgets its level. */
+    private static final java.util.List<java.util.logging.Logger> QUIET = java.util.List.of(
+            java.util.logging.Logger.getLogger("com.zaxxer.hikari"), java.util.logging.Logger.getLogger("org.flywaydb"));
+
+    private Chat() {
+    }
+
+    /** Runs {@code chat} with {@code args} and exits with its code. */
+    public static void main(String[] args) {
+        quietLibraries();
+        System.exit(run(Io.system(), args));
+    }
+
+    /** Runs {@code chat} with {@code args} against {@code io} and returns the exit code. */
+    static int run(Io io, String... args) {
+        CommandLine cli = commandLine(io);
+        return cli.execute(args);
+    }
+
+    static CommandLine commandLine(Io io) {
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                try {
+                    return type.getDeclaredConstructor(Io.class).newInstance(io);
+                } catch (NoSuchMethodException e) {
+                    return CommandLine.defaultFactory().create(type);
+                }
+            }
+        };
+        CommandLine cli = new CommandLine(new ChatCommand(io), factory);
+        cli.setOut(new PrintWriter(io.out(), true, StandardCharsets.UTF_8));
+        cli.setErr(new PrintWriter(io.err(), true, StandardCharsets.UTF_8));
+        cli.setColorScheme(CommandLine.Help.defaultColorScheme(io.colours() ? CommandLine.Help.Ansi.ON
+                : CommandLine.Help.Ansi.OFF));
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            if (e instanceof CliException failure) {
+                io.err().println("chat: " + failure.getMessage());
+                return failure.exit().code();
+            }
+            io.err().println("chat: unexpected error: " + e + " (a bug; please report it with the command you ran)");
+            return ExitCode.FAILED.code();
+        });
+        return cli;
+    }
+
+    /**
+     * The store's pool and migrations log INFO lines at every open; a command's output should be its own.
+     * Warnings still show.
+     */
+    private static void quietLibraries() {
+        QUIET.forEach(logger -> logger.setLevel(java.util.logging.Level.WARNING));
+    }
+}

@@ -1,0 +1,23 @@
+package dev.chatstream.cli;
+
+/**
+ * A failure the command reports in one line on standard error and turns into its documented exit code.
+ * The message says what went wrong and what to do next.
+ */
+final class CliException extends RuntimeException {
+    private final ExitCode exit;
+
+    CliException(ExitCode exit, String message) {
+        super(message);
+        this.exit = exit;
+    }
+
+    CliException(ExitCode exit, String message, Throwable cause) {
+        super(message, cause);
+        this.exit = exit;
+    }
+
+    ExitCode exit() {
+        return exit;
+    }
+}

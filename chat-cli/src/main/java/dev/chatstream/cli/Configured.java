@@ -1,0 +1,99 @@
+package dev.chatstream.cli;
+
+import dev.chatstream.core.ChatException;
+import dev.chatstream.core.InvalidRequestException;
+import dev.chatstream.core.UserId;
+import dev.chatstream.http.ConfigException;
+import dev.chatstream.http.ServerConfig;
+import dev.chatstream.store.JdbcAccounts;
+import dev.chatstream.store.JdbcStore;
+import dev.chatstream.store.StoreException;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+
+/**
+ * A command that reads the server's configuration ({@code docs/configuration.md}): every setting works as a
+ * {@code --key=value} flag here too (e.g. {@code --data.dir=/srv/chat}), as an environment variable or from
+ * {@code --config=FILE}.
+ */
+abstract class Configured {
+    protected final Io io;
+
+    /** The {@code --key=value} settings; anything else unknown is refused by {@link ServerConfig#load}. */
+    @Unmatched
+    List<String> settings = new ArrayList<>();
+
+    @Spec
+    CommandSpec spec;
+
+    Configured(Io io) {
+        this.io = io;
+    }
+
+    /** The settings given anywhere on the command line: {@code chat --data.dir=D users add X} works too. */
+    ServerConfig config() {
+        List<String> all = new ArrayList<>();
+        for (CommandSpec s = spec; s != null; s = s.parent()) {
+            if (s.userObject() instanceof Configured c) {
+                all.addAll(0, c.settings);
+            }
+        }
+        try {
+            return ServerConfig.load(all, io.env());
+        } catch (ConfigException e) {
+            String hint = e.getMessage().startsWith("Unknown flag") || e.getMessage().startsWith("Flags look like")
+                    ? " (see --help for this command's own options)" : "";
+            throw new CliException(ExitCode.USAGE, e.getMessage() + hint, e);
+        }
+    }
+
+    /** Opens the store (creating and migrating it if needed); the caller closes it. */
+    JdbcStore openStore() {
+        try {
+            return JdbcStore.open(config().store());
+        } catch (StoreException e) {
+            throw new CliException(ExitCode.STORE, e.getMessage(), e);
+        }
+    }
+
+    /** An existing user, or a {@link CliException} that says how to see and add users. */
+    static UserId existingUser(JdbcStore store, String name) {
+        UserId id = userId(name);
+        JdbcAccounts accounts = store.accounts();
+        if (accounts.user(id.value()).isEmpty()) {
+            throw new CliException(ExitCode.NOT_FOUND, "There is no user named \"" + name
+                    + "\"; `chat users list` shows them, `chat users add " + name + "` adds one");
+        }
+        return id;
+    }
+
+    static UserId userId(String name) {
+        try {
+            return UserId.of(name);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.USAGE, "Bad user name \"" + name + "\": " + e.getMessage(), e);
+        }
+    }
+
+    private static final java.time.format.DateTimeFormatter WHEN = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd HH:mm").withZone(java.time.ZoneId.systemDefault());
+
+    /** A time for people, in the local zone, to the minute. */
+    static String when(java.time.Instant instant) {
+        return WHEN.format(instant);
+    }
+
+    /** Runs a store call, turning its refusals and failures into the command's exit codes. */
+    static <T> T storeCall(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (InvalidRequestException e) {
+            throw new CliException(ExitCode.USAGE, e.getMessage(), e);
+        } catch (ChatException e) {
+            throw new CliException(ExitCode.of(e.code()), e.getMessage(), e);
+        }
+    }
+}

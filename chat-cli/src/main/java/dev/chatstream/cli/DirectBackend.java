@@ -1,0 +1,82 @@
+package dev.chatstream.cli;
+
+import dev.chatstream.core.Cancellation;
+import dev.chatstream.core.ChatException;
+import dev.chatstream.core.ChatRequest;
+import dev.chatstream.core.ChatStreamer;
+import dev.chatstream.core.ConversationNotFoundException;
+import dev.chatstream.core.ConversationStore;
+import dev.chatstream.core.Conversations;
+import dev.chatstream.core.EventSink;
+import dev.chatstream.core.InvalidRequestException;
+import dev.chatstream.core.Memory;
+import dev.chatstream.core.MemoryStore;
+import dev.chatstream.core.StoredMessage;
+import dev.chatstream.core.UserId;
+import dev.chatstream.store.JdbcStore;
+import java.util.List;
+
+/**
+ * Chats in this process: the core's {@link ChatStreamer} over Ollama, with the user's conversations,
+ * memories and home from the local store, exactly as the server would for that user.
+ */
+final class DirectBackend implements Backend {
+    private final JdbcStore store;
+    private final ChatStreamer streamer;
+    private final Conversations conversations;
+    private final UserId user;
+    private final String description;
+
+    DirectBackend(JdbcStore store, ChatStreamer streamer, Conversations conversations, UserId user,
+            String description) {
+        this.store = store;
+        this.streamer = streamer;
+        this.conversations = conversations;
+        this.user = user;
+        this.description = description;
+    }
+
+    @Override
+    public void chat(ChatRequest request, EventSink sink, Cancellation stop) {
+        ChatRequest resumed;
+        try {
+            streamer.validate(request);
+            resumed = conversations.resume(request);
+        } catch (InvalidRequestException e) {
+            throw new CliException(ExitCode.USAGE, e.getMessage(), e);
+        } catch (ConversationNotFoundException e) {
+            throw new CliException(ExitCode.NOT_FOUND, e.getMessage(), e);
+        } catch (ChatException e) {
+            throw new CliException(ExitCode.of(e.code()), e.getMessage(), e);
+        }
+        streamer.stream(resumed, conversations.recording(request, sink), stop);
+    }
+
+    @Override
+    public List<StoredMessage> messages(long conversationId) {
+        ConversationStore stored = store.conversations();
+        return stored.messages(user, conversationId).orElseThrow(() -> new CliException(ExitCode.NOT_FOUND,
+                "Conversation " + conversationId + " was not found; /new starts a new one"));
+    }
+
+    @Override
+    public List<Memory> memories() {
+        MemoryStore memories = store.memories();
+        return memories.list(user);
+    }
+
+    @Override
+    public boolean choosesModel() {
+        return true;
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.chatstream.cli;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.chatstream.core.ChatSettings;
+import dev.chatstream.core.ChatStreamer;
+import dev.chatstream.core.Conversations;
+import dev.chatstream.core.StoredPromptContext;
+import dev.chatstream.core.UserId;
+import dev.chatstream.http.ServerConfig;
+import dev.chatstream.ollama.OllamaConfig;
+import dev.chatstream.ollama.OllamaLlmStream;
+import dev.chatstream.store.JdbcStore;
+import java.time.Clock;
+
+/**
+ * Wires {@link DirectBackend}: Ollama and the store from the same configuration the server reads
+ * ({@code docs/configuration.md}), chatting as {@code user}. No I/O until the backend is asked for.
+ */
+final class DirectModule extends AbstractModule {
+    private final ServerConfig config;
+    private final UserId user;
+
+    DirectModule(ServerConfig config, UserId user) {
+        this.config = config;
+        this.user = user;
+    }
+
+    @Provides
+    @Singleton
+    JdbcStore store() {
+        return JdbcStore.open(config.store());
+    }
+
+    @Provides
+    @Singleton
+    ChatSettings settings() {
+        ChatSettings d = ChatSettings.defaults();
+        return d.withMaxMessageChars(config.maxMessageChars())
+                .withHistoryLimits(config.maxHistoryItems(), d.maxHistoryItemChars(), d.maxHistoryTotalChars());
+    }
+
+    @Provides
+    @Singleton
+    ChatStreamer streamer(JdbcStore store, ChatSettings settings) {
+        OllamaLlmStream ollama = OllamaLlmStream.create(
+                OllamaConfig.defaults().withBaseUrl(config.ollamaUrl()).withModel(config.model()));
+        return new ChatStreamer(ollama, new StoredPromptContext(config.basePrompt(), store.homes()), store.memories(),
+                Clock.systemDefaultZone(), settings);
+    }
+
+    @Provides
+    @Singleton
+    Backend backend(JdbcStore store, ChatStreamer streamer, ChatSettings settings) {
+        return new DirectBackend(store, streamer, new Conversations(store.conversations(), settings), user,
+                "Ollama at " + config.ollamaUrl() + ", model " + config.model() + ", as user " + user + ", data in "
+                        + config.store().describe());
+    }
+}

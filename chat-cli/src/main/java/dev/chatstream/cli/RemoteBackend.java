@@ -1,0 +1,320 @@
+package dev.chatstream.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chatstream.core.Action;
+import dev.chatstream.core.Cancellation;
+import dev.chatstream.core.ChatEvent;
+import dev.chatstream.core.ChatRequest;
+import dev.chatstream.core.ErrorCode;
+import dev.chatstream.core.EventSink;
+import dev.chatstream.core.Memory;
+import dev.chatstream.core.MessageStatus;
+import dev.chatstream.core.Role;
+import dev.chatstream.core.StoredMessage;
+import dev.chatstream.core.Usage;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodySubscribers;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Chats through a chatstream server's HTTP API ({@code docs/api.md}): {@code POST /api/chat/stream/} with a
+ * Bearer token, the SSE reply parsed as it arrives into the same events the core emits. Stopping a turn
+ * cancels the HTTP exchange, which closes the connection; the server then closes its upstream. The
+ * token is sent only in the Authorization header and never printed.
+ */
+final class RemoteBackend implements Backend {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI base;
+    private final String token;
+    private final HttpClient client;
+
+    RemoteBackend(URI base, String token) {
+        this.base = base.toString().endsWith("/") ? base : URI.create(base + "/");
+        this.token = token;
+        // HTTP/1.1: the JDK client's h2c upgrade attempt breaks SSE responses from Grizzly.
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    @Override
+    public void chat(ChatRequest request, EventSink sink, Cancellation stop) {
+        ObjectNode body = JSON.createObjectNode().put("message", request.message());
+        request.conversationId().ifPresent(id -> body.put("conversation_id", id));
+        if (request.options().includeThinking()) {
+            body.put("include_thinking", true);
+        }
+        HttpRequest post = HttpRequest.newBuilder(base.resolve("api/chat/stream/"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .header("Accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build();
+        Stream stream = new Stream(sink, stop);
+        CompletableFuture<HttpResponse<String>> response = client.sendAsync(post, info -> info.statusCode() == 200
+                ? BodySubscribers.fromSubscriber(stream, s -> "")
+                : BodySubscribers.ofString(StandardCharsets.UTF_8));
+        try (Cancellation.Registration ignored = stop.onCancel(() -> {
+            response.cancel(true); // still connecting or waiting for headers
+            stream.stop();
+        })) {
+            // A 200 response completes only with its body; a refusal completes with its JSON.
+            CompletableFuture.anyOf(response, stream.ended).get();
+            if (response.isDone() && !response.isCancelled() && response.get().statusCode() != 200) {
+                throw refusal(response.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop.cancel(ErrorCode.CANCELLED, "interrupted");
+        } catch (java.util.concurrent.CancellationException e) {
+            // stopped before the stream began: Stream.stop() sent the terminal event
+        } catch (ExecutionException e) {
+            if (stop.isCancelled()) {
+                return;
+            }
+            throw unreachable(e.getCause());
+        } catch (Exception e) {
+            if (e instanceof CliException cli) {
+                throw cli;
+            }
+            throw new CliException(ExitCode.FAILED, "The reply could not be read: " + e, e);
+        }
+        stream.ensureTerminal();
+    }
+
+    /** The reply's body, as it arrives: SSE bytes parsed into events for the sink. */
+    private final class Stream implements Flow.Subscriber<List<ByteBuffer>> {
+        private final EventSink sink;
+        private final Cancellation stop;
+        private final SseParser parser = new SseParser(this::event);
+        private final AtomicBoolean terminal = new AtomicBoolean();
+        final CompletableFuture<Void> ended = new CompletableFuture<>();
+        private volatile Flow.Subscription subscription;
+
+        Stream(EventSink sink, Cancellation stop) {
+            this.sink = sink;
+            this.stop = stop;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            if (stop.isCancelled()) {
+                s.cancel();
+            } else {
+                s.request(1);
+            }
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer b : buffers) {
+                parser.feed(b);
+            }
+            subscription.request(1); // after the terminal event too: the server then ends the body
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            end(new ChatEvent.Failed(ErrorCode.LLM_UNAVAILABLE, "The connection to the chatstream server at " + base
+                    + " broke mid-reply (" + error.getMessage() + "); try again"));
+        }
+
+        @Override
+        public void onComplete() {
+            end(new ChatEvent.Failed(ErrorCode.LLM_UNAVAILABLE, "The chatstream server at " + base
+                    + " ended the reply without done or error (was it stopped?); try again"));
+        }
+
+        /** The user stopped the turn: close the connection (the server then stops Ollama) and say so. */
+        void stop() {
+            Flow.Subscription s = subscription;
+            if (s != null) {
+                s.cancel();
+            }
+            end(new ChatEvent.Failed(stop.code() == null ? ErrorCode.CANCELLED : stop.code(),
+                    stop.reason() == null ? "stopped" : stop.reason()));
+        }
+
+        void ensureTerminal() {
+            end(new ChatEvent.Failed(ErrorCode.LLM_UNAVAILABLE, "The reply from " + base + " was cut short"));
+        }
+
+        private void end(ChatEvent.Failed failure) {
+            if (terminal.compareAndSet(false, true)) {
+                sink.send(failure);
+            }
+            ended.complete(null);
+        }
+
+        private void event(String name, String data) {
+            if (terminal.get()) {
+                return;
+            }
+            ChatEvent event;
+            try {
+                event = decode(name, JSON.readTree(data));
+            } catch (IOException | RuntimeException e) {
+                subscription.cancel();
+                end(new ChatEvent.Failed(ErrorCode.LLM_PROTOCOL, "The server sent an event this client cannot read ("
+                        + name + "); is it a chatstream server of another version?"));
+                return;
+            }
+            if (event == null) {
+                return;
+            }
+            if (event.terminal()) {
+                if (terminal.compareAndSet(false, true)) {
+                    sink.send(event);
+                }
+                ended.complete(null);
+            } else if (!sink.send(event)) {
+                stop.cancel(ErrorCode.CANCELLED, "the terminal went away");
+            }
+        }
+    }
+
+    /** One SSE event as a core event, or null for an event this client does not show. */
+    static ChatEvent decode(String name, JsonNode data) {
+        return switch (name) {
+            case "message" -> "chunk".equals(data.path("type").asText()) ? new ChatEvent.Chunk(text(data, "content"))
+                    : null;
+            case "thinking" -> new ChatEvent.Thinking(text(data, "content"));
+            case "final_text" -> new ChatEvent.FinalText(text(data, "text"));
+            case "action" -> new ChatEvent.ActionRequested(new Action(text(data.path("action"), "tool"),
+                    JSON.convertValue(data.path("action").path("args"), new TypeReference<Map<String, Object>>() {
+                    })));
+            case "action_error" -> new ChatEvent.InvalidAction(text(data, "error"));
+            case "done" -> new ChatEvent.Done(usage(data), id(data));
+            case "error" -> new ChatEvent.Failed(errorCode(text(data, "code")), text(data, "error"), id(data));
+            default -> null;
+        };
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || !v.isTextual()) {
+            throw new IllegalArgumentException(field + " is missing");
+        }
+        return v.asText();
+    }
+
+    private static OptionalLong id(JsonNode data) {
+        JsonNode id = data.get("conversation_id");
+        return id != null && id.canConvertToLong() ? OptionalLong.of(id.asLong()) : OptionalLong.empty();
+    }
+
+    private static Usage usage(JsonNode d) {
+        long completion = d.path("completion_tokens").asLong();
+        double perSecond = d.path("tokens_per_second").asDouble();
+        Duration eval = perSecond > 0 ? Duration.ofNanos((long) (completion / perSecond * 1e9)) : Duration.ZERO;
+        return new Usage(d.path("prompt_tokens").asLong(), completion,
+                Duration.ofMillis(d.path("total_duration_ms").asLong()),
+                Duration.ofMillis(d.path("load_duration_ms").asLong()), Duration.ZERO, eval,
+                d.path("done_reason").asText(""));
+    }
+
+    private static ErrorCode errorCode(String wire) {
+        for (ErrorCode c : ErrorCode.values()) {
+            if (c.code().equals(wire)) {
+                return c;
+            }
+        }
+        return ErrorCode.INTERNAL;
+    }
+
+    @Override
+    public List<StoredMessage> messages(long conversationId) {
+        JsonNode body = get("api/conversations/" + conversationId);
+        List<StoredMessage> out = new ArrayList<>();
+        for (JsonNode m : body.path("messages")) {
+            out.add(new StoredMessage(m.path("id").asLong(), Role.fromWireName(m.path("role").asText())
+                    .orElse(Role.ASSISTANT), m.path("content").asText(), MessageStatus.fromWireName(
+                    m.path("status").asText("complete")), Instant.parse(m.path("created_at").asText())));
+        }
+        return out;
+    }
+
+    @Override
+    public List<Memory> memories() {
+        List<Memory> out = new ArrayList<>();
+        for (JsonNode m : get("api/memories").path("memories")) {
+            out.add(new Memory(m.path("id").asLong(), m.path("text").asText(),
+                    Instant.parse(m.path("created_at").asText())));
+        }
+        return out;
+    }
+
+    private JsonNode get(String path) {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(30)).GET().build();
+        try {
+            HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            if (r.statusCode() != 200) {
+                throw refusal(r);
+            }
+            return JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCode.INTERRUPTED, "Interrupted");
+        }
+    }
+
+    private CliException refusal(HttpResponse<String> r) {
+        String code = "http_" + r.statusCode();
+        String message = "The server at " + base + " answered " + r.statusCode();
+        try {
+            JsonNode json = JSON.readTree(r.body());
+            if (json.path("error").isTextual()) {
+                message = json.path("error").asText();
+                code = json.path("code").asText(code);
+            }
+        } catch (JsonProcessingException e) {
+            // not one of our JSON errors (a proxy's page?): the status says enough
+        }
+        String retry = r.headers().firstValue("Retry-After").map(s -> " (retry after " + s + " s)").orElse("");
+        return new CliException(ExitCode.ofWire(code), message + retry);
+    }
+
+    private CliException unreachable(Throwable cause) {
+        String why = cause instanceof ConnectException ? "connection refused" : String.valueOf(cause.getMessage());
+        return new CliException(ExitCode.UNAVAILABLE, "Cannot reach the chatstream server at " + base + " (" + why
+                + "); is it running (chat serve) and is --server right?", cause);
+    }
+
+    @Override
+    public boolean choosesModel() {
+        return false;
+    }
+
+    @Override
+    public String describe() {
+        return "chatstream server at " + base;
+    }
+
+    @Override
+    public void close() {
+        client.shutdownNow();
+    }
+}

@@ -1,0 +1,190 @@
+package dev.chatstream.cli;
+
+import dev.chatstream.core.Cancellation;
+import dev.chatstream.core.ChatEvent;
+import dev.chatstream.core.ChatOptions;
+import dev.chatstream.core.ChatRequest;
+import dev.chatstream.core.ErrorCode;
+import dev.chatstream.core.Memory;
+import dev.chatstream.core.MessageStatus;
+import dev.chatstream.core.Role;
+import dev.chatstream.core.StoredMessage;
+import dev.chatstream.core.UserId;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalLong;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+/**
+ * The interactive chat: JLine line editing and history (kept in {@code <data dir>/history}), replies
+ * streamed as they arrive, Ctrl-C stopping the reply (and the upstream) but not the session, Ctrl-D or
+ * {@code /quit} leaving. Each reply continues the conversation until {@code /new}.
+ */
+final class Repl {
+    static final String HELP = """
+            /new           start a new conversation
+            /history       the messages of this conversation
+            /model [NAME]  show or change the model (direct mode)
+            /memories      what the assistant remembers about you
+            /help          this list
+            /quit          leave (or Ctrl-D)
+            Ctrl-C stops a reply; what you saw of it is kept.""";
+
+    private final Io io;
+    private final Backend backend;
+    private final Path dataDir;
+    private ChatOptions options;
+    private OptionalLong conversation;
+    private Terminal terminal;
+    private PrintWriter screen;
+    private Style style;
+
+    Repl(Io io, Backend backend, Path dataDir, ChatOptions options, Long conversation) {
+        this.io = io;
+        this.backend = backend;
+        this.dataDir = dataDir;
+        this.options = options;
+        this.conversation = conversation == null ? OptionalLong.empty() : OptionalLong.of(conversation);
+    }
+
+    int run() {
+        try (Terminal t = TerminalBuilder.builder().system(true).encoding(StandardCharsets.UTF_8).build()) {
+            terminal = t;
+            screen = t.writer();
+            style = new Style(io.colours());
+            LineReader reader = LineReaderBuilder.builder().terminal(t).appName("chat")
+                    .variable(LineReader.HISTORY_FILE, historyFile()).build();
+            screen.println(style.dim("chat: " + backend.describe() + ". /help for commands, Ctrl-D leaves."));
+            while (true) {
+                String line;
+                try {
+                    line = reader.readLine(style.prompt("you› "));
+                } catch (UserInterruptException e) {
+                    continue; // Ctrl-C at the prompt clears the line
+                } catch (EndOfFileException e) {
+                    return ExitCode.OK.code();
+                }
+                line = line.strip();
+                if (line.isEmpty()) {
+                    continue;
+                }
+                if (line.startsWith("/")) {
+                    if (!command(line)) {
+                        return ExitCode.OK.code();
+                    }
+                    continue;
+                }
+                turn(line);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot open the terminal: " + e.getMessage(), e);
+        }
+    }
+
+    private void turn(String message) {
+        Cancellation stop = new Cancellation();
+        Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT,
+                signal -> stop.cancel(ErrorCode.CANCELLED, "stopped with Ctrl-C"));
+        try {
+            ReplyPrinter printer = new ReplyPrinter(screen, screen, style, true, options.includeThinking());
+            ChatRequest request = ChatRequest.of(UserId.of("cli"), message).withOptions(options);
+            if (conversation.isPresent()) {
+                request = request.withConversationId(conversation.getAsLong());
+            }
+            backend.chat(request, printer, stop);
+            switch (printer.terminal().orElseThrow()) {
+                case ChatEvent.Done d -> conversation = d.conversationId().isPresent() ? d.conversationId() : conversation;
+                case ChatEvent.Failed f -> conversation = f.conversationId().isPresent() ? f.conversationId()
+                        : conversation;
+                default -> {
+                }
+            }
+        } catch (CliException e) {
+            screen.println(style.error("error: " + e.getMessage()));
+        } finally {
+            terminal.handle(Terminal.Signal.INT, previous);
+            screen.flush();
+        }
+    }
+
+    /** Runs a slash command; false when the session should end. */
+    private boolean command(String line) {
+        String[] parts = line.split("\\s+", 2);
+        String arg = parts.length > 1 ? parts[1].strip() : "";
+        try {
+            switch (parts[0]) {
+                case "/quit", "/exit" -> {
+                    return false;
+                }
+                case "/help" -> screen.println(HELP);
+                case "/new" -> {
+                    conversation = OptionalLong.empty();
+                    screen.println(style.dim("(a new conversation starts with your next message)"));
+                }
+                case "/history" -> history();
+                case "/model" -> model(arg);
+                case "/memories" -> memories();
+                default -> screen.println(style.error("Unknown command " + parts[0] + "; /help lists them"));
+            }
+        } catch (CliException e) {
+            screen.println(style.error("error: " + e.getMessage()));
+        }
+        screen.flush();
+        return true;
+    }
+
+    private void history() {
+        if (conversation.isEmpty()) {
+            screen.println(style.dim("(no messages yet: this conversation starts with your next message)"));
+            return;
+        }
+        List<StoredMessage> messages = backend.messages(conversation.getAsLong());
+        screen.println(style.dim("conversation " + conversation.getAsLong() + ", " + messages.size() + " messages:"));
+        for (StoredMessage m : messages) {
+            String who = m.role() == Role.USER ? style.prompt("you› ") : "";
+            String mark = m.status() == MessageStatus.COMPLETE ? "" : style.dim(" (" + m.status().wireName() + ")");
+            screen.println(who + m.content() + mark);
+        }
+    }
+
+    private void model(String name) {
+        if (!backend.choosesModel()) {
+            screen.println(style.error("The server's model setting chooses the model; /model works without --server"));
+        } else if (name.isEmpty()) {
+            screen.println(options.modelOverride().map(m -> "model " + m).orElse("the configured model (see the "
+                    + "first line); /model NAME changes it"));
+        } else {
+            options = options.withModel(name);
+            screen.println(style.dim("(model " + name + " from now on)"));
+        }
+    }
+
+    private void memories() {
+        List<Memory> memories = backend.memories();
+        if (memories.isEmpty()) {
+            screen.println(style.dim("(no memories; chat memories add --user NAME \"text\" adds one)"));
+        }
+        for (Memory m : memories) {
+            screen.println(style.dim("#" + m.id() + " ") + m.text());
+        }
+    }
+
+    private Path historyFile() {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            // no saved history then; line editing still works
+        }
+        return dataDir.resolve("history");
+    }
+}

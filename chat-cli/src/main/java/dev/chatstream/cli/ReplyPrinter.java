@@ -1,0 +1,129 @@
+package dev.chatstream.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chatstream.core.ChatEvent;
+import dev.chatstream.core.ErrorCode;
+import dev.chatstream.core.EventSink;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Shows one turn's events as they arrive: reply text on {@code text} the moment it comes, everything else
+ * (actions, thinking, errors) distinct from it on {@code notes} — standard error in one-shot mode, so
+ * standard output holds only the reply. Remembers the terminal event for the exit code and the
+ * conversation id.
+ */
+final class ReplyPrinter implements EventSink {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PrintWriter text;
+    private final PrintWriter notes;
+    private final Style style;
+    private final boolean interactive;
+    private final boolean showThinking;
+    private boolean textAtLineStart = true;
+    private boolean thinking;
+    private ChatEvent terminal;
+
+    ReplyPrinter(PrintWriter text, PrintWriter notes, Style style, boolean interactive, boolean showThinking) {
+        this.text = text;
+        this.notes = notes;
+        this.style = style;
+        this.interactive = interactive;
+        this.showThinking = showThinking;
+    }
+
+    @Override
+    public synchronized boolean send(ChatEvent event) {
+        switch (event) {
+            case ChatEvent.Chunk c -> {
+                endThinking();
+                text.print(c.content());
+                text.flush();
+                if (!c.content().isEmpty()) {
+                    textAtLineStart = c.content().endsWith("\n");
+                }
+            }
+            case ChatEvent.Thinking t -> {
+                if (showThinking) {
+                    if (!thinking) {
+                        note(style.dim("thinking: "), false);
+                        thinking = true;
+                    }
+                    notes.print(style.dim(t.content()));
+                    notes.flush();
+                }
+            }
+            case ChatEvent.FinalText f -> endThinking();
+            case ChatEvent.ActionRequested a -> note(style.action("⚡ action " + a.action().tool() + " "
+                    + json(a.action().args())), true);
+            case ChatEvent.InvalidAction i -> note(style.dim("(the model wrote an action that could not be read: "
+                    + i.message() + ")"), true);
+            case ChatEvent.Done d -> {
+                finishText();
+                if (interactive && d.usage().completionTokens() > 0) {
+                    note(style.dim("(" + d.usage().completionTokens() + " tokens, "
+                            + Math.round(d.usage().tokensPerSecond() * 10) / 10.0 + " tokens/s)"), true);
+                }
+                terminal = d;
+            }
+            case ChatEvent.Failed f -> {
+                finishText();
+                if (f.code() == ErrorCode.CANCELLED) {
+                    note(style.dim("(stopped; what you saw is kept)"), true);
+                } else {
+                    note(style.error("error: " + f.message()), true);
+                }
+                terminal = f;
+            }
+        }
+        return true;
+    }
+
+    /** The event that ended the turn, once it has. */
+    synchronized Optional<ChatEvent> terminal() {
+        return Optional.ofNullable(terminal);
+    }
+
+    private void endThinking() {
+        if (thinking) {
+            notes.println();
+            notes.flush();
+            thinking = false;
+        }
+    }
+
+    private void finishText() {
+        endThinking();
+        if (!textAtLineStart) {
+            text.println();
+            text.flush();
+            textAtLineStart = true;
+        }
+    }
+
+    private void note(String line, boolean newline) {
+        if (notes == text) {
+            finishText();
+        } else {
+            text.flush();
+        }
+        if (newline) {
+            notes.println(line);
+        } else {
+            notes.print(line);
+        }
+        notes.flush();
+    }
+
+    private static String json(Map<String, Object> args) {
+        try {
+            return JSON.writeValueAsString(new LinkedHashMap<>(args));
+        } catch (JsonProcessingException e) {
+            return args.toString();
+        }
+    }
+}

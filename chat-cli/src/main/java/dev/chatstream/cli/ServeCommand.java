@@ -1,0 +1,38 @@
+package dev.chatstream.cli;
+
+import dev.chatstream.http.ChatServer;
+import dev.chatstream.http.ConfigException;
+import dev.chatstream.http.ServerConfig;
+import java.io.UncheckedIOException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/** {@code chat serve}: the HTTP server, with the same settings as {@code bin/chatstream-server}. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the chatstream HTTP server until Ctrl-C or SIGTERM.",
+                "Settings are --key=value flags, CHATSTREAM_* variables or --config=FILE (docs/configuration.md), "
+                        + "as for bin/chatstream-server, e.g. chat serve --port=8081 --host=0.0.0.0"})
+final class ServeCommand extends Configured implements Callable<Integer> {
+
+    ServeCommand(Io io) {
+        super(io);
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ServerConfig config = config();
+        ChatServer server;
+        try {
+            server = ChatServer.start(config);
+        } catch (ConfigException e) {
+            throw new CliException(ExitCode.USAGE, e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw new CliException(ExitCode.USAGE, e.getMessage(), e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chatstream-shutdown"));
+        io.err().println("chatstream listening on " + server.baseUri() + " (Ollama " + config.ollamaUrl() + ", model "
+                + config.model() + "); Ctrl-C stops it");
+        server.awaitStop();
+        return ExitCode.OK.code();
+    }
+}
