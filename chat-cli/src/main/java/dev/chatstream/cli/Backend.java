@@ -1,11 +1,12 @@
 package dev.chatstream.cli;
 
 import dev.chatstream.core.Cancellation;
-import dev.chatstream.core.ChatRequest;
+import dev.chatstream.core.ChatOptions;
 import dev.chatstream.core.EventSink;
 import dev.chatstream.core.Memory;
 import dev.chatstream.core.StoredMessage;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * Where the command's chat goes: straight to Ollama with the local store ({@link DirectBackend}), or to a
@@ -14,12 +15,12 @@ import java.util.List;
 interface Backend extends AutoCloseable {
 
     /**
-     * Streams one turn to {@code sink}, blocking until its terminal event ({@code Done} or {@code Failed})
+     * Streams the reply to {@code message} (continuing {@code conversation} when given) to {@code sink}, blocking until its terminal event ({@code Done} or {@code Failed})
      * has been sent; {@code stop.cancel(...)} from another thread ends it promptly and closes the upstream.
      *
      * @throws CliException when the turn is refused before it starts (unknown conversation, bad token...)
      */
-    void chat(ChatRequest request, EventSink sink, Cancellation stop);
+    void chat(String message, OptionalLong conversation, ChatOptions options, EventSink sink, Cancellation stop);
 
     /** The stored messages of one of the user's conversations, oldest first. */
     List<StoredMessage> messages(long conversationId);

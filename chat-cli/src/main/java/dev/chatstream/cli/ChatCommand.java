@@ -5,8 +5,6 @@ import com.google.inject.ProvisionException;
 import dev.chatstream.core.Cancellation;
 import dev.chatstream.core.ChatEvent;
 import dev.chatstream.core.ChatOptions;
-import dev.chatstream.core.ChatRequest;
-import dev.chatstream.core.UserId;
 import dev.chatstream.http.ConfigException;
 import dev.chatstream.http.ServerConfig;
 import dev.chatstream.store.StoreException;
@@ -17,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -104,11 +103,8 @@ final class ChatCommand extends Configured implements Callable<Integer> {
         PrintWriter out = new PrintWriter(io.out(), false, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(io.err(), false, StandardCharsets.UTF_8);
         ReplyPrinter printer = new ReplyPrinter(out, err, new Style(false), false, thinking);
-        ChatRequest request = ChatRequest.of(UserId.of("cli"), message).withOptions(options());
-        if (conversation != null) {
-            request = request.withConversationId(conversation);
-        }
-        backend.chat(request, printer, new Cancellation());
+        backend.chat(message, conversation == null ? OptionalLong.empty() : OptionalLong.of(conversation), options(),
+                printer, new Cancellation());
         return switch (printer.terminal().orElseThrow()) {
             case ChatEvent.Failed f -> ExitCode.of(f.code()).code();
             default -> ExitCode.OK.code();

@@ -1,6 +1,7 @@
 package dev.chatstream.cli;
 
 import dev.chatstream.core.Cancellation;
+import dev.chatstream.core.ChatOptions;
 import dev.chatstream.core.ChatException;
 import dev.chatstream.core.ChatRequest;
 import dev.chatstream.core.ChatStreamer;
@@ -15,6 +16,7 @@ import dev.chatstream.core.StoredMessage;
 import dev.chatstream.core.UserId;
 import dev.chatstream.store.JdbcStore;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * Chats in this process: the core's {@link ChatStreamer} over Ollama, with the user's conversations,
@@ -37,7 +39,12 @@ final class DirectBackend implements Backend {
     }
 
     @Override
-    public void chat(ChatRequest request, EventSink sink, Cancellation stop) {
+    public void chat(String message, OptionalLong conversation, ChatOptions options, EventSink sink,
+            Cancellation stop) {
+        ChatRequest request = ChatRequest.of(user, message).withOptions(options);
+        if (conversation.isPresent()) {
+            request = request.withConversationId(conversation.getAsLong());
+        }
         ChatRequest resumed;
         try {
             streamer.validate(request);

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chatstream.core.Action;
 import dev.chatstream.core.Cancellation;
 import dev.chatstream.core.ChatEvent;
-import dev.chatstream.core.ChatRequest;
+import dev.chatstream.core.ChatOptions;
 import dev.chatstream.core.ErrorCode;
 import dev.chatstream.core.EventSink;
 import dev.chatstream.core.Memory;
@@ -58,10 +58,11 @@ final class RemoteBackend implements Backend {
     }
 
     @Override
-    public void chat(ChatRequest request, EventSink sink, Cancellation stop) {
-        ObjectNode body = JSON.createObjectNode().put("message", request.message());
-        request.conversationId().ifPresent(id -> body.put("conversation_id", id));
-        if (request.options().includeThinking()) {
+    public void chat(String message, OptionalLong conversation, ChatOptions options, EventSink sink,
+            Cancellation stop) {
+        ObjectNode body = JSON.createObjectNode().put("message", message);
+        conversation.ifPresent(id -> body.put("conversation_id", id));
+        if (options.includeThinking()) {
             body.put("include_thinking", true);
         }
         HttpRequest post = HttpRequest.newBuilder(base.resolve("api/chat/stream/"))

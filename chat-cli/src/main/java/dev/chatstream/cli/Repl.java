@@ -3,13 +3,11 @@ package dev.chatstream.cli;
 import dev.chatstream.core.Cancellation;
 import dev.chatstream.core.ChatEvent;
 import dev.chatstream.core.ChatOptions;
-import dev.chatstream.core.ChatRequest;
 import dev.chatstream.core.ErrorCode;
 import dev.chatstream.core.Memory;
 import dev.chatstream.core.MessageStatus;
 import dev.chatstream.core.Role;
 import dev.chatstream.core.StoredMessage;
-import dev.chatstream.core.UserId;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -97,11 +95,7 @@ final class Repl {
                 signal -> stop.cancel(ErrorCode.CANCELLED, "stopped with Ctrl-C"));
         try {
             ReplyPrinter printer = new ReplyPrinter(screen, screen, style, true, options.includeThinking());
-            ChatRequest request = ChatRequest.of(UserId.of("cli"), message).withOptions(options);
-            if (conversation.isPresent()) {
-                request = request.withConversationId(conversation.getAsLong());
-            }
-            backend.chat(request, printer, stop);
+            backend.chat(message, conversation, options, printer, stop);
             switch (printer.terminal().orElseThrow()) {
                 case ChatEvent.Done d -> conversation = d.conversationId().isPresent() ? d.conversationId() : conversation;
                 case ChatEvent.Failed f -> conversation = f.conversationId().isPresent() ? f.conversationId()

@@ -1,0 +1,96 @@
+package dev.chatstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatstream.http.ChatServer;
+import dev.chatstream.http.ServerConfig;
+import dev.chatstream.ollama.FakeOllama;
+import dev.chatstream.ollama.FakeOllama.Reply;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code chat --server}: the command as a client of a real chatstream server on a random port. */
+class RemoteChatTest {
+    private final FakeOllama ollama = FakeOllama.start();
+    @TempDir
+    Path data;
+    private ChatServer server;
+    private String token;
+
+    @BeforeEach
+    void start() {
+        token = new Cli(data, ollama.baseUrl().toString()).run("users", "add", "ana").out().strip();
+        server = ChatServer.start(ServerConfig.load(List.of("--port=0", "--data.dir=" + data,
+                "--ollama.url=" + ollama.baseUrl()), Map.of()));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        ollama.close();
+    }
+
+    private Cli remote(String withToken) {
+        return new Cli(data.resolve("client"), "http://127.0.0.1:1")
+                .env("CHATSTREAM_SERVER", server.baseUri().toString()).env("CHATSTREAM_TOKEN", withToken);
+    }
+
+    @Test
+    void shouldStreamAReplyThroughTheServerAndContinueTheConversation() {
+        ollama.enqueue(Reply.tokens("Vou ligar ", "o ar.\n", "ACTION: {\"tool\": \"homeassistant_call_service\", "
+                + "\"args\": {\"domain\": \"climate\"}}")).enqueue(Reply.tokens("Já está."));
+
+        Cli.Run first = remote(token).run("Liga o ar");
+        Cli.Run second = remote(token).run("-c", "1", "Obrigado");
+
+        assertThat(first.exit()).isZero();
+        assertThat(first.out()).isEqualTo("Vou ligar o ar.\n");
+        assertThat(first.err()).contains("⚡ action homeassistant_call_service {\"domain\":\"climate\"}");
+        assertThat(second.exit()).isZero();
+        assertThat(second.out()).isEqualTo("Já está.\n");
+        assertThat(ollama.chatBodies().get(1)).contains("Liga o ar", "Vou ligar o ar.");
+    }
+
+    @Test
+    void shouldExitSixForARefusedTokenAndThreeForAServerThatIsNotThere() {
+        Cli.Run refused = remote("cs_wrong").run("Olá");
+        String url = server.baseUri().toString();
+        Cli toNowhere = remote(token);
+        server.close();
+        Cli.Run gone = toNowhere.run("Olá");
+        server = ChatServer.start(ServerConfig.load(List.of("--port=0", "--data.dir=" + data), Map.of()));
+
+        assertThat(refused.exit()).isEqualTo(6);
+        assertThat(refused.err()).isEqualTo("chat: This token is not valid (unknown or revoked); ask for a new one\n");
+        assertThat(gone.exit()).isEqualTo(3);
+        assertThat(gone.err()).isEqualTo("chat: Cannot reach the chatstream server at " + url
+                + " (connection refused); is it running (chat serve) and is --server right?\n");
+        assertThat(ollama.chatBodies()).isEmpty();
+    }
+
+    @Test
+    void shouldReportAnUpstreamFailureWithItsExitCode() {
+        ollama.enqueue(Reply.status(404, "model \"llama3.2\" not found, try pulling it first"));
+
+        Cli.Run run = remote(token).run("Olá");
+
+        assertThat(run.exit()).isEqualTo(4);
+        assertThat(run.err()).contains("ollama pull llama3.2");
+    }
+
+    @Test
+    void shouldRefuseDirectModeOptionsWithAServer() {
+        Cli.Run run = remote(token).run("--user", "rui", "Olá");
+        Cli.Run noToken = remote("").run("Olá");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("chat: --user is for direct mode; with --server the token says who you are\n");
+        assertThat(noToken.exit()).isEqualTo(2);
+        assertThat(noToken.err()).startsWith("chat: --server needs a token: set CHATSTREAM_TOKEN (or --token)");
+    }
+}
