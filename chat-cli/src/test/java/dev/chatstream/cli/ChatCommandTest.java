@@ -130,6 +130,16 @@ class ChatCommandTest {
     }
 
     @Test
+    void shouldDocumentEveryExitCodeInCliMd() throws Exception {
+        String doc = java.nio.file.Files.readString(Path.of("../docs/cli.md"));
+
+        for (ExitCode code : ExitCode.values()) {
+            assertThat(doc).as("docs/cli.md lists exit code %s", code)
+                    .contains("| " + code.code() + " | " + code.meaning() + " |");
+        }
+    }
+
+    @Test
     void shouldUseColoursOnlyOnATerminalWithoutNoColor() {
         Io terminal = new Io(System.in, System.out, System.err, java.util.Map.of(), true, true);
         Io noColor = new Io(System.in, System.out, System.err, java.util.Map.of("NO_COLOR", "1"), true, true);
