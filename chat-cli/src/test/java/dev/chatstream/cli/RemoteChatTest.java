@@ -84,6 +84,19 @@ class RemoteChatTest {
     }
 
     @Test
+    void shouldReadTheUsersMemoriesAndConversationThroughTheApi() {
+        new Cli(data, ollama.baseUrl().toString()).run("memories", "add", "--user", "ana", "Gosto de chá");
+        ollama.enqueue(Reply.tokens("Olá!"));
+        remote(token).run("Olá");
+
+        try (RemoteBackend backend = new RemoteBackend(server.baseUri(), token)) {
+            assertThat(backend.memories()).extracting(dev.chatstream.core.Memory::text).containsExactly("Gosto de chá");
+            assertThat(backend.messages(1)).extracting(dev.chatstream.core.StoredMessage::content)
+                    .containsExactly("Olá", "Olá!");
+        }
+    }
+
+    @Test
     void shouldRefuseDirectModeOptionsWithAServer() {
         Cli.Run run = remote(token).run("--user", "rui", "Olá");
         Cli.Run noToken = remote("").run("Olá");
