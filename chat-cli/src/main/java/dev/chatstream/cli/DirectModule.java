@@ -55,6 +55,6 @@ final class DirectModule extends AbstractModule {
     Backend backend(JdbcStore store, ChatStreamer streamer, ChatSettings settings) {
         return new DirectBackend(store, streamer, new Conversations(store.conversations(), settings), user,
                 "Ollama at " + config.ollamaUrl() + ", model " + config.model() + ", as user " + user + ", data in "
-                        + config.store().describe());
+                        + config.store().describe().replaceFirst("^jdbc:sqlite:", ""));
     }
 }

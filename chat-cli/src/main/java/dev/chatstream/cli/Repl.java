@@ -38,6 +38,9 @@ final class Repl {
             /quit          leave (or Ctrl-D)
             Ctrl-C stops a reply; what you saw of it is kept.""";
 
+    /** A model that says nothing for this long gets a notice, so a loading model does not look like a hang. */
+    static final java.time.Duration WAITING_NOTICE_AFTER = java.time.Duration.ofMillis(1500);
+
     private final Io io;
     private final Backend backend;
     private final Path dataDir;
@@ -95,7 +98,19 @@ final class Repl {
                 signal -> stop.cancel(ErrorCode.CANCELLED, "stopped with Ctrl-C"));
         try {
             ReplyPrinter printer = new ReplyPrinter(screen, screen, style, true, options.includeThinking());
-            backend.chat(message, conversation, options, printer, stop);
+            Thread waiting = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(WAITING_NOTICE_AFTER.toMillis());
+                    printer.showWaiting();
+                } catch (InterruptedException e) {
+                    // the turn ended first
+                }
+            });
+            try {
+                backend.chat(message, conversation, options, printer, stop);
+            } finally {
+                waiting.interrupt();
+            }
             switch (printer.terminal().orElseThrow()) {
                 case ChatEvent.Done d -> conversation = d.conversationId().isPresent() ? d.conversationId() : conversation;
                 case ChatEvent.Failed f -> conversation = f.conversationId().isPresent() ? f.conversationId()

@@ -26,6 +26,8 @@ final class ReplyPrinter implements EventSink {
     private final boolean showThinking;
     private boolean textAtLineStart = true;
     private boolean thinking;
+    private boolean started;
+    private boolean waitingShown;
     private ChatEvent terminal;
 
     ReplyPrinter(PrintWriter text, PrintWriter notes, Style style, boolean interactive, boolean showThinking) {
@@ -36,8 +38,25 @@ final class ReplyPrinter implements EventSink {
         this.showThinking = showThinking;
     }
 
+    /**
+     * Interactive mode: says the model has not answered yet (it may be loading), on a line the first event
+     * then overwrites. Does nothing once anything was shown.
+     */
+    synchronized void showWaiting() {
+        if (!started && interactive) {
+            notes.print(style.dim("… waiting for the model (it may be loading; Ctrl-C stops)"));
+            notes.flush();
+            waitingShown = true;
+        }
+    }
+
     @Override
     public synchronized boolean send(ChatEvent event) {
+        started = true;
+        if (waitingShown) {
+            notes.print("\r\u001b[K"); // back to the line start, erase the waiting notice
+            waitingShown = false;
+        }
         switch (event) {
             case ChatEvent.Chunk c -> {
                 endThinking();

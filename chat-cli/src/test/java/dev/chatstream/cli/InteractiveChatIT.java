@@ -80,6 +80,20 @@ class InteractiveChatIT {
     }
 
     @Test
+    void shouldSayItIsWaitingWhileTheModelLoadsThenShowTheReplyInItsPlace() {
+        ollama.enqueue(Reply.stream().pause(Duration.ofSeconds(4)).token("Pronto.").done());
+
+        tmux.type("Olá");
+        tmux.send("Enter");
+        tmux.await(s -> s.contains("… waiting for the model (it may be loading; Ctrl-C stops)"), WAIT,
+                "the waiting notice");
+        String after = tmux.await(s -> s.contains("Pronto."), WAIT, "the reply");
+
+        assertThat(after).doesNotContain("waiting for the model");
+        assertThat(after).contains(PROMPT + "Olá\nPronto.");
+    }
+
+    @Test
     void shouldRecallEarlierLinesWithUpAndRunSlashCommands() {
         ollama.enqueue(Reply.tokens("Olá, Ana!"));
         tmux.type("Olá, sou a Ana");
