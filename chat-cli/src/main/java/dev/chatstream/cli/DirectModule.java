@@ -36,9 +36,7 @@ final class DirectModule extends AbstractModule {
     @Provides
     @Singleton
     ChatSettings settings() {
-        ChatSettings d = ChatSettings.defaults();
-        return d.withMaxMessageChars(config.maxMessageChars())
-                .withHistoryLimits(config.maxHistoryItems(), d.maxHistoryItemChars(), d.maxHistoryTotalChars());
+        return config.chatSettings();
     }
 
     @Provides

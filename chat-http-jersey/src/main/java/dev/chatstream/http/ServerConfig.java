@@ -1,5 +1,6 @@
 package dev.chatstream.http;
 
+import dev.chatstream.core.ChatSettings;
 import dev.chatstream.core.SystemPrompt;
 import dev.chatstream.store.StoreConfig;
 import java.io.IOException;
@@ -97,6 +98,13 @@ public record ServerConfig(String host, int port, URI ollamaUrl, String model, D
         } catch (IllegalArgumentException e) {
             throw new ConfigException("system.prompt.file: " + e.getMessage());
         }
+    }
+
+    /** The core's limits as these settings set them (message and history sizes); the rest are the defaults. */
+    public ChatSettings chatSettings() {
+        ChatSettings d = ChatSettings.defaults();
+        return d.withMaxMessageChars(maxMessageChars)
+                .withHistoryLimits(maxHistoryItems, d.maxHistoryItemChars(), d.maxHistoryTotalChars());
     }
 
     private record Sourced(String value, String source) {

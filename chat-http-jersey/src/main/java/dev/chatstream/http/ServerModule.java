@@ -113,9 +113,7 @@ final class ServerModule extends AbstractModule {
     @Provides
     @Singleton
     ChatSettings chatSettings() {
-        ChatSettings d = ChatSettings.defaults();
-        return d.withMaxMessageChars(config.maxMessageChars())
-                .withHistoryLimits(config.maxHistoryItems(), d.maxHistoryItemChars(), d.maxHistoryTotalChars());
+        return config.chatSettings();
     }
 
     @Provides
