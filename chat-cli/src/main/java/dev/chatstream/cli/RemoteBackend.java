@@ -75,29 +75,27 @@ final class RemoteBackend implements Backend {
                 ? BodySubscribers.fromSubscriber(stream, s -> "")
                 : BodySubscribers.ofString(StandardCharsets.UTF_8));
         try (Cancellation.Registration ignored = stop.onCancel(() -> {
+            stream.stop(); // first: its terminal event is the cancellation, not the broken exchange
             response.cancel(true); // still connecting or waiting for headers
-            stream.stop();
         })) {
             // A 200 response completes only with its body; a refusal completes with its JSON.
             CompletableFuture.anyOf(response, stream.ended).get();
-            if (response.isDone() && !response.isCancelled() && response.get().statusCode() != 200) {
-                throw refusal(response.get());
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stop.cancel(ErrorCode.CANCELLED, "interrupted");
         } catch (java.util.concurrent.CancellationException e) {
             // stopped before the stream began: Stream.stop() sent the terminal event
         } catch (ExecutionException e) {
-            if (stop.isCancelled()) {
-                return;
+            if (stop.isCancelled() || stream.ended.isDone()) {
+                return; // the stream already ended with its one terminal event
             }
             throw unreachable(e.getCause());
-        } catch (Exception e) {
-            if (e instanceof CliException cli) {
-                throw cli;
+        }
+        if (response.isDone() && !response.isCancelled() && !response.isCompletedExceptionally()) {
+            HttpResponse<String> answer = response.join();
+            if (answer.statusCode() != 200) {
+                throw refusal(answer);
             }
-            throw new CliException(ExitCode.FAILED, "The reply could not be read: " + e, e);
         }
         stream.ensureTerminal();
     }
@@ -136,6 +134,10 @@ final class RemoteBackend implements Backend {
 
         @Override
         public void onError(Throwable error) {
+            if (stop.isCancelled()) {
+                stop();
+                return;
+            }
             end(new ChatEvent.Failed(ErrorCode.LLM_UNAVAILABLE, "The connection to the chatstream server at " + base
                     + " broke mid-reply (" + error.getMessage() + "); try again"));
         }

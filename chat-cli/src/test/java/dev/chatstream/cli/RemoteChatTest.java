@@ -6,7 +6,14 @@ import dev.chatstream.http.ChatServer;
 import dev.chatstream.http.ServerConfig;
 import dev.chatstream.ollama.FakeOllama;
 import dev.chatstream.ollama.FakeOllama.Reply;
+import dev.chatstream.core.Cancellation;
+import dev.chatstream.core.ChatEvent;
+import dev.chatstream.core.ChatOptions;
+import dev.chatstream.core.ErrorCode;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -94,6 +101,31 @@ class RemoteChatTest {
             assertThat(backend.messages(1)).extracting(dev.chatstream.core.StoredMessage::content)
                     .containsExactly("Olá", "Olá!");
         }
+    }
+
+    @Test
+    void shouldCloseTheConnectionWhenStoppedSoTheServerStopsOllama() throws Exception {
+        ollama.enqueue(Reply.stream().paced(Duration.ofMillis(100)).token("Era ").token("uma ").token("vez ").token("um ")
+                .token("gato ").token("que ").token("vivia ").token("numa ").token("casa ").token("grande ").stall());
+        java.util.List<ChatEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch firstWords = new java.util.concurrent.CountDownLatch(1);
+        Cancellation stop = new Cancellation();
+
+        try (RemoteBackend backend = new RemoteBackend(server.baseUri(), token)) {
+            Thread turn = Thread.ofVirtual().start(() -> backend.chat("Conta uma história", OptionalLong.empty(),
+                    ChatOptions.defaults(), event -> {
+                        events.add(event);
+                        firstWords.countDown();
+                        return true;
+                    }, stop));
+            assertThat(firstWords.await(10, TimeUnit.SECONDS)).isTrue();
+            stop.cancel(ErrorCode.CANCELLED, "stopped with Ctrl-C");
+            assertThat(turn.join(Duration.ofSeconds(10))).as("chat returned once stopped").isTrue();
+        }
+
+        assertThat(ollama.awaitClientDisconnect(Duration.ofSeconds(10))).as("the server closed Ollama").isTrue();
+        assertThat(events).filteredOn(ChatEvent::terminal).containsExactly(
+                new ChatEvent.Failed(ErrorCode.CANCELLED, "stopped with Ctrl-C"));
     }
 
     @Test
