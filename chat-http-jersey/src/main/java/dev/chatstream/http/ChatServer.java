@@ -102,7 +102,8 @@ public final class ChatServer implements AutoCloseable {
                 .register(injector.getInstance(MetricsResource.class))
                 .register(injector.getInstance(MemoriesResource.class))
                 .register(injector.getInstance(ConversationsResource.class))
-                .register(injector.getInstance(ContextResource.class));
+                .register(injector.getInstance(ContextResource.class))
+                .register(new WebResource());
         URI uri = URI.create("http://" + hostForUri(config.host()) + ":" + config.port() + "/");
         HttpServer http = GrizzlyHttpServerFactory.createHttpServer(uri, app, false);
         NetworkListener listener = http.getListener("grizzly");
@@ -128,10 +129,15 @@ public final class ChatServer implements AutoCloseable {
 
                       %s
 
-                    Try it (needs Ollama with the model %s):
+                    Open the chat page (the token after # stays in your browser, it is never sent in a URL):
+
+                      %s#token=%s
+
+                    Or try it with curl (needs Ollama with the model %s):
 
                       curl -N -H "Authorization: Bearer %s" "%sapi/chat/stream/?message=Ol%%C3%%A1"
-                    """.formatted(config.store().describe(), token, config.model(), token, server.baseUri()));
+                    """.formatted(config.store().describe(), token, server.baseUri(), token, config.model(), token,
+                    server.baseUri()));
         }
         return server;
     }

@@ -1,0 +1,326 @@
+// The chat page. Talks to the API with the token kept in this browser (localStorage); streams replies with
+// chat-stream-client.js; renders model output with markdown.js (DOM nodes only, never HTML).
+import { streamChat } from '/static/chat-stream-client.js';
+import { renderMarkdown } from '/static/markdown.js';
+
+const TOKEN = 'chatstream.token';
+const CONVERSATION = 'chatstream.conversation';
+const $ = (id) => document.getElementById(id);
+
+const state = { token: null, conversationId: null, stream: null };
+
+/** Speaks each sentence of a reply as soon as it is complete (browser speech synthesis). */
+class Speaker {
+  constructor() { this.pending = ''; }
+  get enabled() { return $('read-aloud').checked && 'speechSynthesis' in window; }
+  feed(text) {
+    if (!this.enabled) return;
+    this.pending += text;
+    const sentence = /^\s*([^]*?[.!?…]+)(?=\s)/;
+    for (let m = this.pending.match(sentence); m; m = this.pending.match(sentence)) {
+      this.say(m[1]);
+      this.pending = this.pending.slice(m[0].length);
+    }
+  }
+  finish() {
+    if (this.enabled && this.pending.trim()) this.say(this.pending.trim());
+    this.pending = '';
+  }
+  stop() {
+    this.pending = '';
+    if ('speechSynthesis' in window) window.speechSynthesis.cancel();
+  }
+  say(sentence) {
+    const utterance = new SpeechSynthesisUtterance(sentence.trim());
+    utterance.lang = document.documentElement.lang || navigator.language;
+    window.speechSynthesis.speak(utterance);
+  }
+}
+const speaker = new Speaker();
+
+function signIn(reason) {
+  state.token = null;
+  localStorage.removeItem(TOKEN);
+  $('app').hidden = true;
+  $('sign-out').hidden = true;
+  $('sign-in').hidden = false;
+  if (reason) $('sign-in-reason').textContent = reason;
+  $('token-input').focus();
+}
+
+async function start(token) {
+  state.token = token;
+  localStorage.setItem(TOKEN, token);
+  $('sign-in').hidden = true;
+  $('app').hidden = false;
+  $('sign-out').hidden = false;
+  await loadConversations();
+  const saved = localStorage.getItem(CONVERSATION);
+  if (saved) await openConversation(Number(saved));
+  $('input').focus();
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, { ...options, cache: 'no-store',
+    headers: { 'Authorization': 'Bearer ' + state.token, ...(options.headers || {}) } });
+  if (response.status === 401) {
+    signIn('This token is not valid (unknown or revoked); sign in with another.');
+    throw new Error('unauthorized');
+  }
+  return response;
+}
+
+async function loadConversations() {
+  const response = await api('/api/conversations');
+  if (!response.ok) return [];
+  const { conversations } = await response.json();
+  const list = $('conversations');
+  list.replaceChildren(...conversations.map((c) => {
+    const li = document.createElement('li');
+    const open = document.createElement('button');
+    open.type = 'button';
+    open.className = 'open';
+    open.textContent = c.title;
+    open.title = c.title;
+    if (c.id === state.conversationId) open.setAttribute('aria-current', 'true');
+    open.addEventListener('click', () => { openConversation(c.id); toggleList(false); });
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.className = 'delete icon';
+    remove.textContent = '✕';
+    remove.setAttribute('aria-label', 'Delete conversation: ' + c.title);
+    remove.addEventListener('click', () => deleteConversation(c.id));
+    li.append(open, remove);
+    return li;
+  }));
+  return conversations;
+}
+
+function setConversation(id) {
+  state.conversationId = id;
+  if (id == null) localStorage.removeItem(CONVERSATION);
+  else localStorage.setItem(CONVERSATION, String(id));
+}
+
+async function openConversation(id) {
+  if (state.stream) return;
+  const response = await api('/api/conversations/' + id);
+  if (!response.ok) { setConversation(null); $('messages').replaceChildren(); await loadConversations(); return; }
+  const { messages } = await response.json();
+  setConversation(id);
+  $('messages').replaceChildren();
+  for (const m of messages) {
+    const item = addMessage(m.role, m.content);
+    if (m.status !== 'complete') note(item, m.status === 'cancelled' ? 'Stopped' : 'Broke off');
+  }
+  scrollToEnd(true);
+  await loadConversations();
+}
+
+async function deleteConversation(id) {
+  const response = await api('/api/conversations/' + id, { method: 'DELETE' });
+  if (response.ok && id === state.conversationId) { setConversation(null); $('messages').replaceChildren(); }
+  await loadConversations();
+}
+
+function newConversation() {
+  if (state.stream) return;
+  setConversation(null);
+  $('messages').replaceChildren();
+  loadConversations();
+  $('input').focus();
+}
+
+/** Adds a message to the list; assistant text is rendered as Markdown, user text shown as typed. */
+function addMessage(role, text) {
+  const li = document.createElement('li');
+  li.className = 'message ' + role;
+  const who = document.createElement('span');
+  who.className = 'visually-hidden';
+  who.textContent = role === 'user' ? 'You said: ' : 'Assistant: ';
+  const body = document.createElement('div');
+  body.className = 'body';
+  if (role === 'user') body.textContent = text;
+  else renderMarkdown(body, text);
+  li.append(who, body);
+  $('messages').appendChild(li);
+  return li;
+}
+
+function note(item, text) {
+  const n = document.createElement('p');
+  n.className = 'note';
+  n.textContent = text;
+  item.appendChild(n);
+}
+
+function nearEnd() {
+  const list = $('messages');
+  return list.scrollHeight - list.scrollTop - list.clientHeight < 48;
+}
+
+function scrollToEnd(force) {
+  const list = $('messages');
+  if (force || state.follow) list.scrollTop = list.scrollHeight;
+}
+
+function send(message, { again } = {}) {
+  if (state.stream || !message.trim()) return;
+  if (!again) addMessage('user', message);
+  const item = addMessage('assistant', '');
+  item.classList.add('streaming');
+  const body = item.querySelector('.body');
+  let text = '';
+  let thinking = null;
+  state.follow = true;
+  busy(true);
+  scrollToEnd(true);
+  const before = () => { state.follow = nearEnd(); };
+  const stream = streamChat({
+    token: state.token,
+    message,
+    conversationId: state.conversationId,
+    includeThinking: $('show-thinking').checked,
+    onChunk(chunk) {
+      before();
+      text += chunk;
+      renderMarkdown(body, text);
+      speaker.feed(chunk);
+      scrollToEnd();
+    },
+    onThinking(chunk) {
+      before();
+      if (!thinking) {
+        thinking = document.createElement('details');
+        thinking.className = 'thinking';
+        const summary = document.createElement('summary');
+        summary.textContent = 'Thinking';
+        const content = document.createElement('div');
+        thinking.append(summary, content);
+        item.insertBefore(thinking, body);
+      }
+      thinking.lastChild.textContent += chunk;
+      scrollToEnd();
+    },
+    onAction(action) {
+      before();
+      const card = document.createElement('div');
+      card.className = 'action-card';
+      card.setAttribute('role', 'note');
+      const title = document.createElement('strong');
+      title.textContent = 'Action requested: ' + action.tool;
+      const args = document.createElement('pre');
+      args.textContent = JSON.stringify(action.args, null, 2);
+      card.append(title, args);
+      item.appendChild(card);
+      scrollToEnd();
+    },
+    onActionError(error) { note(item, 'The model asked for an action that could not be read: ' + error.error); },
+    onDone(done) {
+      speaker.finish();
+      if (done.conversation_id != null) setConversation(done.conversation_id);
+    },
+    onError(error) {
+      speaker.stop();
+      if (error.conversationId != null) setConversation(error.conversationId);
+      if (error.code === 'unauthorized') { signIn('This token is not valid (unknown or revoked); sign in with another.'); return; }
+      const box = document.createElement('div');
+      box.className = 'error';
+      box.setAttribute('role', 'alert');
+      const words = document.createElement('span');
+      words.textContent = error.error + (error.retryAfter ? ' (retry after ' + error.retryAfter + ' s)' : '');
+      const retry = document.createElement('button');
+      retry.type = 'button';
+      retry.textContent = 'Retry';
+      retry.addEventListener('click', () => { item.remove(); send(message, { again: true }); });
+      box.append(words, retry);
+      item.appendChild(box);
+      if (!text) body.hidden = true;
+      scrollToEnd();
+    },
+  });
+  state.stream = stream;
+  stream.finished.then(async (outcome) => {
+    state.stream = null;
+    item.classList.remove('streaming');
+    busy(false);
+    if (outcome === 'aborted') {
+      speaker.stop();
+      note(item, 'Stopped');
+      if (state.conversationId == null) {
+        // the server kept the stopped turn as a new conversation: find it, so the next message continues it
+        const conversations = await loadConversations();
+        const newest = conversations[0];
+        if (newest && message.trim().startsWith(newest.title.replace(/…$/, ''))) setConversation(newest.id);
+      }
+    }
+    await loadConversations();
+    $('input').focus();
+  });
+}
+
+function busy(on) {
+  $('typing').hidden = !on;
+  $('stop').hidden = !on;
+  $('send').hidden = on;
+  $('send').disabled = on;
+}
+
+function stop() {
+  if (state.stream) state.stream.abort();
+}
+
+function toggleList(open) {
+  const sidebar = $('sidebar');
+  const show = open ?? !sidebar.classList.contains('open');
+  sidebar.classList.toggle('open', show);
+  $('toggle-list').setAttribute('aria-expanded', String(show));
+}
+
+function wire() {
+  $('sign-in-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const token = $('token-input').value.trim();
+    $('token-input').value = '';
+    if (token) start(token);
+  });
+  $('sign-out').addEventListener('click', () => { stop(); setConversation(null); signIn('Signed out.'); });
+  $('new-conversation').addEventListener('click', newConversation);
+  $('toggle-list').addEventListener('click', () => toggleList());
+  $('composer').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const message = $('input').value;
+    if (!message.trim() || state.stream) return;
+    $('input').value = '';
+    send(message);
+  });
+  $('input').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      $('composer').requestSubmit();
+    } else if (e.key === 'Escape') {
+      stop();
+    }
+  });
+  $('stop').addEventListener('click', stop);
+  $('messages').addEventListener('scroll', () => { state.follow = nearEnd(); });
+  $('show-thinking').checked = localStorage.getItem('chatstream.thinking') === 'on';
+  $('show-thinking').addEventListener('change', (e) => localStorage.setItem('chatstream.thinking', e.target.checked ? 'on' : 'off'));
+  $('read-aloud').checked = localStorage.getItem('chatstream.speak') === 'on';
+  $('read-aloud').addEventListener('change', (e) => {
+    localStorage.setItem('chatstream.speak', e.target.checked ? 'on' : 'off');
+    if (!e.target.checked) speaker.stop();
+  });
+}
+
+function main() {
+  wire();
+  // A link like /#token=cs_... signs in: the fragment never leaves the browser; remove it from the address bar.
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (fromLink) history.replaceState(null, '', location.pathname + location.search);
+  const token = fromLink || localStorage.getItem(TOKEN);
+  if (token) start(token).catch(() => {});
+  else signIn();
+}
+
+main();

@@ -1,0 +1,181 @@
+// chat-stream-client.js — a small, framework-free client of chatstream's streaming API (docs/api.md).
+// Copy it freely. It POSTs with a Bearer token, reads the Server-Sent Events from fetch's ReadableStream
+// (events split across reads, multi-byte characters split across reads, \r\n / \r / \n, comments),
+// and hands out typed events through callbacks, an async iterator, or both. abort() stops the request;
+// the server then closes its upstream.
+
+/** An incremental SSE parser: push() bytes (Uint8Array) or text as they arrive; complete events come out. */
+export class SseParser {
+  constructor(onEvent) {
+    this.onEvent = onEvent;
+    this.decoder = new TextDecoder('utf-8');
+    this.buffer = '';
+    this.afterCr = false;
+    this.reset();
+  }
+
+  reset() {
+    this.name = '';
+    this.data = [];
+  }
+
+  push(chunk) {
+    const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+    let start = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (c === '\n' && this.afterCr) { // the \n of a \r\n
+        this.afterCr = false;
+        start = i + 1;
+        continue;
+      }
+      this.afterCr = false;
+      if (c === '\r' || c === '\n') {
+        this.line(this.buffer + text.slice(start, i));
+        this.buffer = '';
+        start = i + 1;
+        this.afterCr = c === '\r';
+      }
+    }
+    this.buffer += text.slice(start);
+  }
+
+  /** Call at the end of the stream: flushes a half-decoded character (an event without its blank line is dropped). */
+  end() {
+    this.buffer += this.decoder.decode();
+  }
+
+  line(line) {
+    if (line === '') {
+      if (this.data.length > 0) {
+        this.onEvent({ event: this.name || 'message', data: this.data.join('\n') });
+      }
+      this.reset();
+      return;
+    }
+    if (line.startsWith(':')) return; // a comment, e.g. ": ping"
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'event') this.name = value;
+    else if (field === 'data') this.data.push(value);
+    // id and retry mean nothing here; unknown fields are ignored, as the SSE rules say
+  }
+}
+
+/**
+ * Streams one reply. Options:
+ *   token (required), message (required), conversationId, history, includeThinking,
+ *   url (default '/api/chat/stream/'), fetch (default globalThis.fetch),
+ *   onOpen(), onChunk(text), onThinking(text), onFinalText(text), onAction(action), onActionError(error),
+ *   onDone(done), onError(error)   — error: {code, error, status?, retryAfter?, conversationId?}
+ * Returns {abort(), finished, [Symbol.asyncIterator]}: `finished` resolves to 'done', 'error' or 'aborted';
+ * iterating yields {type: 'chunk'|'thinking'|'final_text'|'action'|'action_error'|'done'|'error', ...}.
+ * Exactly one of done / error ends a stream that was not aborted.
+ */
+export function streamChat(options) {
+  const controller = new AbortController();
+  const queue = [];
+  const waiting = [];
+  let ended = false;
+  const emit = (event) => {
+    const waiter = waiting.shift();
+    if (waiter) waiter({ value: event, done: false });
+    else queue.push(event);
+  };
+  const close = () => {
+    ended = true;
+    while (waiting.length) waiting.shift()({ value: undefined, done: true });
+  };
+  const call = (name, arg) => {
+    if (typeof options[name] === 'function') options[name](arg);
+  };
+
+  const finished = run().then((outcome) => { close(); return outcome; });
+
+  async function run() {
+    const body = { message: options.message };
+    if (options.conversationId != null) body.conversation_id = options.conversationId;
+    if (options.history) body.history = options.history;
+    if (options.includeThinking) body.include_thinking = true;
+    const fail = (error) => {
+      emit({ type: 'error', ...error });
+      call('onError', error);
+      return 'error';
+    };
+    let response;
+    try {
+      response = await (options.fetch || globalThis.fetch)(options.url || '/api/chat/stream/', {
+        method: 'POST',
+        headers: { 'Authorization': 'Bearer ' + options.token, 'Content-Type': 'application/json',
+          'Accept': 'text/event-stream' },
+        body: JSON.stringify(body),
+        signal: controller.signal,
+        cache: 'no-store',
+      });
+    } catch (e) {
+      if (controller.signal.aborted) return 'aborted';
+      return fail({ code: 'network', error: 'The server cannot be reached (' + e.message + '); check your connection and try again' });
+    }
+    if (!response.ok) {
+      let json = {};
+      try { json = await response.json(); } catch (e) { /* not our JSON: the status says enough */ }
+      return fail({ code: json.code || 'http_' + response.status, error: json.error || 'The server answered ' + response.status,
+        status: response.status, retryAfter: response.headers.get('Retry-After') });
+    }
+    call('onOpen');
+    let outcome = null;
+    const parser = new SseParser(({ event, data }) => {
+      if (outcome) return;
+      let json;
+      try { json = JSON.parse(data); } catch (e) { return; }
+      switch (event) {
+        case 'message':
+          if (json.type === 'chunk') { emit({ type: 'chunk', content: json.content }); call('onChunk', json.content); }
+          break;
+        case 'thinking': emit({ type: 'thinking', content: json.content }); call('onThinking', json.content); break;
+        case 'final_text': emit({ type: 'final_text', text: json.text }); call('onFinalText', json.text); break;
+        case 'action': emit({ type: 'action', action: json.action }); call('onAction', json.action); break;
+        case 'action_error': emit({ type: 'action_error', ...json }); call('onActionError', json); break;
+        case 'done': outcome = 'done'; emit({ type: 'done', ...json }); call('onDone', json); break;
+        case 'error':
+          outcome = fail({ code: json.code, error: json.error, conversationId: json.conversation_id,
+            requestId: json.request_id });
+          break;
+        default: break; // an event this client does not know: ignored, as old clients must
+      }
+    });
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        parser.push(value);
+        if (outcome) break;
+      }
+      parser.end();
+    } catch (e) {
+      if (controller.signal.aborted) return 'aborted';
+      if (!outcome) return fail({ code: 'network', error: 'The connection broke mid-reply (' + e.message + '); try again' });
+    } finally {
+      reader.cancel().catch(() => {});
+    }
+    if (controller.signal.aborted && !outcome) return 'aborted';
+    return outcome || fail({ code: 'stream_cut', error: 'The reply ended early (no done or error event); try again' });
+  }
+
+  return {
+    abort() { controller.abort(); },
+    finished,
+    [Symbol.asyncIterator]() {
+      return {
+        next() {
+          if (queue.length) return Promise.resolve({ value: queue.shift(), done: false });
+          if (ended) return Promise.resolve({ value: undefined, done: true });
+          return new Promise((resolve) => waiting.push(resolve));
+        },
+      };
+    },
+  };
+}
