@@ -92,6 +92,7 @@ class OperationsIT {
 
     @Test
     void shouldPrintAFirstTokenAndACurlCommandOnFirstStart() {
+        assertThat(f.firstStartOutput).containsPattern("Open the chat page .*\n\n  http://127\\.0\\.0\\.1:\\d+/#token=cs_");
         assertThat(f.firstStartOutput).contains("first start, so it created the user \"admin\"",
                 "curl -N -H \"Authorization: Bearer cs_", "api/chat/stream/?message=Ol%C3%A1");
         String token = f.firstStartOutput.replaceAll("(?s).*?(cs_[A-Za-z0-9_-]+).*", "$1");
