@@ -162,6 +162,48 @@ class ChatPageIT {
     }
 
     @Test
+    void shouldShowThinkingCollapsedOnlyWhenTurnedOn() {
+        f.ollama.enqueue(Reply.stream().thinking("O utilizador quer saber as horas.").token("São ").token("dez.")
+                .done());
+        signIn();
+        browser.click("#show-thinking");
+
+        say("Que horas são?");
+        browser.awaitTrue("return document.getElementById('stop').hidden && "
+                + "document.querySelectorAll('.message.assistant').length === 1", WAIT, "the reply");
+
+        JsonNode thinking = browser.script("""
+                const d = document.querySelector('.message.assistant details.thinking');
+                return {open: d.open, text: d.textContent,
+                        body: document.querySelector('.message.assistant .body').textContent};""");
+        assertThat(thinking.path("open").asBoolean()).as("collapsed").isFalse();
+        assertThat(thinking.path("text").asText()).contains("O utilizador quer saber as horas.");
+        assertThat(thinking.path("body").asText()).isEqualTo("São dez.");
+    }
+
+    @Test
+    void shouldFollowTheReplyUntilTheUserScrollsUp() {
+        Reply reply = Reply.stream().paced(Duration.ofMillis(60));
+        for (int i = 0; i < 80; i++) {
+            reply = reply.token("Linha " + i + " de uma resposta comprida.\n\n");
+        }
+        f.ollama.enqueue(reply.done());
+        signIn();
+
+        say("Escreve muito");
+        browser.await("#messages", s -> s.contains("Linha 30 "), WAIT, "a long part of the reply");
+        assertThat(browser.script("const m = document.getElementById('messages');"
+                + "return m.scrollHeight - m.scrollTop - m.clientHeight < 48").asBoolean())
+                .as("it followed the reply to the end").isTrue();
+        browser.script("const m = document.getElementById('messages'); m.scrollTop = 0;"
+                + "m.dispatchEvent(new Event('scroll'));");
+        browser.await("#messages", s -> s.contains("Linha 60 "), WAIT, "more of the reply");
+
+        assertThat(browser.script("return document.getElementById('messages').scrollTop").asInt())
+                .as("the page left the user where they scrolled").isLessThan(50);
+    }
+
+    @Test
     void shouldSpeakEachSentenceAsSoonAsItIsComplete() {
         f.ollama.enqueue(Reply.stream().token("Olá. ").token("Está ").token("tudo ").token("bem? ")
                 .pause(Duration.ofSeconds(3)).token("Até já").done());
