@@ -116,9 +116,10 @@ public final class ChatResource {
             Cancellation cancellation = new Cancellation();
             StreamRunner.Call call = new StreamRunner.Call(requestId, context.getMethod(),
                     context.getUriInfo().getPath(), start);
+            PeerWatch.Peer peer = PeerWatch.peerOf(raw.getContext().getConnection());
             StreamingOutput output = out -> {
                 started.set(true);
-                runner.run(request, call, out, cancellation);
+                runner.run(request, call, out, cancellation, peer);
             };
             Response response = Response.ok(output, EVENT_STREAM)
                     .header("Cache-Control", "no-cache")

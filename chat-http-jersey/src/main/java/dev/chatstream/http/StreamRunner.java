@@ -45,7 +45,7 @@ final class StreamRunner {
     record Call(String requestId, String method, String path, long startNanos) {
     }
 
-    void run(ChatRequest request, Call call, OutputStream out, Cancellation cancellation) {
+    void run(ChatRequest request, Call call, OutputStream out, Cancellation cancellation, PeerWatch.Peer peer) {
         AtomicReference<ChatEvent> terminal = new AtomicReference<>();
         long[] chunks = {0};
         SseStream sse = new SseStream(out, call.requestId(), new SseStream.Observer() {
@@ -68,17 +68,20 @@ final class StreamRunner {
                         + " s, the server's limit; ask for a shorter answer, or raise limits.stream.seconds")),
                 config.maxStreamDuration().toNanos(), TimeUnit.NANOSECONDS);
         Heartbeat heartbeat = new Heartbeat(sse, cancellation);
+        PeerWatch watch = new PeerWatch();
         try {
             if (!openStreams.add(cancellation)) {
                 cancellation.cancel(ErrorCode.SERVER_SHUTDOWN, OpenStreams.SHUTDOWN_MESSAGE);
             }
             if (sse.open()) {
                 heartbeat.schedule(config.heartbeat());
+                watch.start(timers, peer, cancellation);
                 streamer.stream(request, conversations.recording(request, sse), cancellation);
             } else {
                 cancellation.cancel(CLIENT_GONE);
             }
         } finally {
+            watch.stop();
             heartbeat.stop();
             deadline.cancel(false);
             openStreams.remove(cancellation);

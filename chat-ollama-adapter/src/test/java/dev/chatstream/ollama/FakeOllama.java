@@ -45,7 +45,7 @@ public final class FakeOllama implements AutoCloseable {
     /** Starts a fake on a random loopback port. */
     public static FakeOllama start() {
         try {
-            return new FakeOllama(new ServerSocket(0, 200, InetAddress.getLoopbackAddress()));
+            return new FakeOllama(new ServerSocket(0, 2048, InetAddress.getLoopbackAddress()));
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the fake Ollama", e);
         }
