@@ -208,7 +208,8 @@ final class RemoteBackend implements Backend {
                     })));
             case "action_error" -> new ChatEvent.InvalidAction(text(data, "error"));
             case "done" -> new ChatEvent.Done(usage(data), id(data));
-            case "error" -> new ChatEvent.Failed(errorCode(text(data, "code")), text(data, "error"), id(data));
+            case "error" -> new ChatEvent.Failed(errorCode(text(data, "code")), text(data, "error"), id(data),
+                    Duration.ofSeconds(Math.max(0, data.path("retry_after").asLong(0))));
             default -> null;
         };
     }

@@ -94,7 +94,8 @@ final class ReplyPrinter implements EventSink {
                 if (f.code() == ErrorCode.CANCELLED) {
                     note(style.dim("(stopped; what you saw is kept)"), true);
                 } else {
-                    note(style.error("error: " + f.message()), true);
+                    String wait = f.retryAfter().isZero() ? "" : " (retry after " + f.retryAfter().toSeconds() + " s)";
+                    note(style.error("error: " + f.message() + wait), true);
                 }
                 terminal = f;
             }

@@ -1,5 +1,6 @@
 package dev.chatstream.core;
 
+import java.time.Duration;
 import java.util.OptionalLong;
 
 /**
@@ -82,27 +83,37 @@ public sealed interface ChatEvent {
      * The stream ended with an error; the message is for people, the code for programs.
      *
      * @param conversationId the stored conversation the unfinished turn was saved in, when it was saved
+     * @param retryAfter     how long to wait before sending again, when the upstream said (e.g. Ollama busy);
+     *                       zero when unknown
      */
-    record Failed(ErrorCode code, String message, OptionalLong conversationId) implements ChatEvent {
+    record Failed(ErrorCode code, String message, OptionalLong conversationId, Duration retryAfter)
+            implements ChatEvent {
         public Failed {
             Checks.notNull(code, "code");
             Checks.notNull(message, "message");
             Checks.notNull(conversationId, "conversationId");
+            Checks.notNull(retryAfter, "retryAfter");
         }
 
-        /** A failure of a turn that was not stored. */
+        /** A failure of a turn that was not stored, with no retry hint. */
         public Failed(ErrorCode code, String message) {
-            this(code, message, OptionalLong.empty());
+            this(code, message, OptionalLong.empty(), Duration.ZERO);
+        }
+
+        /** A failure with no retry hint. */
+        public Failed(ErrorCode code, String message, OptionalLong conversationId) {
+            this(code, message, conversationId, Duration.ZERO);
         }
 
         /** A copy saying the unfinished turn was stored in conversation {@code id}. */
         public Failed withConversationId(long id) {
-            return new Failed(code, message, OptionalLong.of(id));
+            return new Failed(code, message, OptionalLong.of(id), retryAfter);
         }
 
-        /** The event for a failure. */
+        /** The event for a failure, with its retry hint when it has one. */
         public static Failed of(ChatException e) {
-            return new Failed(e.code(), e.getMessage());
+            Duration wait = e instanceof TransientException t ? t.retryAfter().orElse(Duration.ZERO) : Duration.ZERO;
+            return new Failed(e.code(), e.getMessage(), OptionalLong.empty(), wait);
         }
     }
 }

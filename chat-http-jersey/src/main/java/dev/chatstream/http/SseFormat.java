@@ -41,6 +41,9 @@ final class SseFormat {
         if (f.conversationId().isPresent()) {
             m.put("conversation_id", f.conversationId().getAsLong());
         }
+        if (!f.retryAfter().isZero()) {
+            m.put("retry_after", Math.max(1, (f.retryAfter().toMillis() + 999) / 1000));
+        }
         return m;
     }
 

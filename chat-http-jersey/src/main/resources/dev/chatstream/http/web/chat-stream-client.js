@@ -141,7 +141,7 @@ export function streamChat(options) {
         case 'done': outcome = 'done'; emit({ type: 'done', ...json }); call('onDone', json); break;
         case 'error':
           outcome = fail({ code: json.code, error: json.error, conversationId: json.conversation_id,
-            requestId: json.request_id });
+            requestId: json.request_id, retryAfter: json.retry_after });
           break;
         default: break; // an event this client does not know: ignored, as old clients must
       }
