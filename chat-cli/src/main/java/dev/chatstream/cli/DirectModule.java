@@ -9,7 +9,6 @@ import dev.chatstream.core.Conversations;
 import dev.chatstream.core.StoredPromptContext;
 import dev.chatstream.core.UserId;
 import dev.chatstream.http.ServerConfig;
-import dev.chatstream.ollama.OllamaConfig;
 import dev.chatstream.ollama.OllamaLlmStream;
 import dev.chatstream.store.JdbcStore;
 import java.time.Clock;
@@ -42,8 +41,7 @@ final class DirectModule extends AbstractModule {
     @Provides
     @Singleton
     ChatStreamer streamer(JdbcStore store, ChatSettings settings) {
-        OllamaLlmStream ollama = OllamaLlmStream.create(
-                OllamaConfig.defaults().withBaseUrl(config.ollamaUrl()).withModel(config.model()));
+        OllamaLlmStream ollama = OllamaLlmStream.create(config.ollama());
         return new ChatStreamer(ollama, new StoredPromptContext(config.basePrompt(), store.homes()), store.memories(),
                 Clock.systemDefaultZone(), settings);
     }

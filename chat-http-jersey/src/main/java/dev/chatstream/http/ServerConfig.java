@@ -2,6 +2,7 @@ package dev.chatstream.http;
 
 import dev.chatstream.core.ChatSettings;
 import dev.chatstream.core.SystemPrompt;
+import dev.chatstream.ollama.OllamaConfig;
 import dev.chatstream.store.StoreConfig;
 import java.io.IOException;
 import java.io.Reader;
@@ -42,11 +43,14 @@ import java.util.Properties;
  * @param shutdownGrace     how long open streams get to close on shutdown
  * @param corsOrigins       origins allowed by CORS; empty for none
  * @param store             the database: SQLite in {@code dataDir} by default, or PostgreSQL by JDBC URL
+ * @param firstTokenTimeout longest wait for Ollama's first line (a cold model load)
+ * @param idleTimeout       longest silence of Ollama in the middle of a reply
  */
 public record ServerConfig(String host, int port, URI ollamaUrl, String model, Duration heartbeat, Path dataDir,
         Optional<Path> systemPromptFile, int maxBodyBytes, int maxMessageChars, int maxHistoryItems,
         int ratePerMinute, int rateBurst, int streamsPerUser, int streamsTotal, Duration maxStreamDuration,
-        Duration slowClientTimeout, Duration shutdownGrace, List<String> corsOrigins, StoreConfig store) {
+        Duration slowClientTimeout, Duration shutdownGrace, List<String> corsOrigins, StoreConfig store,
+        Duration firstTokenTimeout, Duration idleTimeout) {
 
     /**
      * Reads flags and environment variables (and the file they name) over the defaults.
@@ -100,6 +104,12 @@ public record ServerConfig(String host, int port, URI ollamaUrl, String model, D
         }
     }
 
+    /** How to reach Ollama: URL, model and the timeouts these settings set (the rest are the adapter's defaults). */
+    public OllamaConfig ollama() {
+        OllamaConfig d = OllamaConfig.defaults().withBaseUrl(ollamaUrl).withModel(model);
+        return d.withTimeouts(d.connectTimeout(), firstTokenTimeout, idleTimeout, d.overallTimeout());
+    }
+
     /** The core's limits as these settings set them (message and history sizes); the rest are the defaults. */
     public ChatSettings chatSettings() {
         ChatSettings d = ChatSettings.defaults();
@@ -136,7 +146,9 @@ public record ServerConfig(String host, int port, URI ollamaUrl, String model, D
                     Duration.ofSeconds(integer(Setting.SLOW_CLIENT_SECONDS, 1, 3_600)),
                     Duration.ofSeconds(integer(Setting.SHUTDOWN_SECONDS, 0, 600)),
                     origins(),
-                    store());
+                    store(),
+                    Duration.ofSeconds(integer(Setting.OLLAMA_FIRST_TOKEN_SECONDS, 1, 3_600)),
+                    Duration.ofSeconds(integer(Setting.OLLAMA_IDLE_SECONDS, 1, 3_600)));
         }
 
         private StoreConfig store() {

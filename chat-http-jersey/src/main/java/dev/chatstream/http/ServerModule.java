@@ -15,7 +15,6 @@ import dev.chatstream.core.HomeContextStore;
 import dev.chatstream.core.LlmStream;
 import dev.chatstream.core.MemoryStore;
 import dev.chatstream.core.StoredPromptContext;
-import dev.chatstream.ollama.OllamaConfig;
 import dev.chatstream.ollama.OllamaLlmStream;
 import dev.chatstream.store.JdbcAccounts;
 import dev.chatstream.store.JdbcStore;
@@ -50,7 +49,7 @@ final class ServerModule extends AbstractModule {
     @Provides
     @Singleton
     OllamaLlmStream ollama() {
-        return OllamaLlmStream.create(OllamaConfig.defaults().withBaseUrl(config.ollamaUrl()).withModel(config.model()));
+        return OllamaLlmStream.create(config.ollama());
     }
 
     @Provides

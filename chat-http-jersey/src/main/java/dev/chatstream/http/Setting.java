@@ -9,6 +9,8 @@ enum Setting {
     HOST("host", "127.0.0.1"),
     PORT("port", "8080"),
     OLLAMA_URL("ollama.url", "http://127.0.0.1:11434"),
+    OLLAMA_FIRST_TOKEN_SECONDS("ollama.first.token.seconds", "120"),
+    OLLAMA_IDLE_SECONDS("ollama.idle.seconds", "30"),
     MODEL("model", "llama3.2"),
     HEARTBEAT_SECONDS("heartbeat.seconds", "15"),
     DATA_DIR("data.dir", ""),
