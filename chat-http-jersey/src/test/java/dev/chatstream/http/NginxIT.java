@@ -48,7 +48,10 @@ class NginxIT {
         port = freePort();
         String site = Files.readString(Path.of("../docs/nginx/chatstream.conf"))
                 .replace("server 127.0.0.1:8080;", "server 127.0.0.1:" + f.server.port() + ";")
-                .replace("listen 80;", "listen 127.0.0.1:" + port + ";");
+                .replace("listen 80;", "listen 127.0.0.1:" + port + ";")
+                // nginx's default read timeout is 60 s; at 20 s only the heartbeats (every 15 s) keep a quiet
+                // stream open, which is what shouldKeepAStreamOpenThroughANinetySecondModelLoad shows
+                .replace("proxy_read_timeout 1h;", "proxy_read_timeout 20s;");
         Files.writeString(dir.resolve("chatstream.conf"), site);
         Files.writeString(dir.resolve("nginx.conf"), """
                 daemon off;
@@ -132,6 +135,66 @@ class NginxIT {
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("X-Request-Id").orElseThrow()).matches("[0-9a-f]{32}");
+    }
+
+    @Test
+    void shouldKeepAStreamOpenThroughANinetySecondModelLoad() throws Exception {
+        f.ollama.enqueue(Reply.stream().pause(Duration.ofSeconds(90)).token("Pronto.").done());
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/chat/stream/"))
+                .header("Authorization", "Bearer " + f.anaToken).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"message\": \"Olá\"}")).build();
+
+        long start = System.nanoTime();
+        HttpResponse<InputStream> r = f.client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        List<Long> pings = new ArrayList<>();
+        long openedAt = -1;
+        StringBuilder body = new StringBuilder();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                if (line.equals(": stream open")) {
+                    openedAt = ms;
+                }
+                if (line.equals(": ping")) {
+                    pings.add(ms);
+                }
+                body.append(line).append('\n');
+            }
+        }
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+
+        System.out.println("90 s model load through nginx (read timeout 20 s): opened at " + openedAt + " ms, pings at "
+                + pings + ", ended at " + tookMs + " ms");
+        assertThat(openedAt).as("the client sees the stream open at once (a loading state)").isBetween(0L, 2_000L);
+        assertThat(pings).as("a heartbeat every 15 s").hasSizeGreaterThanOrEqualTo(5);
+        assertThat(tookMs).isGreaterThanOrEqualTo(90_000);
+        SseEvents events = SseEvents.parse(body.toString());
+        assertThat(events.names()).containsExactly("message", "final_text", "done");
+        assertThat(events.events().getFirst().data()).contains("Pronto.");
+    }
+
+    @Test
+    void shouldCloseTheUpstreamWhenTheClientLeavesThroughNginx() throws Exception {
+        f.ollama.enqueue(Reply.stream().token("Era ").stall());
+        long closedAt;
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            byte[] body = "{\"message\": \"Olá\"}".getBytes(StandardCharsets.UTF_8);
+            client.getOutputStream().write(("POST /api/chat/stream/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                    + f.anaToken + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            client.getOutputStream().write(body);
+            BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+            for (String line; (line = in.readLine()) != null && !line.contains("Era "); ) {
+                // read until the first chunk has come through nginx
+            }
+            closedAt = System.nanoTime();
+        }
+
+        assertThat(f.ollama.awaitClientDisconnect(Duration.ofSeconds(10))).as("nginx closed its request, chatstream "
+                + "closed Ollama's").isTrue();
+        long tookMs = (System.nanoTime() - closedAt) / 1_000_000;
+        System.out.println("client gone through nginx -> upstream closed in " + tookMs + " ms");
+        assertThat(tookMs).isLessThan(3_000);
     }
 
     private static int freePort() throws IOException {
