@@ -68,15 +68,18 @@ class ScaleIT {
     void shouldLeaveNoThreadConnectionOrMemoryBehindAfterAThousandAbortedStreams() throws Exception {
         abortBatch(100); // warm up classes, pools and caches before the baseline
         int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+        long fdsBefore = openFileDescriptors();
         long heapBefore = settledHeap();
 
         abortBatch(STREAMS);
 
         awaitQuiet();
         int threadsAfter = ManagementFactory.getThreadMXBean().getThreadCount();
+        long fdsAfter = openFileDescriptors();
         long heapAfter = settledHeap();
-        System.out.printf("after %d aborted streams: platform threads %d -> %d, heap %d -> %d KiB%n", STREAMS,
-                threadsBefore, threadsAfter, heapBefore / 1024, heapAfter / 1024);
+        System.out.printf("after %d aborted streams: platform threads %d -> %d, file descriptors %d -> %d, heap %d -> %d "
+                + "KiB%n", STREAMS, threadsBefore, threadsAfter, fdsBefore, fdsAfter, heapBefore / 1024, heapAfter / 1024);
+        assertThat(fdsAfter - fdsBefore).as("file descriptors (sockets) left open").isLessThanOrEqualTo(10);
         assertThat(f.awaitOpenStreams(0)).isZero();
         assertThat(f.server.component(OpenStreams.class).size()).isZero();
         assertThat(f.ollama.openConnections()).as("upstream connections").isZero();
@@ -107,6 +110,13 @@ class ScaleIT {
         while ((f.server.component(StreamSlots.class).open() > 0 || f.ollama.openConnections() > 0)
                 && System.nanoTime() < deadline) {
             Thread.sleep(20);
+        }
+    }
+
+    /** This JVM's open file descriptors (server, fake Ollama and clients all live here). */
+    private static long openFileDescriptors() throws java.io.IOException {
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return fds.count();
         }
     }
 

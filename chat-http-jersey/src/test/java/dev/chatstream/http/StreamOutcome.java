@@ -16,7 +16,13 @@ import java.util.List;
  */
 record StreamOutcome(SseEvents events, String text, SseEvents.Event terminal, List<String> stored) {
 
+    /** A stream of ana's. */
     static StreamOutcome of(ServerFixture f, HttpResponse<String> response) {
+        return of(f, f.anaToken, response);
+    }
+
+    /** A stream of the user whose token is {@code token}. */
+    static StreamOutcome of(ServerFixture f, String token, HttpResponse<String> response) {
         assertThat(response.statusCode()).as("the stream opened").isEqualTo(200);
         SseEvents events = SseEvents.parse(response.body());
         List<SseEvents.Event> terminals = events.events().stream()
@@ -31,7 +37,7 @@ record StreamOutcome(SseEvents events, String text, SseEvents.Event terminal, Li
         }
         JsonNode data = ConversationsIT.json(terminals.getFirst().data());
         List<String> stored = data.has("conversation_id")
-                ? ConversationsIT.contents(f, f.anaToken, data.get("conversation_id").asLong()) : List.of();
+                ? ConversationsIT.contents(f, token, data.get("conversation_id").asLong()) : List.of();
         return new StreamOutcome(events, text.toString(), terminals.getFirst(), stored);
     }
 
