@@ -2,6 +2,7 @@ package dev.chatstream.cli;
 
 import dev.chatstream.core.Cancellation;
 import dev.chatstream.core.ChatEvent;
+import dev.chatstream.core.ChatException;
 import dev.chatstream.core.ChatOptions;
 import dev.chatstream.core.ErrorCode;
 import dev.chatstream.core.Memory;
@@ -118,7 +119,7 @@ final class Repl {
                 default -> {
                 }
             }
-        } catch (CliException e) {
+        } catch (CliException | ChatException e) { // refused before the reply, or the store failed: say so, go on
             screen.println(style.error("error: " + e.getMessage()));
         } finally {
             terminal.handle(Terminal.Signal.INT, previous);
@@ -145,7 +146,7 @@ final class Repl {
                 case "/memories" -> memories();
                 default -> screen.println(style.error("Unknown command " + parts[0] + "; /help lists them"));
             }
-        } catch (CliException e) {
+        } catch (CliException | ChatException e) {
             screen.println(style.error("error: " + e.getMessage()));
         }
         screen.flush();

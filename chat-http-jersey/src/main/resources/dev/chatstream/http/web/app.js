@@ -282,7 +282,7 @@ function wire() {
     e.preventDefault();
     const token = $('token-input').value.trim();
     $('token-input').value = '';
-    if (token) start(token);
+    if (token) start(token).catch(() => {}); // a refused token already brought the form back with the reason
   });
   $('sign-out').addEventListener('click', () => { stop(); setConversation(null); signIn('Signed out.'); });
   $('new-conversation').addEventListener('click', newConversation);
