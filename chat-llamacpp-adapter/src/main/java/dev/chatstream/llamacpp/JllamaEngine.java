@@ -1,0 +1,98 @@
+package dev.chatstream.llamacpp;
+
+import de.kherud.llama.InferenceParameters;
+import de.kherud.llama.LlamaIterator;
+import de.kherud.llama.LlamaModel;
+import de.kherud.llama.LlamaOutput;
+import de.kherud.llama.ModelParameters;
+import de.kherud.llama.Pair;
+import dev.chatstream.core.ChatMessage;
+import dev.chatstream.core.Role;
+import java.util.ArrayList;
+import java.util.List;
+
+/** llama.cpp through {@code de.kherud:llama}: one model, loaded once, with {@code parallel} slots. */
+final class JllamaEngine implements LlamaEngine {
+    private static final System.Logger LOG = System.getLogger(JllamaEngine.class.getName());
+
+    static {
+        // llama.cpp logs every slot's progress to stdout by default; keep warnings and errors, in our log
+        LlamaModel.setLogger(null, (level, message) -> {
+            if (level == de.kherud.llama.LogLevel.WARN || level == de.kherud.llama.LogLevel.ERROR) {
+                LOG.log(System.Logger.Level.WARNING, "llama.cpp: " + message.strip());
+            }
+        });
+    }
+
+    private final LlamaModel model;
+
+    JllamaEngine(LlamaCppConfig config) {
+        this.model = new LlamaModel(new ModelParameters().setModel(config.model().toString())
+                .setCtxSize(config.contextSize()).setParallel(config.parallel()));
+    }
+
+    @Override
+    public String prompt(List<ChatMessage> messages) {
+        String system = "";
+        List<Pair<String, String>> turns = new ArrayList<>();
+        for (ChatMessage m : messages) {
+            if (m.role() == Role.SYSTEM) {
+                system = system.isEmpty() ? m.content() : system + "\n\n" + m.content();
+            } else {
+                turns.add(new Pair<>(m.role().wireName(), m.content()));
+            }
+        }
+        return model.applyTemplate(new InferenceParameters("").setMessages(system, turns));
+    }
+
+    @Override
+    public Generation generate(String prompt, int maxTokens, float temperature) {
+        LlamaIterator it = model.generate(new InferenceParameters(prompt).setNPredict(maxTokens)
+                .setTemperature(temperature).setCachePrompt(false)).iterator();
+        return new Generation() {
+            private volatile boolean stopped;
+            private boolean cancelled;
+            private int tokens;
+
+            @Override
+            public String next() {
+                if (cancelled) {
+                    return null;
+                }
+                if (stopped || !it.hasNext()) {
+                    cancel();
+                    return null;
+                }
+                LlamaOutput out = it.next();
+                if (stopped) {
+                    cancel();
+                    return null;
+                }
+                tokens++;
+                return out.text;
+            }
+
+            private void cancel() {
+                if (!cancelled) {
+                    cancelled = true;
+                    it.cancel(); // on the generating thread: frees the slot, nothing waits for the task
+                }
+            }
+
+            @Override
+            public void stop() {
+                stopped = true;
+            }
+
+            @Override
+            public int tokens() {
+                return tokens;
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

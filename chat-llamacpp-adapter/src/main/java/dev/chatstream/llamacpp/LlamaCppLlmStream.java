@@ -1,0 +1,211 @@
+package dev.chatstream.llamacpp;
+
+import dev.chatstream.core.Cancellation;
+import dev.chatstream.core.ChatException;
+import dev.chatstream.core.ErrorCode;
+import dev.chatstream.core.LlmDelta;
+import dev.chatstream.core.LlmListener;
+import dev.chatstream.core.LlmRequest;
+import dev.chatstream.core.LlmStream;
+import dev.chatstream.core.StreamCancelledException;
+import dev.chatstream.core.UpstreamException;
+import dev.chatstream.core.Usage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@link LlmStream} over llama.cpp in this JVM: one GGUF model, loaded once and shared; {@code parallel} replies
+ * are generated at once on threads of their own, and further requests wait in line ({@link #waiting()},
+ * {@link #queueWaitNanos()}). The prompt is built with the model's own chat template. Text only: no thinking,
+ * no native tool calls (ACTION lines work as with any model).
+ *
+ * <p>Cancellation returns at once; the generating thread stops after at most one more token and frees its
+ * slot. {@link #close} unloads the model. Thread-safe.
+ */
+public final class LlamaCppLlmStream implements LlmStream, AutoCloseable {
+    private static final byte[] GGUF_MAGIC = {'G', 'G', 'U', 'F'};
+
+    private final LlamaEngine engine;
+    private final LlamaCppConfig config;
+    private final ExecutorService slots;
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final AtomicLong waitedNanos = new AtomicLong();
+
+    LlamaCppLlmStream(LlamaEngine engine, LlamaCppConfig config) {
+        this.engine = engine;
+        this.config = config;
+        this.slots = Executors.newFixedThreadPool(config.parallel(),
+                Thread.ofPlatform().name("llamacpp-slot-", 0).daemon(true).factory());
+    }
+
+    /**
+     * Loads the model (once; it is shared by every request).
+     *
+     * @throws IllegalArgumentException when the file is missing, unreadable or not a GGUF model, saying which
+     */
+    public static LlamaCppLlmStream open(LlamaCppConfig config) {
+        checkModelFile(config.model());
+        try {
+            return new LlamaCppLlmStream(new JllamaEngine(config), config);
+        } catch (RuntimeException | LinkageError e) {
+            throw new IllegalArgumentException("llama.cpp could not load " + config.model() + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void checkModelFile(Path model) {
+        if (!Files.isRegularFile(model)) {
+            throw new IllegalArgumentException("The model file " + model + " does not exist; download a GGUF model "
+                    + "and set llamacpp.model to its path");
+        }
+        byte[] head = new byte[4];
+        try (InputStream in = Files.newInputStream(model)) {
+            if (in.readNBytes(head, 0, 4) < 4 || !java.util.Arrays.equals(head, GGUF_MAGIC)) {
+                throw new IllegalArgumentException("The file " + model + " is not a GGUF model (it does not start "
+                        + "with GGUF); llama.cpp needs a .gguf file");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot read the model file " + model + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Requests waiting for a free slot now. */
+    public int waiting() {
+        return waiting.get();
+    }
+
+    /** Total time requests have waited for a slot, in nanoseconds (a counter: rate it for the mean wait). */
+    public long queueWaitNanos() {
+        return waitedNanos.get();
+    }
+
+    /** The model file. */
+    public Path model() {
+        return config.model();
+    }
+
+    @Override
+    public Usage stream(LlmRequest request, LlmListener listener, Cancellation cancellation) {
+        cancellation.throwIfCancelled();
+        request.options().modelOverride().ifPresent(this::checkModelName);
+        Turn turn = new Turn(request);
+        long queuedAt = System.nanoTime();
+        waiting.incrementAndGet();
+        slots.execute(() -> turn.run(queuedAt));
+        try (Cancellation.Registration ignored = cancellation.onCancel(turn::stop)) {
+            while (true) {
+                Object item = turn.take();
+                if (cancellation.isCancelled()) {
+                    turn.stop();
+                    throw new StreamCancelledException(cancellation.reason() == null ? "cancelled" : cancellation.reason());
+                }
+                switch (item) {
+                    case String piece -> {
+                        try {
+                            listener.onDelta(new LlmDelta.Text(piece));
+                        } catch (RuntimeException e) {
+                            turn.stop();
+                            throw e;
+                        }
+                    }
+                    case Usage usage -> {
+                        return usage;
+                    }
+                    case ChatException failure -> throw failure;
+                    default -> throw new IllegalStateException("unexpected " + item);
+                }
+            }
+        }
+    }
+
+    private void checkModelName(String wanted) {
+        String file = config.model().getFileName().toString();
+        if (!wanted.equals(file) && !wanted.equals(file.replaceFirst("\\.gguf$", ""))) {
+            throw new UpstreamException(ErrorCode.MODEL_NOT_FOUND, "This server runs the llama.cpp model " + file
+                    + " and cannot switch to \"" + wanted + "\"; leave the model out", null);
+        }
+    }
+
+    /** One request: filled by its slot's thread, emptied by the caller's. */
+    private final class Turn {
+        private static final Object WAKE = new Object();
+
+        private final LlmRequest request;
+        private final BlockingQueue<Object> out = new LinkedBlockingQueue<>();
+        private volatile boolean stopped;
+        private volatile LlamaEngine.Generation generation;
+
+        Turn(LlmRequest request) {
+            this.request = request;
+        }
+
+        void run(long queuedAt) {
+            long start = System.nanoTime();
+            waiting.decrementAndGet();
+            waitedNanos.addAndGet(start - queuedAt);
+            if (stopped) {
+                return;
+            }
+            try {
+                LlamaEngine.Generation g = engine.generate(engine.prompt(request.messages()), config.maxTokens(),
+                        config.temperature());
+                generation = g;
+                if (stopped) {
+                    g.stop();
+                }
+                long firstAt = 0;
+                for (String piece = g.next(); piece != null; piece = g.next()) {
+                    if (firstAt == 0) {
+                        firstAt = System.nanoTime();
+                    }
+                    out.add(piece);
+                }
+                if (!stopped) {
+                    long end = System.nanoTime();
+                    int tokens = g.tokens();
+                    out.add(new Usage(0, tokens, Duration.ofNanos(end - queuedAt), Duration.ofNanos(start - queuedAt),
+                            Duration.ofNanos((firstAt == 0 ? end : firstAt) - start),
+                            Duration.ofNanos(firstAt == 0 ? 0 : end - firstAt),
+                            tokens >= config.maxTokens() ? "length" : "stop"));
+                }
+            } catch (RuntimeException e) {
+                out.add(new UpstreamException(ErrorCode.LLM_FAILED, "llama.cpp failed while answering: "
+                        + e.getMessage(), e));
+            }
+        }
+
+        Object take() {
+            try {
+                return out.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop();
+                throw new StreamCancelledException("interrupted");
+            }
+        }
+
+        void stop() {
+            stopped = true;
+            LlamaEngine.Generation g = generation;
+            if (g != null) {
+                g.stop();
+            }
+            out.add(WAKE);
+        }
+    }
+
+    /** Unloads the model; replies still running end with an error. */
+    @Override
+    public void close() {
+        slots.shutdownNow();
+        engine.close();
+    }
+}
