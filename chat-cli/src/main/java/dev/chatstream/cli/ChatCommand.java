@@ -6,6 +6,7 @@ import dev.chatstream.core.Cancellation;
 import dev.chatstream.core.ChatEvent;
 import dev.chatstream.core.ChatOptions;
 import dev.chatstream.http.ConfigException;
+import dev.chatstream.http.LlamaCppModule;
 import dev.chatstream.http.ServerConfig;
 import dev.chatstream.store.StoreException;
 import java.io.IOException;
@@ -123,7 +124,11 @@ final class ChatCommand extends Configured implements Callable<Integer> {
         }
         String name = user != null ? user : io.env().getOrDefault("CHATSTREAM_USER", "admin");
         try {
-            return Guice.createInjector(new DirectModule(config, userId(name))).getInstance(Backend.class);
+            java.util.List<com.google.inject.Module> llm = config.llamaCpp()
+                    .<java.util.List<com.google.inject.Module>>map(l -> java.util.List.of(new LlamaCppModule(l)))
+                    .orElse(java.util.List.of());
+            return Guice.createInjector(com.google.inject.util.Modules.override(new DirectModule(config, userId(name)))
+                    .with(llm)).getInstance(Backend.class);
         } catch (ProvisionException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof StoreException store) {

@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.chatstream.core.ChatSettings;
 import dev.chatstream.core.ChatStreamer;
+import dev.chatstream.core.LlmStream;
 import dev.chatstream.core.Conversations;
 import dev.chatstream.core.StoredPromptContext;
 import dev.chatstream.core.UserId;
@@ -38,11 +39,17 @@ final class DirectModule extends AbstractModule {
         return config.chatSettings();
     }
 
+    /** Ollama; {@code LlamaCppModule}, installed over this one when {@code llm = llamacpp}, replaces it. */
     @Provides
     @Singleton
-    ChatStreamer streamer(JdbcStore store, ChatSettings settings) {
-        OllamaLlmStream ollama = OllamaLlmStream.create(config.ollama());
-        return new ChatStreamer(ollama, new StoredPromptContext(config.basePrompt(), store.homes()), store.memories(),
+    LlmStream llm() {
+        return OllamaLlmStream.create(config.ollama());
+    }
+
+    @Provides
+    @Singleton
+    ChatStreamer streamer(LlmStream llm, JdbcStore store, ChatSettings settings) {
+        return new ChatStreamer(llm, new StoredPromptContext(config.basePrompt(), store.homes()), store.memories(),
                 Clock.systemDefaultZone(), settings);
     }
 
@@ -50,7 +57,7 @@ final class DirectModule extends AbstractModule {
     @Singleton
     Backend backend(JdbcStore store, ChatStreamer streamer, ChatSettings settings) {
         return new DirectBackend(store, streamer, new Conversations(store.conversations(), settings), user,
-                "Ollama at " + config.ollamaUrl() + ", model " + config.model() + ", as user " + user + ", data in "
+                config.describeLlm() + ", as user " + user + ", data in "
                         + config.store().describe().replaceFirst("^jdbc:sqlite:", ""));
     }
 }

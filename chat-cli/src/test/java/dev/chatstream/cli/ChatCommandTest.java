@@ -115,6 +115,20 @@ class ChatCommandTest {
     }
 
     @Test
+    void shouldChatWithAGgufModelInProcessWithoutOllama() {
+        Path model = Path.of("../../shared/models/llama-2-tiny-random.gguf").toAbsolutePath().normalize();
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(model),
+                "The test model " + model + " is absent, so this llama.cpp test is skipped (CI has it)");
+
+        Cli.Run run = new Cli(data, "http://127.0.0.1:1").run("--llm=llamacpp", "--llamacpp.model=" + model,
+                "--llamacpp.parallel=1", "--llamacpp.context=512", "--llamacpp.max.tokens=16", "Olá");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out().strip()).isNotEmpty();
+        assertThat(ollama.chatBodies()).isEmpty();
+    }
+
+    @Test
     void shouldPrintVersionAndHelp() {
         Cli.Run version = cli().run("--version");
         Cli.Run help = cli().run("--help");

@@ -85,7 +85,14 @@ public final class ChatServer implements AutoCloseable {
     }
 
     private static ChatServer wire(ServerConfig config, PrintStream console, List<Module> overrides) {
-        Injector injector = Guice.createInjector(Modules.override(new ServerModule(config)).with(overrides));
+        List<Module> chosen = new java.util.ArrayList<>();
+        config.llamaCpp().ifPresent(llama -> chosen.add(new LlamaCppModule(llama))); // else Ollama, ServerModule's
+        chosen.addAll(overrides);
+        Injector injector = Guice.createInjector(Modules.override(new ServerModule(config)).with(chosen));
+        if (injector.getInstance(dev.chatstream.core.LlmStream.class)
+                instanceof dev.chatstream.llamacpp.LlamaCppLlmStream llama) {
+            injector.getInstance(ServerMetrics.class).watch(llama);
+        }
         ResourceConfig app = new ResourceConfig()
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
                 .property(ServerProperties.PROCESSING_RESPONSE_ERRORS_ENABLED, true)
@@ -179,6 +186,13 @@ public final class ChatServer implements AutoCloseable {
             http.shutdownNow();
             injector.getInstance(ScheduledExecutorService.class).shutdownNow();
             injector.getInstance(JdbcStore.class).close();
+            if (injector.getInstance(dev.chatstream.core.LlmStream.class) instanceof AutoCloseable llm) {
+                try {
+                    llm.close(); // unloads an in-process model
+                } catch (Exception e) {
+                    LOG.log(System.Logger.Level.WARNING, "The model did not unload cleanly: " + e);
+                }
+            }
             stopped.countDown();
         }
     }
@@ -201,10 +215,11 @@ public final class ChatServer implements AutoCloseable {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chatstream-shutdown"));
-        System.out.println("chatstream listening on " + server.baseUri() + " (Ollama " + config.ollamaUrl()
-                + ", model " + config.model() + "); Ctrl-C stops it");
+        System.out.println("chatstream listening on " + server.baseUri() + " (" + config.describeLlm()
+                + "); Ctrl-C stops it");
         LOG.log(System.Logger.Level.INFO, "Listening on " + server.baseUri());
         server.awaitStop();
+        System.exit(0); // llama.cpp's native threads would otherwise keep the process alive
     }
 
     private static String hostForUri(String host) {

@@ -46,6 +46,12 @@ public final class HealthResource {
             body.put("code", "store_unavailable");
             return Response.status(503).entity(Json.write(body)).build();
         }
+        if (config.llamaCpp().isPresent()) { // loaded at start, in this process: ready when the database is
+            body.put("llm", "llamacpp");
+            body.put("model", config.llamaCpp().get().model().toString());
+            body.put("status", "ready");
+            return Response.ok(Json.write(body)).build();
+        }
         try {
             String version = ollama.version();
             boolean installed = ollama.isInstalled(config.model());

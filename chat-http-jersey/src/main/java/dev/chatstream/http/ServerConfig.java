@@ -2,6 +2,7 @@ package dev.chatstream.http;
 
 import dev.chatstream.core.ChatSettings;
 import dev.chatstream.core.SystemPrompt;
+import dev.chatstream.llamacpp.LlamaCppConfig;
 import dev.chatstream.ollama.OllamaConfig;
 import dev.chatstream.store.StoreConfig;
 import java.io.IOException;
@@ -45,12 +46,13 @@ import java.util.Properties;
  * @param store             the database: SQLite in {@code dataDir} by default, or PostgreSQL by JDBC URL
  * @param firstTokenTimeout longest wait for Ollama's first line (a cold model load)
  * @param idleTimeout       longest silence of Ollama in the middle of a reply
+ * @param llamaCpp          with {@code llm = llamacpp}: the GGUF model run in-process instead of Ollama
  */
 public record ServerConfig(String host, int port, URI ollamaUrl, String model, Duration heartbeat, Path dataDir,
         Optional<Path> systemPromptFile, int maxBodyBytes, int maxMessageChars, int maxHistoryItems,
         int ratePerMinute, int rateBurst, int streamsPerUser, int streamsTotal, Duration maxStreamDuration,
         Duration slowClientTimeout, Duration shutdownGrace, List<String> corsOrigins, StoreConfig store,
-        Duration firstTokenTimeout, Duration idleTimeout) {
+        Duration firstTokenTimeout, Duration idleTimeout, Optional<LlamaCppConfig> llamaCpp) {
 
     /**
      * Reads flags and environment variables (and the file they name) over the defaults.
@@ -110,6 +112,12 @@ public record ServerConfig(String host, int port, URI ollamaUrl, String model, D
         return d.withTimeouts(d.connectTimeout(), firstTokenTimeout, idleTimeout, d.overallTimeout());
     }
 
+    /** Where chats go, for people: {@code Ollama http://..., model llama3.2} or {@code llama.cpp in-process, model FILE}. */
+    public String describeLlm() {
+        return llamaCpp.map(l -> "llama.cpp in-process, model " + l.model())
+                .orElse("Ollama " + ollamaUrl + ", model " + model);
+    }
+
     /** The core's limits as these settings set them (message and history sizes); the rest are the defaults. */
     public ChatSettings chatSettings() {
         ChatSettings d = ChatSettings.defaults();
@@ -148,7 +156,29 @@ public record ServerConfig(String host, int port, URI ollamaUrl, String model, D
                     origins(),
                     store(),
                     Duration.ofSeconds(integer(Setting.OLLAMA_FIRST_TOKEN_SECONDS, 1, 3_600)),
-                    Duration.ofSeconds(integer(Setting.OLLAMA_IDLE_SECONDS, 1, 3_600)));
+                    Duration.ofSeconds(integer(Setting.OLLAMA_IDLE_SECONDS, 1, 3_600)),
+                    llamaCpp());
+        }
+
+        private Optional<LlamaCppConfig> llamaCpp() {
+            String llm = text(Setting.LLM).toLowerCase(Locale.ROOT);
+            if (llm.equals("ollama")) {
+                return Optional.empty();
+            }
+            if (!llm.equals("llamacpp")) {
+                throw bad(Setting.LLM, "ollama or llamacpp");
+            }
+            String model = text(Setting.LLAMACPP_MODEL);
+            if (model.isBlank()) {
+                throw bad(Setting.LLAMACPP_MODEL, "the path of a GGUF model file when llm is llamacpp");
+            }
+            int parallel = integer(Setting.LLAMACPP_PARALLEL, 1, 64);
+            int context = integer(Setting.LLAMACPP_CONTEXT, 256, 1 << 20);
+            if (context % parallel != 0) {
+                throw bad(Setting.LLAMACPP_CONTEXT, "a multiple of llamacpp.parallel (" + parallel + ")");
+            }
+            return Optional.of(LlamaCppConfig.defaults(Path.of(model))
+                    .withLimits(parallel, context, integer(Setting.LLAMACPP_MAX_TOKENS, 1, 1 << 20)));
         }
 
         private StoreConfig store() {

@@ -96,6 +96,14 @@ final class ServerMetrics {
                 .tag("cache", cache).description(help).register(registry);
     }
 
+    /** Publishes an in-process model's queue: requests waiting for a slot, and the time they waited in all. */
+    void watch(dev.chatstream.llamacpp.LlamaCppLlmStream llm) {
+        Gauge.builder("chatstream.llm.queue.waiting", llm, l -> l.waiting())
+                .description("Requests waiting for a free llama.cpp slot").register(registry);
+        FunctionCounter.builder("chatstream.llm.queue.wait.seconds", llm, l -> l.queueWaitNanos() / 1e9)
+                .description("Time requests waited for a llama.cpp slot, in all").register(registry);
+    }
+
     private void cacheGauge(String metric, String help, CacheStatistics source, String cache,
             ToDoubleFunction<CacheStats> f) {
         Gauge.builder(metric, source, s -> f.applyAsDouble(stats(s, cache)))
