@@ -35,7 +35,7 @@ class ClientFaultsIT {
         assertThat(f.ollama.awaitClientDisconnect(Duration.ofSeconds(20))).isTrue();
         long tookMs = (System.nanoTime() - closedAt) / 1_000_000;
         System.out.println("client gone during a model load -> upstream closed in " + tookMs + " ms");
-        assertThat(tookMs).as("noticed without waiting for a heartbeat (15 s)").isLessThan(2_000);
+        assertThat(tookMs).as("noticed within about a second, not at a heartbeat (15 s)").isLessThan(3_000);
     }
 
     @Test
@@ -119,7 +119,9 @@ class ClientFaultsIT {
                 && r.join().body().contains("\"code\": \"rate_limited\"")
                 && r.join().headers().firstValue("Retry-After").isPresent()).count();
         System.out.println("burst of 100 in " + sentInMs + " ms: " + accepted + " accepted, " + limited + " rate limited");
-        assertThat(accepted).as("limits.rate.burst (10), plus what refilled meanwhile (30 a minute)").isBetween(10L, 11L);
+        long refilled = 1 + sentInMs / 2_000; // 30 a minute: one more every 2 s the burst took, at most
+        assertThat(accepted).as("limits.rate.burst (10), plus what refilled meanwhile (30 a minute)")
+                .isBetween(10L, 10L + refilled);
         assertThat(accepted + limited).isEqualTo(100);
         assertThat(rui.statusCode()).isEqualTo(200);
         assertThat(rui.body()).contains("event: done");

@@ -108,25 +108,28 @@ class LlamaCppModelTest {
 
     @Test
     void shouldQueueRequestsBeyondItsSlotsAndCountTheWait() throws Exception {
-        long waitedBefore = llm.queueWaitNanos();
-        CompletableFuture<Usage> first = CompletableFuture.supplyAsync(
-                () -> llm.stream(request("Primeiro"), d -> sleep(), new Cancellation()));
-        CompletableFuture<Usage> second = CompletableFuture.supplyAsync(
-                () -> llm.stream(request("Segundo"), d -> { }, new Cancellation()));
+        // one slot and long replies: the first request holds the slot while the second waits in line
+        try (LlamaCppLlmStream one = LlamaCppLlmStream.open(LlamaCppConfig.defaults(MODEL).withLimits(1, 512, 2_000)
+                .withTemperature(0))) {
+            java.util.concurrent.CountDownLatch firstIsGenerating = new java.util.concurrent.CountDownLatch(1);
+            CompletableFuture<Usage> first = CompletableFuture.supplyAsync(() -> one.stream(request("Primeiro"),
+                    d -> firstIsGenerating.countDown(), new Cancellation()));
+            assertThat(firstIsGenerating.await(30, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<Usage> second = CompletableFuture.supplyAsync(
+                    () -> one.stream(request("Segundo"), d -> { }, new Cancellation()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            boolean sawWaiting = false;
+            while (!first.isDone() && System.nanoTime() < deadline && !sawWaiting) {
+                sawWaiting = one.waiting() == 1;
+                Thread.onSpinWait();
+            }
 
-        first.get(60, TimeUnit.SECONDS);
-        second.get(60, TimeUnit.SECONDS);
+            first.get(60, TimeUnit.SECONDS);
+            second.get(60, TimeUnit.SECONDS);
 
-        assertThat(llm.queueWaitNanos() - waitedBefore).as("the second request waited for the only slot")
-                .isGreaterThan(Duration.ofMillis(1).toNanos());
-        assertThat(llm.waiting()).isZero();
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(5); // a slow listener keeps the turn, and with it nothing else: the slot is the engine's
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            assertThat(sawWaiting).as("waiting() showed the second request in line").isTrue();
+            assertThat(one.queueWaitNanos()).as("the wait was counted").isPositive();
+            assertThat(one.waiting()).isZero();
         }
     }
 
