@@ -67,19 +67,29 @@ public final class ChatResource {
         });
     }
 
-    /** The simple form for curl and plain links: {@code ?message=...} and optionally {@code include_thinking=true}. */
+    /**
+     * The simple form for curl and plain links: {@code ?message=...}, optionally {@code include_thinking=true} and
+     * {@code conversation_id=N} (continue a stored conversation).
+     */
     @GET
     @Path("stream{slash: /?}")
     public void get(@Context ContainerRequestContext context, @QueryParam("message") String message,
-            @QueryParam("include_thinking") String includeThinking,
+            @QueryParam("include_thinking") String includeThinking, @QueryParam("conversation_id") String conversationId,
             @Context org.glassfish.grizzly.http.server.Request raw, @Suspended AsyncResponse async) {
         accept(context, raw, async, () -> {
             if (message == null) {
                 throw ChatRequestReader.invalid("message is required (?message=...)");
             }
             boolean thinking = "true".equalsIgnoreCase(includeThinking);
-            return ChatRequest.of(AuthFilter.user(context), message)
+            ChatRequest request = ChatRequest.of(AuthFilter.user(context), message)
                     .withOptions(ChatOptions.defaults().withIncludeThinking(thinking));
+            if (conversationId == null) {
+                return request;
+            }
+            if (!conversationId.matches("[1-9][0-9]{0,17}")) {
+                throw ChatRequestReader.invalid("conversation_id must be a positive whole number");
+            }
+            return request.withConversationId(Long.parseLong(conversationId));
         });
     }
 

@@ -154,6 +154,23 @@ class ConversationsIT {
     }
 
     @Test
+    void shouldContinueAConversationFromTheGetForm() {
+        f.ollama.enqueue(Reply.tokens("Que nome bonito!")).enqueue(Reply.tokens("Tareco."));
+        long id = conversationIdOf(f.chat("O meu gato chama-se Tareco"));
+
+        HttpResponse<String> next = f.send(f.get("api/chat/stream/?message=Como%20se%20chama%3F&conversation_id=" + id,
+                f.anaToken));
+        HttpResponse<String> bad = f.send(f.get("api/chat/stream/?message=x&conversation_id=abc", f.anaToken));
+        HttpResponse<String> foreign = f.send(f.get("api/chat/stream/?message=x&conversation_id=" + id, f.ruiToken));
+
+        assertThat(conversationIdOf(next)).isEqualTo(id);
+        assertThat(f.ollama.chatBodies().getLast()).contains("O meu gato chama-se Tareco", "Que nome bonito!");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("conversation_id must be a positive whole number");
+        assertThat(foreign.statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void shouldDeleteAConversation() {
         f.ollama.enqueue(Reply.tokens("ok"));
         long id = conversationIdOf(f.chat("apaga-me"));
