@@ -136,7 +136,7 @@ public final class ChatServer implements AutoCloseable {
 
                       %s
 
-                    Open the chat page (the token after # stays in your browser, it is never sent in a URL):
+                    Open the chat page (the part after # never leaves your browser: no server or log sees it):
 
                       %s#token=%s
 
