@@ -31,7 +31,7 @@ interface Backend extends AutoCloseable {
     /** Whether a turn may ask for another model than the configured one. */
     boolean choosesModel();
 
-    /** One line for people: where chats go, e.g. {@code Ollama at http://127.0.0.1:11434, model llama3.2}. */
+    /** One line for people: where chats go, e.g. {@code Ollama http://127.0.0.1:11434, model llama3.2, as user admin}. */
     String describe();
 
     @Override

@@ -124,11 +124,8 @@ final class ChatCommand extends Configured implements Callable<Integer> {
         }
         String name = user != null ? user : io.env().getOrDefault("CHATSTREAM_USER", "admin");
         try {
-            java.util.List<com.google.inject.Module> llm = config.llamaCpp()
-                    .<java.util.List<com.google.inject.Module>>map(l -> java.util.List.of(new LlamaCppModule(l)))
-                    .orElse(java.util.List.of());
             return Guice.createInjector(com.google.inject.util.Modules.override(new DirectModule(config, userId(name)))
-                    .with(llm)).getInstance(Backend.class);
+                    .with(LlamaCppModule.chosenBy(config))).getInstance(Backend.class);
         } catch (ProvisionException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof StoreException store) {

@@ -17,6 +17,8 @@ import java.util.List;
  */
 final class ChatRequestReader {
 
+    private static final String BAD_CONVERSATION_ID = "conversation_id must be a positive whole number";
+
     private ChatRequestReader() {
     }
 
@@ -48,9 +50,20 @@ final class ChatRequestReader {
             return request;
         }
         if (!conversation.isIntegralNumber() || !conversation.canConvertToLong() || conversation.longValue() < 1) {
-            throw invalid("conversation_id must be a positive whole number");
+            throw invalid(BAD_CONVERSATION_ID);
         }
         return request.withConversationId(conversation.longValue());
+    }
+
+    /** {@code request} continuing the conversation named by the query parameter {@code value}, when there is one. */
+    static ChatRequest withConversationParam(ChatRequest request, String value) {
+        if (value == null) {
+            return request;
+        }
+        if (!value.matches("[1-9][0-9]{0,17}")) {
+            throw invalid(BAD_CONVERSATION_ID);
+        }
+        return request.withConversationId(Long.parseLong(value));
     }
 
     private static List<ChatMessage> history(JsonNode node) {

@@ -81,15 +81,8 @@ public final class ChatResource {
                 throw ChatRequestReader.invalid("message is required (?message=...)");
             }
             boolean thinking = "true".equalsIgnoreCase(includeThinking);
-            ChatRequest request = ChatRequest.of(AuthFilter.user(context), message)
-                    .withOptions(ChatOptions.defaults().withIncludeThinking(thinking));
-            if (conversationId == null) {
-                return request;
-            }
-            if (!conversationId.matches("[1-9][0-9]{0,17}")) {
-                throw ChatRequestReader.invalid("conversation_id must be a positive whole number");
-            }
-            return request.withConversationId(Long.parseLong(conversationId));
+            return ChatRequestReader.withConversationParam(ChatRequest.of(AuthFilter.user(context), message)
+                    .withOptions(ChatOptions.defaults().withIncludeThinking(thinking)), conversationId);
         });
     }
 

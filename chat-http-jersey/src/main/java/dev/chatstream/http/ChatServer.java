@@ -85,8 +85,7 @@ public final class ChatServer implements AutoCloseable {
     }
 
     private static ChatServer wire(ServerConfig config, PrintStream console, List<Module> overrides) {
-        List<Module> chosen = new java.util.ArrayList<>();
-        config.llamaCpp().ifPresent(llama -> chosen.add(new LlamaCppModule(llama))); // else Ollama, ServerModule's
+        List<Module> chosen = new java.util.ArrayList<>(LlamaCppModule.chosenBy(config)); // none: ServerModule's Ollama
         chosen.addAll(overrides);
         Injector injector = Guice.createInjector(Modules.override(new ServerModule(config)).with(chosen));
         if (injector.getInstance(dev.chatstream.core.LlmStream.class)

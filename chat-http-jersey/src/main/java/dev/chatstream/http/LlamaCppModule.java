@@ -18,6 +18,12 @@ public final class LlamaCppModule extends AbstractModule {
         this.config = config;
     }
 
+    /** The modules to install over the base wiring for {@code config}'s LLM: this one for llamacpp, none for Ollama. */
+    public static java.util.List<com.google.inject.Module> chosenBy(ServerConfig config) {
+        return config.llamaCpp().<java.util.List<com.google.inject.Module>>map(l -> java.util.List.of(
+                new LlamaCppModule(l))).orElse(java.util.List.of());
+    }
+
     @Provides
     @Singleton
     LlamaCppLlmStream llamaCpp() {

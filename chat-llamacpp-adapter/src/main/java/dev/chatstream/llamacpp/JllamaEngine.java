@@ -51,32 +51,26 @@ final class JllamaEngine implements LlamaEngine {
                 .setTemperature(temperature).setCachePrompt(false)).iterator();
         return new Generation() {
             private volatile boolean stopped;
-            private boolean cancelled;
+            private boolean ended;
             private int tokens;
 
             @Override
             public String next() {
-                if (cancelled) {
+                if (ended) {
                     return null;
                 }
-                if (stopped || !it.hasNext()) {
-                    cancel();
-                    return null;
+                if (!stopped && it.hasNext()) {
+                    LlamaOutput out = it.next();
+                    if (!stopped) {
+                        tokens++;
+                        return out.text;
+                    }
                 }
-                LlamaOutput out = it.next();
+                ended = true;
                 if (stopped) {
-                    cancel();
-                    return null;
-                }
-                tokens++;
-                return out.text;
-            }
-
-            private void cancel() {
-                if (!cancelled) {
-                    cancelled = true;
                     it.cancel(); // on the generating thread: frees the slot, nothing waits for the task
                 }
+                return null;
             }
 
             @Override

@@ -7,7 +7,7 @@ const TOKEN = 'chatstream.token';
 const CONVERSATION = 'chatstream.conversation';
 const $ = (id) => document.getElementById(id);
 
-const state = { token: null, conversationId: null, stream: null };
+const state = { token: null, conversationId: null, stream: null, follow: true };
 
 /** Speaks each sentence of a reply as soon as it is complete (browser speech synthesis). */
 class Speaker {
