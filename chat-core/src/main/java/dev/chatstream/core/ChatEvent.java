@@ -1,12 +1,15 @@
 package dev.chatstream.core;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * What a chat stream tells its consumer. A stream sends any number of {@link Chunk}s and
  * {@link Thinking}s, then on success {@link FinalText}, the {@link ActionRequested}s and
- * {@link InvalidAction}s in the order the model wrote them, and exactly one terminal event:
+ * {@link InvalidAction}s in the order the model wrote them (each action followed by its {@link ActionResult}
+ * when an {@link ActionDispatcher} runs actions), and exactly one terminal event:
  * {@link Done} or {@link Failed}. Consume it with an exhaustive {@code switch}.
  */
 public sealed interface ChatEvent {
@@ -37,10 +40,57 @@ public sealed interface ChatEvent {
         }
     }
 
-    /** The model asked for an action (an ACTION line or a native tool call). */
-    record ActionRequested(Action action) implements ChatEvent {
+    /**
+     * The model asked for an action (an ACTION line or a native tool call).
+     *
+     * @param action what the model asked for
+     * @param ticket with automatic execution on ({@link ActionDispatcher}): the action's id and, when it waits for
+     *               the user, until when it can be confirmed; empty when the client decides alone
+     */
+    record ActionRequested(Action action, Optional<ActionTicket> ticket) implements ChatEvent {
         public ActionRequested {
             Checks.notNull(action, "action");
+            Checks.notNull(ticket, "ticket");
+        }
+
+        /** An action for the client to decide on (no automatic execution). */
+        public ActionRequested(Action action) {
+            this(action, Optional.empty());
+        }
+    }
+
+    /**
+     * An action's id, given by {@link ActionDispatcher} when it handles actions.
+     *
+     * @param id        opaque, unguessable, single-use; names the action in {@link ActionResult} and in the
+     *                  confirm/cancel requests
+     * @param confirmBy present when the action runs only once the user confirms it before this instant
+     */
+    record ActionTicket(String id, Optional<Instant> confirmBy) {
+        public ActionTicket {
+            Checks.notNull(id, "id");
+            Checks.notNull(confirmBy, "confirmBy");
+        }
+
+        /** Whether the action waits for the user. */
+        public boolean needsConfirmation() {
+            return confirmBy.isPresent();
+        }
+    }
+
+    /**
+     * What became of an action with a {@link ActionTicket}: it ran, failed or was refused. An action waiting
+     * for confirmation has none in its stream; the confirm or cancel request answers with its result.
+     *
+     * @param id      the ticket's id
+     * @param status  what happened
+     * @param message for people: what ran, or why not
+     */
+    record ActionResult(String id, ActionStatus status, String message) implements ChatEvent {
+        public ActionResult {
+            Checks.notNull(id, "id");
+            Checks.notNull(status, "status");
+            Checks.notNull(message, "message");
         }
     }
 

@@ -129,6 +129,8 @@ public final class Conversations {
                 }
                 case ChatEvent.InvalidAction i -> {
                 }
+                case ChatEvent.ActionResult r -> {
+                }
             }
             return sink.send(event);
         }

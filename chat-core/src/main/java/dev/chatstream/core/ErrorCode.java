@@ -35,6 +35,12 @@ public enum ErrorCode {
     CONVERSATION_NOT_FOUND("conversation_not_found", false),
     /** The store (users, memories, conversations) could not be read or written; try again in a moment. */
     STORE_UNAVAILABLE("store_unavailable", true),
+    /** The action to confirm or cancel does not exist or is not the caller's (the same answer for both). */
+    ACTION_NOT_FOUND("action_not_found", false),
+    /** The action's time to be confirmed ran out; ask again. */
+    ACTION_EXPIRED("action_expired", false),
+    /** The action was already confirmed or cancelled: each id is used once. */
+    ACTION_ALREADY_DECIDED("action_already_decided", false),
     /** A bug in chatstream; details are in the server log, never in the event. */
     INTERNAL("internal_error", false);
 
