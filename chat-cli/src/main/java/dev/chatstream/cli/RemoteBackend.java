@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chatstream.core.Action;
+import dev.chatstream.core.ActionStatus;
 import dev.chatstream.core.Cancellation;
 import dev.chatstream.core.ChatEvent;
 import dev.chatstream.core.ChatOptions;
@@ -30,6 +31,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -205,7 +207,9 @@ final class RemoteBackend implements Backend {
             case "final_text" -> new ChatEvent.FinalText(text(data, "text"));
             case "action" -> new ChatEvent.ActionRequested(new Action(text(data.path("action"), "tool"),
                     JSON.convertValue(data.path("action").path("args"), new TypeReference<Map<String, Object>>() {
-                    })));
+                    })), ticket(data));
+            case "action_result" -> new ChatEvent.ActionResult(text(data, "id"), actionStatus(text(data, "status")),
+                    text(data, "message"));
             case "action_error" -> new ChatEvent.InvalidAction(text(data, "error"));
             case "done" -> new ChatEvent.Done(usage(data), id(data));
             case "error" -> new ChatEvent.Failed(errorCode(text(data, "code")), text(data, "error"), id(data),
@@ -235,6 +239,26 @@ final class RemoteBackend implements Backend {
                 Duration.ofMillis(d.path("total_duration_ms").asLong()),
                 Duration.ofMillis(d.path("load_duration_ms").asLong()), Duration.ZERO, eval,
                 d.path("done_reason").asText(""));
+    }
+
+    /** The ticket a server that runs actions adds to an {@code action} event; empty from one that does not. */
+    private static Optional<ChatEvent.ActionTicket> ticket(JsonNode data) {
+        JsonNode id = data.get("id");
+        if (id == null || !id.isTextual()) {
+            return Optional.empty();
+        }
+        JsonNode by = data.get("confirm_by");
+        return Optional.of(new ChatEvent.ActionTicket(id.asText(), by != null && by.isTextual()
+                ? Optional.of(Instant.parse(by.asText())) : Optional.empty()));
+    }
+
+    private static ActionStatus actionStatus(String wire) {
+        for (ActionStatus s : ActionStatus.values()) {
+            if (s.code().equals(wire)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown action status " + wire);
     }
 
     private static ErrorCode errorCode(String wire) {

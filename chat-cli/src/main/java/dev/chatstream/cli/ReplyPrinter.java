@@ -2,6 +2,7 @@ package dev.chatstream.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chatstream.core.ActionStatus;
 import dev.chatstream.core.ChatEvent;
 import dev.chatstream.core.ErrorCode;
 import dev.chatstream.core.EventSink;
@@ -78,7 +79,13 @@ final class ReplyPrinter implements EventSink {
             }
             case ChatEvent.FinalText f -> endThinking();
             case ChatEvent.ActionRequested a -> note(style.action("⚡ action " + a.action().tool() + " "
-                    + json(a.action().args())), true);
+                    + json(a.action().args()) + a.ticket().filter(ChatEvent.ActionTicket::needsConfirmation)
+                    .map(t -> " — waits for your confirmation until " + t.confirmBy().orElseThrow()
+                            + ": POST /api/actions/" + t.id() + "/confirm (or /cancel), or use the chat page")
+                    .orElse("")), true);
+            case ChatEvent.ActionResult r -> note(r.status() == ActionStatus.DONE
+                    ? style.action("⚡ done: " + r.message())
+                    : style.error("⚡ " + r.status().code().replace('_', ' ') + ": " + r.message()), true);
             case ChatEvent.InvalidAction i -> note(style.dim("(the model wrote an action that could not be read: "
                     + i.message() + ")"), true);
             case ChatEvent.Done d -> {

@@ -23,14 +23,26 @@ final class SseFormat {
             case ChatEvent.Chunk c -> frame(id, null, map("type", "chunk", "content", c.content()));
             case ChatEvent.Thinking t -> frame(id, "thinking", map("content", t.content()));
             case ChatEvent.FinalText f -> frame(id, "final_text", map("text", f.text()));
-            case ChatEvent.ActionRequested a -> frame(id, "action",
-                    map("action", map("tool", a.action().tool(), "args", a.action().args())));
+            case ChatEvent.ActionRequested a -> frame(id, "action", action(a));
+            case ChatEvent.ActionResult r -> frame(id, "action_result",
+                    map("id", r.id(), "status", r.status().code(), "message", r.message()));
             case ChatEvent.InvalidAction i -> frame(id, "action_error",
                     map("error", i.message(), "code", i.code().code()));
             case ChatEvent.Done d -> frame(id, "done", done(d, requestId));
             case ChatEvent.Failed f -> frame(id, "error", error(f, requestId));
         };
         return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The old shape ({@code {"action": {...}}}), plus the ticket when the server handles actions. */
+    private static Map<String, Object> action(ChatEvent.ActionRequested a) {
+        Map<String, Object> m = map("action", map("tool", a.action().tool(), "args", a.action().args()));
+        a.ticket().ifPresent(t -> {
+            m.put("id", t.id());
+            m.put("needs_confirmation", t.needsConfirmation());
+            t.confirmBy().ifPresent(by -> m.put("confirm_by", by.toString()));
+        });
+        return m;
     }
 
     private static Map<String, Object> error(ChatEvent.Failed f, String requestId) {

@@ -1,0 +1,60 @@
+package dev.chatstream.homeassistant;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * How to reach one Home Assistant installation and what chatstream may do there.
+ *
+ * @param baseUrl   e.g. {@code http://homeassistant.local:8123}; http or https
+ * @param token     a long-lived access token (Home Assistant: profile, Security); never logged or printed
+ * @param timeout   longest wait for any one Home Assistant call
+ * @param entityTtl how long the list of devices is reused before it is read again
+ * @param policy    which devices are exposed and which services run, ask first, or are refused
+ */
+public record HomeAssistantConfig(URI baseUrl, String token, Duration timeout, Duration entityTtl,
+        ActionPolicy policy) {
+    public HomeAssistantConfig {
+        Objects.requireNonNull(baseUrl, "baseUrl");
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(entityTtl, "entityTtl");
+        Objects.requireNonNull(policy, "policy");
+        String scheme = baseUrl.getScheme() == null ? "" : baseUrl.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || baseUrl.getHost() == null) {
+            throw new IllegalArgumentException("baseUrl must be an http:// or https:// URL, got " + baseUrl);
+        }
+        if (token.isBlank()) {
+            throw new IllegalArgumentException("token must not be blank: create a long-lived access token in "
+                    + "Home Assistant (your profile, Security tab)");
+        }
+        if (timeout.isNegative() || timeout.isZero() || entityTtl.isNegative()) {
+            throw new IllegalArgumentException("timeout must be positive and entityTtl not negative");
+        }
+    }
+
+    /** {@code baseUrl} and {@code token} with a 10 s timeout, a 10 min device list and the default policy. */
+    public static HomeAssistantConfig of(URI baseUrl, String token) {
+        return new HomeAssistantConfig(baseUrl, token, Duration.ofSeconds(10), Duration.ofMinutes(10),
+                ActionPolicy.defaults());
+    }
+
+    /** A copy with another policy. */
+    public HomeAssistantConfig withPolicy(ActionPolicy newPolicy) {
+        return new HomeAssistantConfig(baseUrl, token, timeout, entityTtl, newPolicy);
+    }
+
+    /** A copy with other times. */
+    public HomeAssistantConfig withTimes(Duration newTimeout, Duration newEntityTtl) {
+        return new HomeAssistantConfig(baseUrl, token, newTimeout, newEntityTtl, policy);
+    }
+
+    /** Never shows the token. */
+    @Override
+    public String toString() {
+        return "HomeAssistantConfig[baseUrl=" + baseUrl + ", token=(hidden), timeout=" + timeout + ", entityTtl="
+                + entityTtl + ", policy=" + policy + "]";
+    }
+}
