@@ -103,7 +103,8 @@ final class HomeAssistantClient {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (HttpTimeoutException e) {
             throw new HomeAssistantException("Home Assistant at " + config.baseUrl() + " did not answer within "
-                    + config.timeout().toSeconds() + " s when asked to " + what, 0, e);
+                    + (config.timeout().toMillis() < 1000 ? config.timeout().toMillis() + " ms"
+                    : config.timeout().toSeconds() + " s") + " when asked to " + what, 0, e);
         } catch (ConnectException e) {
             throw new HomeAssistantException("Home Assistant at " + config.baseUrl() + " could not be reached to "
                     + what + " (connection refused): is it running, and is homeassistant.url right?", 0, e);

@@ -1,0 +1,224 @@
+package dev.chatstream.homeassistant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A fake Home Assistant: a real HTTP server on a random loopback port answering the REST API as Home Assistant
+ * does (developers.home-assistant.io, "REST API"): every {@code /api/} call needs {@code Authorization: Bearer
+ * <token>} or gets {@code 401: Unauthorized} as text; {@code GET /api/} says {@code {"message": "API running."}};
+ * {@code GET /api/states} lists state objects ({@code entity_id}, {@code state}, {@code attributes.friendly_name},
+ * {@code last_changed}); {@code POST /api/template} renders chatstream's areas template (others: 400, as a
+ * template error); {@code POST /api/services/<domain>/<service>} changes the entity's state and answers with the
+ * changed states, or {@code 400: Bad Request} for a service it does not have. It can be made to fail every
+ * call with a status, to answer slowly, or be stopped (connection refused). It records every service call.
+ */
+public final class FakeHomeAssistant implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The services this fake has, per domain, and the state each leaves behind (null: unchanged). */
+    private static final Map<String, Map<String, String>> SERVICES = Map.of(
+            "light", Map.of("turn_on", "on", "turn_off", "off", "toggle", "toggled"),
+            "switch", Map.of("turn_on", "on", "turn_off", "off", "toggle", "toggled"),
+            "climate", Map.of("set_temperature", "heat", "turn_on", "heat", "turn_off", "off"),
+            "lock", Map.of("lock", "locked", "unlock", "unlocked", "open", "open"),
+            "cover", Map.of("open_cover", "open", "close_cover", "closed"),
+            "alarm_control_panel", Map.of("alarm_disarm", "disarmed", "alarm_arm_away", "armed_away"));
+
+    /** One service call as Home Assistant received it. */
+    public record ServiceCall(String domain, String service, JsonNode data) {
+    }
+
+    private record State(String entityId, String name, String area, String state) {
+    }
+
+    private final HttpServer server;
+    private final String token;
+    private final Map<String, State> states = new ConcurrentHashMap<>();
+    private final List<String> order = new CopyOnWriteArrayList<>();
+    private final List<ServiceCall> calls = new CopyOnWriteArrayList<>();
+    private final AtomicInteger stateReads = new AtomicInteger();
+    private volatile int failWith;
+    private volatile Duration delay = Duration.ZERO;
+    private volatile boolean areasTemplate = true;
+
+    private FakeHomeAssistant(HttpServer server, String token) {
+        this.server = server;
+        this.token = token;
+        server.createContext("/", this::handle);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.start();
+    }
+
+    /** Starts a fake that accepts {@code token}. */
+    public static FakeHomeAssistant start(String token) {
+        try {
+            return new FakeHomeAssistant(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    128), token);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the fake Home Assistant", e);
+        }
+    }
+
+    /** Where it listens, e.g. {@code http://127.0.0.1:40123}. */
+    public URI baseUrl() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** Adds (or replaces) an entity. */
+    public FakeHomeAssistant entity(String entityId, String friendlyName, String area, String state) {
+        if (!states.containsKey(entityId)) {
+            order.add(entityId);
+        }
+        states.put(entityId, new State(entityId, friendlyName, area, state));
+        return this;
+    }
+
+    /** From now on every call fails with {@code status} (0: back to normal). */
+    public FakeHomeAssistant failWith(int status) {
+        this.failWith = status;
+        return this;
+    }
+
+    /** From now on every answer waits {@code d} first. */
+    public FakeHomeAssistant delay(Duration d) {
+        this.delay = d;
+        return this;
+    }
+
+    /** Whether {@code POST /api/template} renders areas (an installation may forbid templates). */
+    public FakeHomeAssistant areasTemplate(boolean renders) {
+        this.areasTemplate = renders;
+        return this;
+    }
+
+    /** The state of an entity now, e.g. {@code locked}. */
+    public String state(String entityId) {
+        return states.get(entityId).state();
+    }
+
+    /** Every service call received, in order. */
+    public List<ServiceCall> calls() {
+        return List.copyOf(calls);
+    }
+
+    /** How many times {@code /api/states} was read. */
+    public int stateReads() {
+        return stateReads.get();
+    }
+
+    /** Stops listening: from now on connections are refused. */
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    private void handle(HttpExchange x) throws IOException {
+        try (x) {
+            if (!delay.isZero()) {
+                Thread.sleep(delay);
+            }
+            String path = x.getRequestURI().getPath();
+            byte[] body = x.getRequestBody().readAllBytes();
+            if (!("Bearer " + token).equals(x.getRequestHeaders().getFirst("Authorization"))) {
+                text(x, 401, "401: Unauthorized");
+                return;
+            }
+            if (failWith != 0) {
+                text(x, failWith, failWith + ": Internal Server Error");
+                return;
+            }
+            String method = x.getRequestMethod();
+            if (method.equals("GET") && path.equals("/api/")) {
+                json(x, 200, Map.of("message", "API running."));
+            } else if (method.equals("GET") && path.equals("/api/states")) {
+                stateReads.incrementAndGet();
+                ArrayNode out = JSON.createArrayNode();
+                for (String id : order) {
+                    out.add(stateJson(states.get(id)));
+                }
+                json(x, 200, out);
+            } else if (method.equals("POST") && path.equals("/api/template")) {
+                String template = JSON.readTree(body).path("template").asText();
+                if (!areasTemplate || !template.equals(HomeAssistantClient.AREAS_TEMPLATE)) {
+                    json(x, 400, Map.of("message", "Error rendering template: TemplateError"));
+                    return;
+                }
+                ObjectNode areas = JSON.createObjectNode();
+                order.stream().map(states::get).filter(s -> !s.area().isEmpty())
+                        .forEach(s -> areas.put(s.entityId(), s.area()));
+                text(x, 200, JSON.writeValueAsString(areas));
+            } else if (method.equals("POST") && path.startsWith("/api/services/")) {
+                service(x, path.substring("/api/services/".length()).split("/"), body);
+            } else {
+                text(x, 404, "404: Not Found");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void service(HttpExchange x, String[] parts, byte[] body) throws IOException {
+        if (parts.length != 2 || !SERVICES.getOrDefault(parts[0], Map.of()).containsKey(parts[1])) {
+            text(x, 400, "400: Bad Request"); // ServiceNotFound
+            return;
+        }
+        JsonNode data = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+        calls.add(new ServiceCall(parts[0], parts[1], data));
+        ArrayNode changed = JSON.createArrayNode();
+        String id = data.path("entity_id").asText("");
+        State s = states.get(id);
+        if (s != null) {
+            State now = new State(s.entityId(), s.name(), s.area(), SERVICES.get(parts[0]).get(parts[1]));
+            states.put(id, now);
+            changed.add(stateJson(now));
+        }
+        json(x, 200, changed);
+    }
+
+    private static ObjectNode stateJson(State s) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("entity_id", s.entityId());
+        o.put("state", s.state());
+        o.putObject("attributes").put("friendly_name", s.name());
+        o.put("last_changed", "2026-11-24T10:00:00.000000+00:00");
+        o.put("last_updated", "2026-11-24T10:00:00.000000+00:00");
+        o.putObject("context").put("id", "01JFAKE").putNull("parent_id").putNull("user_id");
+        return o;
+    }
+
+    private static void json(HttpExchange x, int status, Object body) throws IOException {
+        x.getResponseHeaders().set("Content-Type", "application/json");
+        send(x, status, JSON.writeValueAsBytes(body));
+    }
+
+    private static void text(HttpExchange x, int status, String body) throws IOException {
+        x.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        send(x, status, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange x, int status, byte[] bytes) throws IOException {
+        x.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = x.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+}

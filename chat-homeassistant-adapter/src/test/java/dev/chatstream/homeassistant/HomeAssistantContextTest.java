@@ -1,0 +1,111 @@
+package dev.chatstream.homeassistant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatstream.core.Device;
+import dev.chatstream.core.HomeContext;
+import dev.chatstream.core.InMemoryHomeContextStore;
+import dev.chatstream.core.PromptContextSource;
+import dev.chatstream.core.UserId;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HomeAssistantContextTest {
+    private static final UserId ANA = UserId.of("ana");
+    private static final UserId RUI = UserId.of("rui");
+
+    private final FakeHomeAssistant ha = FakeHomeAssistant.start("good-token")
+            .entity("light.sala", "Luz da sala", "Sala", "off")
+            .entity("climate.sala", "Ar condicionado da sala", "Sala", "off")
+            .entity("lock.porta", "Porta da frente", "", "locked")
+            .entity("sensor.temperatura", "Temperatura", "Sala", "21")
+            .entity("automation.noite", "Noite", "", "on");
+    private final InMemoryHomeContextStore homes = new InMemoryHomeContextStore();
+    private final AtomicLong nanos = new AtomicLong();
+    private final HomeAssistantConfig config = HomeAssistantConfig.of(ha.baseUrl(), "good-token");
+    private final HomeAssistantClient client = new HomeAssistantClient(config);
+    private final EntityDirectory directory = new EntityDirectory(client, ActionPolicy.defaults(),
+            Duration.ofMinutes(10), nanos::get);
+    private final PromptContextSource context = new HomeAssistantContext("Base.", homes, directory);
+
+    @AfterEach
+    void stop() {
+        ha.close();
+    }
+
+    @Test
+    void shouldListExposedDevicesWithTheUsersAliasesAndTheirAreas() {
+        homes.replaceHomeContext(ANA, new HomeContext(List.of(
+                new Device("climate.sala", "Ar da sala", "Sala de estar", List.of("ar", "AC")),
+                new Device("lock.porta", "Porta da frente", "Entrada", List.of("porta")),
+                new Device("light.garagem", "Luz da garagem", "Garagem", List.of("garagem")))));
+
+        HomeContext home = context.homeContext(ANA);
+
+        assertThat(home.devices()).containsExactly(
+                new Device("light.sala", "Luz da sala", "Sala", List.of()),
+                new Device("climate.sala", "Ar condicionado da sala", "Sala", List.of("Ar da sala", "ar", "AC")),
+                new Device("lock.porta", "Porta da frente", "Entrada", List.of("porta")));
+        assertThat(context.baseSystemPrompt()).isEqualTo("Base.");
+    }
+
+    @Test
+    void shouldKeepEachUsersAliasesToThemselves() {
+        homes.replaceHomeContext(ANA, new HomeContext(List.of(new Device("light.sala", "x", "", List.of("luz")))));
+
+        assertThat(context.homeContext(RUI).devices()).extracting(Device::aliases)
+                .containsOnly(List.of());
+        assertThat(context.homeContext(ANA).devices().get(0).aliases()).containsExactly("x", "luz");
+    }
+
+    @Test
+    void shouldReadHomeAssistantOncePerTtl() {
+        context.homeContext(ANA);
+        context.homeContext(RUI);
+        assertThat(ha.stateReads()).isEqualTo(1);
+
+        ha.entity("light.cozinha", "Luz da cozinha", "Cozinha", "off");
+        nanos.addAndGet(Duration.ofMinutes(10).toNanos());
+
+        assertThat(context.homeContext(ANA).devices()).extracting(Device::entityId).contains("light.cozinha");
+        assertThat(ha.stateReads()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldTakeAreasFromTheStoreWhenHomeAssistantWillNotRenderThem() {
+        ha.areasTemplate(false);
+        homes.replaceHomeContext(ANA, new HomeContext(List.of(new Device("light.sala", "Luz", "Sala", List.of()))));
+
+        assertThat(context.homeContext(ANA).devices()).extracting(Device::entityId, Device::area).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("light.sala", "Sala"),
+                org.assertj.core.groups.Tuple.tuple("climate.sala", ""),
+                org.assertj.core.groups.Tuple.tuple("lock.porta", ""));
+    }
+
+    @Test
+    void shouldFallBackToTheStoredHomeWhileHomeAssistantIsDownAndRetryLater() {
+        HomeContext stored = new HomeContext(List.of(new Device("light.sala", "Luz", "Sala", List.of("luz"))));
+        homes.replaceHomeContext(ANA, stored);
+        ha.failWith(502);
+
+        assertThat(context.homeContext(ANA)).isEqualTo(stored);
+        assertThat(context.homeContext(ANA)).isEqualTo(stored); // no second wait within the retry time
+
+        ha.failWith(0);
+        nanos.addAndGet(EntityDirectory.RETRY.toNanos());
+        assertThat(context.homeContext(ANA).devices()).hasSize(3);
+    }
+
+    @Test
+    void shouldKeepTheLastGoodListWhenHomeAssistantGoesDown() {
+        context.homeContext(ANA);
+        ha.close();
+        nanos.addAndGet(Duration.ofMinutes(11).toNanos());
+
+        assertThat(context.homeContext(ANA).devices()).extracting(Device::entityId)
+                .containsExactly("light.sala", "climate.sala", "lock.porta");
+    }
+}
