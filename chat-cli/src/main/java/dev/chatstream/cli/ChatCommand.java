@@ -6,7 +6,6 @@ import dev.chatstream.core.Cancellation;
 import dev.chatstream.core.ChatEvent;
 import dev.chatstream.core.ChatOptions;
 import dev.chatstream.http.ConfigException;
-import dev.chatstream.http.LlamaCppModule;
 import dev.chatstream.http.ServerConfig;
 import dev.chatstream.store.StoreException;
 import java.io.IOException;
@@ -125,7 +124,7 @@ final class ChatCommand extends Configured implements Callable<Integer> {
         String name = user != null ? user : io.env().getOrDefault("CHATSTREAM_USER", "admin");
         try {
             return Guice.createInjector(com.google.inject.util.Modules.override(new DirectModule(config, userId(name)))
-                    .with(LlamaCppModule.chosenBy(config))).getInstance(Backend.class);
+                    .with(dev.chatstream.http.AdapterModules.chosenBy(config))).getInstance(Backend.class);
         } catch (ProvisionException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof StoreException store) {

@@ -7,6 +7,7 @@ import dev.chatstream.core.ChatSettings;
 import dev.chatstream.core.ChatStreamer;
 import dev.chatstream.core.LlmStream;
 import dev.chatstream.core.Conversations;
+import dev.chatstream.core.PromptContextSource;
 import dev.chatstream.core.StoredPromptContext;
 import dev.chatstream.core.UserId;
 import dev.chatstream.http.ServerConfig;
@@ -16,7 +17,8 @@ import java.time.Clock;
 
 /**
  * Wires {@link DirectBackend}: Ollama and the store from the same configuration the server reads
- * ({@code docs/configuration.md}), chatting as {@code user}. No I/O until the backend is asked for.
+ * ({@code docs/configuration.md}), chatting as {@code user}; {@code AdapterModules} installs llama.cpp or Home
+ * Assistant over it as configured (actions are shown, never run, in the terminal). No I/O until the backend is asked for.
  */
 final class DirectModule extends AbstractModule {
     private final ServerConfig config;
@@ -25,6 +27,11 @@ final class DirectModule extends AbstractModule {
     DirectModule(ServerConfig config, UserId user) {
         this.config = config;
         this.user = user;
+    }
+
+    @Override
+    protected void configure() {
+        bind(ServerConfig.class).toInstance(config);
     }
 
     @Provides
@@ -46,11 +53,17 @@ final class DirectModule extends AbstractModule {
         return OllamaLlmStream.create(config.ollama());
     }
 
+    /** The stored homes; {@code HomeAssistantModule}, installed over this one with homeassistant.url, replaces it. */
     @Provides
     @Singleton
-    ChatStreamer streamer(LlmStream llm, JdbcStore store, ChatSettings settings) {
-        return new ChatStreamer(llm, new StoredPromptContext(config.basePrompt(), store.homes()), store.memories(),
-                Clock.systemDefaultZone(), settings);
+    PromptContextSource context(JdbcStore store) {
+        return new StoredPromptContext(config.basePrompt(), store.homes());
+    }
+
+    @Provides
+    @Singleton
+    ChatStreamer streamer(LlmStream llm, PromptContextSource context, JdbcStore store, ChatSettings settings) {
+        return new ChatStreamer(llm, context, store.memories(), Clock.systemDefaultZone(), settings);
     }
 
     @Provides

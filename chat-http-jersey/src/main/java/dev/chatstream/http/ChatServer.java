@@ -85,7 +85,7 @@ public final class ChatServer implements AutoCloseable {
     }
 
     private static ChatServer wire(ServerConfig config, PrintStream console, List<Module> overrides) {
-        List<Module> chosen = new java.util.ArrayList<>(LlamaCppModule.chosenBy(config)); // none: ServerModule's Ollama
+        List<Module> chosen = new java.util.ArrayList<>(AdapterModules.chosenBy(config)); // none: Ollama, stored homes
         chosen.addAll(overrides);
         Injector injector = Guice.createInjector(Modules.override(new ServerModule(config)).with(chosen));
         if (injector.getInstance(dev.chatstream.core.LlmStream.class)
@@ -109,6 +109,7 @@ public final class ChatServer implements AutoCloseable {
                 .register(injector.getInstance(MemoriesResource.class))
                 .register(injector.getInstance(ConversationsResource.class))
                 .register(injector.getInstance(ContextResource.class))
+                .register(injector.getInstance(ActionsResource.class))
                 .register(new WebResource());
         URI uri = URI.create("http://" + hostForUri(config.host()) + ":" + config.port() + "/");
         HttpServer http = GrizzlyHttpServerFactory.createHttpServer(uri, app, false);

@@ -9,19 +9,14 @@ import dev.chatstream.llamacpp.LlamaCppLlmStream;
 
 /**
  * With {@code llm = llamacpp}: chats go to a GGUF model run in this process instead of Ollama. Installed over
- * {@link ServerModule} by {@link ChatServer} (and by the CLI's direct mode); the model loads at start.
+ * {@link ServerModule} by {@link ChatServer} (and by the CLI's direct mode) when {@link AdapterModules} picks it;
+ * the model loads at start.
  */
 public final class LlamaCppModule extends AbstractModule {
     private final LlamaCppConfig config;
 
     public LlamaCppModule(LlamaCppConfig config) {
         this.config = config;
-    }
-
-    /** The modules to install over the base wiring for {@code config}'s LLM: this one for llamacpp, none for Ollama. */
-    public static java.util.List<com.google.inject.Module> chosenBy(ServerConfig config) {
-        return config.llamaCpp().<java.util.List<com.google.inject.Module>>map(l -> java.util.List.of(
-                new LlamaCppModule(l))).orElse(java.util.List.of());
     }
 
     @Provides

@@ -2,6 +2,8 @@ package dev.chatstream.http;
 
 import dev.chatstream.core.ChatSettings;
 import dev.chatstream.core.SystemPrompt;
+import dev.chatstream.homeassistant.ActionPolicy;
+import dev.chatstream.homeassistant.HomeAssistantConfig;
 import dev.chatstream.llamacpp.LlamaCppConfig;
 import dev.chatstream.ollama.OllamaConfig;
 import dev.chatstream.store.StoreConfig;
@@ -47,12 +49,18 @@ import java.util.Properties;
  * @param firstTokenTimeout longest wait for Ollama's first line (a cold model load)
  * @param idleTimeout       longest silence of Ollama in the middle of a reply
  * @param llamaCpp          with {@code llm = llamacpp}: the GGUF model run in-process instead of Ollama
+ * @param homeAssistant     with {@code homeassistant.url}: the installation whose devices prompts list and
+ *                          whose services actions call
+ * @param actionsAuto       whether the server runs the actions the model asks for ({@code actions.auto}); off:
+ *                          clients get the actions and decide, as before
+ * @param actionConfirmTimeout how long a high-impact action waits for the user's confirmation
  */
 public record ServerConfig(String host, int port, URI ollamaUrl, String model, Duration heartbeat, Path dataDir,
         Optional<Path> systemPromptFile, int maxBodyBytes, int maxMessageChars, int maxHistoryItems,
         int ratePerMinute, int rateBurst, int streamsPerUser, int streamsTotal, Duration maxStreamDuration,
         Duration slowClientTimeout, Duration shutdownGrace, List<String> corsOrigins, StoreConfig store,
-        Duration firstTokenTimeout, Duration idleTimeout, Optional<LlamaCppConfig> llamaCpp) {
+        Duration firstTokenTimeout, Duration idleTimeout, Optional<LlamaCppConfig> llamaCpp,
+        Optional<HomeAssistantConfig> homeAssistant, boolean actionsAuto, Duration actionConfirmTimeout) {
 
     /**
      * Reads flags and environment variables (and the file they name) over the defaults.
@@ -118,6 +126,12 @@ public record ServerConfig(String host, int port, URI ollamaUrl, String model, D
                 .orElse("Ollama " + ollamaUrl + ", model " + model);
     }
 
+    /** Where chats' home context comes from, for people: {@code Home Assistant http://... (actions run: yes)}. */
+    public String describeHome() {
+        return homeAssistant.map(h -> "Home Assistant " + h.baseUrl() + (actionsAuto
+                ? ", actions run by the server" : ", actions left to clients")).orElse("stored home context");
+    }
+
     /** The core's limits as these settings set them (message and history sizes); the rest are the defaults. */
     public ChatSettings chatSettings() {
         ChatSettings d = ChatSettings.defaults();
@@ -137,7 +151,7 @@ public record ServerConfig(String host, int port, URI ollamaUrl, String model, D
             }
             return new ServerConfig(host,
                     integer(Setting.PORT, 0, 65_535),
-                    url(Setting.OLLAMA_URL),
+                    url(Setting.OLLAMA_URL, "http://127.0.0.1:11434"),
                     nonBlank(Setting.MODEL, "a model name such as llama3.2"),
                     Duration.ofSeconds(integer(Setting.HEARTBEAT_SECONDS, 1, 300)),
                     dataDir(),
@@ -157,7 +171,49 @@ public record ServerConfig(String host, int port, URI ollamaUrl, String model, D
                     store(),
                     Duration.ofSeconds(integer(Setting.OLLAMA_FIRST_TOKEN_SECONDS, 1, 3_600)),
                     Duration.ofSeconds(integer(Setting.OLLAMA_IDLE_SECONDS, 1, 3_600)),
-                    llamaCpp());
+                    llamaCpp(),
+                    homeAssistant(),
+                    actionsAuto(),
+                    Duration.ofSeconds(integer(Setting.ACTIONS_CONFIRM_SECONDS, 5, 86_400)));
+        }
+
+        private Optional<HomeAssistantConfig> homeAssistant() {
+            if (text(Setting.HOMEASSISTANT_URL).isBlank()) {
+                return Optional.empty();
+            }
+            URI url = url(Setting.HOMEASSISTANT_URL, "http://homeassistant.local:8123");
+            String token = text(Setting.HOMEASSISTANT_TOKEN);
+            if (token.isBlank()) {
+                throw new ConfigException(Setting.HOMEASSISTANT_TOKEN.key() + " is needed with "
+                        + Setting.HOMEASSISTANT_URL.key() + ": create a long-lived access token in Home Assistant "
+                        + "(your profile, Security tab) and set it in " + Setting.HOMEASSISTANT_TOKEN.envVar()
+                        + " (or the configuration file; not as a flag, where other users of the machine see it)");
+            }
+            ActionPolicy policy = ActionPolicy.defaults();
+            String file = text(Setting.HOMEASSISTANT_POLICY_FILE);
+            if (!file.isBlank()) {
+                try {
+                    policy = ActionPolicy.fromFile(Path.of(file));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(Setting.HOMEASSISTANT_POLICY_FILE.key() + ": " + e.getMessage());
+                }
+            }
+            return Optional.of(HomeAssistantConfig.of(url, token).withPolicy(policy).withTimes(
+                    Duration.ofSeconds(integer(Setting.HOMEASSISTANT_TIMEOUT_SECONDS, 1, 600)),
+                    Duration.ofMinutes(10)));
+        }
+
+        private boolean actionsAuto() {
+            String v = text(Setting.ACTIONS_AUTO).toLowerCase(Locale.ROOT);
+            if (!v.equals("true") && !v.equals("false")) {
+                throw bad(Setting.ACTIONS_AUTO, "true or false");
+            }
+            if (v.equals("true") && text(Setting.HOMEASSISTANT_URL).isBlank()) {
+                throw new ConfigException(Setting.ACTIONS_AUTO.key() + " (" + values.get(Setting.ACTIONS_AUTO)
+                        .source() + ") is true but " + Setting.HOMEASSISTANT_URL.key() + " is not set: actions "
+                        + "run in Home Assistant, so set its URL and token (see docs/home-assistant.md)");
+            }
+            return v.equals("true");
         }
 
         private Optional<LlamaCppConfig> llamaCpp() {
@@ -225,7 +281,7 @@ public record ServerConfig(String host, int port, URI ollamaUrl, String model, D
             throw bad(s, "a whole number from " + min + " to " + max);
         }
 
-        private URI url(Setting s) {
+        private URI url(Setting s, String example) {
             try {
                 URI u = new URI(text(s));
                 String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
@@ -235,7 +291,7 @@ public record ServerConfig(String host, int port, URI ollamaUrl, String model, D
             } catch (java.net.URISyntaxException e) {
                 // reported below
             }
-            throw bad(s, "an http:// or https:// URL such as http://127.0.0.1:11434");
+            throw bad(s, "an http:// or https:// URL such as " + example);
         }
 
         private Path dataDir() {

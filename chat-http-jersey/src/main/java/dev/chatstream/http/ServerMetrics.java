@@ -78,6 +78,12 @@ final class ServerMetrics {
                 .register(registry).increment();
     }
 
+    /** One step of an action, by its status (done, refused, pending_confirmation…). */
+    void action(dev.chatstream.core.ActionStatus status) {
+        Counter.builder("chatstream.actions").tag("status", status.code())
+                .description("Steps of the actions the model asked for, by status").register(registry).increment();
+    }
+
     void rateLimited() {
         rateLimited.increment();
     }

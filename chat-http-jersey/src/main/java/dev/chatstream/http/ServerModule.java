@@ -7,6 +7,9 @@ import dev.chatstream.cache.CacheSettings;
 import dev.chatstream.cache.CaffeineMemoryStore;
 import dev.chatstream.cache.CaffeinePromptContextSource;
 import dev.chatstream.core.AccessTokens;
+import dev.chatstream.core.ActionAudit;
+import dev.chatstream.core.ActionDispatcher;
+import dev.chatstream.core.ActionExecutor;
 import dev.chatstream.core.ChatSettings;
 import dev.chatstream.core.ChatStreamer;
 import dev.chatstream.core.ConversationStore;
@@ -14,6 +17,7 @@ import dev.chatstream.core.Conversations;
 import dev.chatstream.core.HomeContextStore;
 import dev.chatstream.core.LlmStream;
 import dev.chatstream.core.MemoryStore;
+import dev.chatstream.core.PromptContextSource;
 import dev.chatstream.core.StoredPromptContext;
 import dev.chatstream.ollama.OllamaLlmStream;
 import dev.chatstream.store.JdbcAccounts;
@@ -25,8 +29,9 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Wires the server: Ollama as the LLM; the JDBC store (SQLite in the data directory, or PostgreSQL) for
- * users, tokens, conversations, homes and memories, with homes and memories behind Caffeine caches; and
- * the HTTP pieces. No I/O here; providers run when the server starts.
+ * users, tokens, conversations, homes and memories, with homes and memories behind Caffeine caches; no action
+ * executor; and the HTTP pieces. {@link AdapterModules} installs replacements over it (llama.cpp, Home
+ * Assistant). No I/O here; providers run when the server starts.
  */
 final class ServerModule extends AbstractModule {
     private final ServerConfig config;
@@ -44,6 +49,7 @@ final class ServerModule extends AbstractModule {
         bind(MemoriesResource.class);
         bind(ConversationsResource.class);
         bind(ContextResource.class);
+        bind(ActionsResource.class);
     }
 
     @Provides
@@ -71,11 +77,41 @@ final class ServerModule extends AbstractModule {
         return store.accounts();
     }
 
+    /** Prompts' context before the cache: the stored homes; {@link HomeAssistantModule} replaces it. */
     @Provides
     @Singleton
-    CaffeinePromptContextSource context(JdbcStore store) {
-        return CaffeinePromptContextSource.wrap(new StoredPromptContext(config.basePrompt(), store.homes()),
-                CacheSettings.defaults());
+    PromptContextSource uncachedContext(JdbcStore store) {
+        return new StoredPromptContext(config.basePrompt(), store.homes());
+    }
+
+    @Provides
+    @Singleton
+    CaffeinePromptContextSource context(PromptContextSource source) {
+        return CaffeinePromptContextSource.wrap(source, CacheSettings.defaults());
+    }
+
+    /** Nothing runs actions; {@link HomeAssistantModule} replaces it. */
+    @Provides
+    @Singleton
+    ActionExecutor actionExecutor() {
+        return new NoActions();
+    }
+
+    /** Every step of every action: one line on the {@code chatstream.audit} logger, and a metric. */
+    @Provides
+    @Singleton
+    ActionAudit actionAudit(ServerMetrics metrics) {
+        ActionAudit log = ActionAudit.toLog();
+        return entry -> {
+            log.record(entry);
+            metrics.action(entry.status());
+        };
+    }
+
+    @Provides
+    @Singleton
+    ActionDispatcher actions(ActionExecutor executor, ActionAudit audit) {
+        return new ActionDispatcher(executor, audit, Clock.systemUTC(), config.actionConfirmTimeout());
     }
 
     /** Homes for everything that changes them: writes go to the store and drop the user's cached home. */
@@ -156,8 +192,8 @@ final class ServerModule extends AbstractModule {
     @Provides
     @Singleton
     StreamRunner runner(ChatStreamer streamer, Conversations conversations, ScheduledExecutorService timers,
-            ServerMetrics metrics, OpenStreams openStreams, StreamSlots slots) {
-        return new StreamRunner(streamer, conversations, timers, config, metrics, openStreams, slots);
+            ServerMetrics metrics, OpenStreams openStreams, StreamSlots slots, ActionDispatcher actions) {
+        return new StreamRunner(streamer, conversations, timers, config, metrics, openStreams, slots, actions);
     }
 
     @Provides

@@ -1,11 +1,13 @@
 package dev.chatstream.http;
 
+import dev.chatstream.core.ActionDispatcher;
 import dev.chatstream.core.Cancellation;
 import dev.chatstream.core.ChatEvent;
 import dev.chatstream.core.ChatRequest;
 import dev.chatstream.core.ChatStreamer;
 import dev.chatstream.core.Conversations;
 import dev.chatstream.core.ErrorCode;
+import dev.chatstream.core.EventSink;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,7 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Runs one accepted chat request as an event stream, on the caller's (virtual) thread: opens the stream,
  * keeps it alive with heartbeats, enforces the maximum duration, registers it for shutdown, and records
  * metrics and the access log line when it ends. The turn is stored when the stream ends (see
- * {@link Conversations}). The caller has already taken the stream slot; this releases it.
+ * {@link Conversations}). With {@code actions.auto}, the {@link ActionDispatcher} handles the model's actions on
+ * their way to the client. The caller has already taken the stream slot; this releases it.
  */
 final class StreamRunner {
     static final String CLIENT_GONE = "The client went away";
@@ -29,9 +32,11 @@ final class StreamRunner {
     private final ServerMetrics metrics;
     private final OpenStreams openStreams;
     private final StreamSlots slots;
+    private final ActionDispatcher actions;
 
     StreamRunner(ChatStreamer streamer, Conversations conversations, ScheduledExecutorService timers,
-            ServerConfig config, ServerMetrics metrics, OpenStreams openStreams, StreamSlots slots) {
+            ServerConfig config, ServerMetrics metrics, OpenStreams openStreams, StreamSlots slots,
+            ActionDispatcher actions) {
         this.streamer = streamer;
         this.conversations = conversations;
         this.timers = timers;
@@ -39,6 +44,7 @@ final class StreamRunner {
         this.metrics = metrics;
         this.openStreams = openStreams;
         this.slots = slots;
+        this.actions = actions;
     }
 
     /** What the access log says about one request. */
@@ -76,7 +82,8 @@ final class StreamRunner {
             if (sse.open()) {
                 heartbeat.schedule(config.heartbeat());
                 watch.start(timers, peer, cancellation);
-                streamer.stream(request, conversations.recording(request, sse), cancellation);
+                EventSink client = config.actionsAuto() ? actions.dispatching(request.user(), sse) : sse;
+                streamer.stream(request, conversations.recording(request, client), cancellation);
             } else {
                 cancellation.cancel(CLIENT_GONE);
             }
