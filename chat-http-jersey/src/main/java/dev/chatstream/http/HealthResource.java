@@ -15,6 +15,8 @@ import java.util.Map;
 /**
  * {@code GET /api/health}: the process is up (no auth, no I/O). {@code GET /api/ready}: the database
  * answers, Ollama answers and the configured model is installed; otherwise 503 with the reason and what to do.
+ * A Home Assistant that does not answer is reported ({@code home_problem}) but does not make the server unready:
+ * chats go on without it.
  */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON + ";charset=UTF-8")
@@ -22,12 +24,14 @@ public final class HealthResource {
     private final OllamaLlmStream ollama;
     private final JdbcStore store;
     private final ServerConfig config;
+    private final HomeCheck home;
 
     @Inject
-    HealthResource(OllamaLlmStream ollama, JdbcStore store, ServerConfig config) {
+    HealthResource(OllamaLlmStream ollama, JdbcStore store, ServerConfig config, HomeCheck home) {
         this.ollama = ollama;
         this.store = store;
         this.config = config;
+        this.home = home;
     }
 
     @GET
@@ -46,6 +50,9 @@ public final class HealthResource {
             body.put("code", "store_unavailable");
             return Response.status(503).entity(Json.write(body)).build();
         }
+        body.put("home", home.describe());
+        home.problem().ifPresent(p -> body.put("home_problem", p + " (chats go on with the stored home context; "
+                + "no action can run)"));
         if (config.llamaCpp().isPresent()) { // loaded at start, in this process: ready when the database is
             body.put("llm", "llamacpp");
             body.put("model", config.llamaCpp().get().model().toString());

@@ -36,6 +36,22 @@ public final class HomeAssistantModule extends AbstractModule {
 
     @Provides
     @Singleton
+    HomeCheck homeCheck(HomeAssistant ha) {
+        return new HomeCheck() {
+            @Override
+            public String describe() {
+                return ha.describe();
+            }
+
+            @Override
+            public java.util.Optional<String> problem() {
+                return ha.problem();
+            }
+        };
+    }
+
+    @Provides
+    @Singleton
     ActionExecutor actions(HomeAssistant ha) {
         return ha.actions();
     }

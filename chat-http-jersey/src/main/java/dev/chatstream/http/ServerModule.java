@@ -97,6 +97,23 @@ final class ServerModule extends AbstractModule {
         return new NoActions();
     }
 
+    /** Homes come from the store, which {@code /api/ready} already checks; {@link HomeAssistantModule} replaces it. */
+    @Provides
+    @Singleton
+    HomeCheck homeCheck() {
+        return new HomeCheck() {
+            @Override
+            public String describe() {
+                return "stored home context";
+            }
+
+            @Override
+            public java.util.Optional<String> problem() {
+                return java.util.Optional.empty();
+            }
+        };
+    }
+
     /** Every step of every action: one line on the {@code chatstream.audit} logger, and a metric. */
     @Provides
     @Singleton

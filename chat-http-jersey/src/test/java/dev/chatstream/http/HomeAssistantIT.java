@@ -251,6 +251,23 @@ class HomeAssistantIT {
                 + "(actions.auto is off), so there is nothing to confirm or cancel");
     }
 
+    @Test
+    void shouldReportHomeAssistantInReadinessWithoutBecomingUnready() {
+        HttpResponse<String> up = f.send(f.get("api/ready", f.anaToken));
+        assertThat(up.statusCode()).isEqualTo(200);
+        assertThat(json(up.body()).get("home").asText()).isEqualTo("Home Assistant " + ha.baseUrl());
+        assertThat(json(up.body()).has("home_problem")).isFalse();
+
+        ha.close();
+        HttpResponse<String> down = f.send(f.get("api/ready", f.anaToken));
+
+        assertThat(down.statusCode()).isEqualTo(200);
+        assertThat(json(down.body()).get("status").asText()).isEqualTo("ready");
+        assertThat(json(down.body()).get("home_problem").asText()).isEqualTo("Home Assistant at " + ha.baseUrl()
+                + " could not be reached to check the connection (connection refused): is it running, and is "
+                + "homeassistant.url right? (chats go on with the stored home context; no action can run)");
+    }
+
     private String waitingUnlock() {
         f.ollama.enqueue(Reply.tokens("Vou abrir a porta.\n", UNLOCK));
         StreamOutcome out = StreamOutcome.of(f, f.chat("Abre a porta da frente"));

@@ -61,6 +61,45 @@ class ServerConfigTest {
     }
 
     @Test
+    void shouldConfigureHomeAssistantAndExplainWhatIsMissing(@TempDir Path dir) throws Exception {
+        ServerConfig off = ServerConfig.load(List.of(), Map.of());
+        assertThat(off.homeAssistant()).isEmpty();
+        assertThat(off.actionsAuto()).isFalse();
+        assertThat(off.actionConfirmTimeout()).isEqualTo(Duration.ofSeconds(120));
+
+        Map<String, String> env = Map.of("CHATSTREAM_HOMEASSISTANT_URL", "http://ha.local:8123",
+                "CHATSTREAM_HOMEASSISTANT_TOKEN", "tok-123", "CHATSTREAM_ACTIONS_AUTO", "true");
+        ServerConfig on = ServerConfig.load(List.of(), env);
+        assertThat(on.homeAssistant()).get().satisfies(h -> {
+            assertThat(h.baseUrl()).isEqualTo(URI.create("http://ha.local:8123"));
+            assertThat(h.timeout()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(h.policy()).isEqualTo(dev.chatstream.homeassistant.ActionPolicy.defaults());
+        });
+        assertThat(on.actionsAuto()).isTrue();
+        assertThat(on.toString()).doesNotContain("tok-123");
+        assertThat(on.describeHome()).isEqualTo("Home Assistant http://ha.local:8123, actions run by the server");
+
+        assertThatThrownBy(() -> ServerConfig.load(List.of("--actions.auto=true"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("actions.auto (flag --actions.auto) is true but homeassistant.url is not set: actions run "
+                        + "in Home Assistant, so set its URL and token (see docs/home-assistant.md)");
+        assertThatThrownBy(() -> ServerConfig.load(List.of("--actions.auto=yes"), Map.of()))
+                .hasMessage("actions.auto (flag --actions.auto) must be true or false, got \"yes\"");
+        assertThatThrownBy(() -> ServerConfig.load(List.of("--homeassistant.url=http://ha:8123"), Map.of()))
+                .hasMessage("homeassistant.token is needed with homeassistant.url: create a long-lived access token "
+                        + "in Home Assistant (your profile, Security tab) and set it in CHATSTREAM_HOMEASSISTANT_TOKEN "
+                        + "(or the configuration file; not as a flag, where other users of the machine see it)");
+        assertThatThrownBy(() -> ServerConfig.load(List.of("--homeassistant.url=ha:8123"), Map.of()))
+                .hasMessage("homeassistant.url (flag --homeassistant.url) must be an http:// or https:// URL such as "
+                        + "http://homeassistant.local:8123, got \"ha:8123\"");
+        Path policy = dir.resolve("policy.json");
+        Files.writeString(policy, "{\"allow\": {\"light\": \"turn_on\"}}");
+        assertThatThrownBy(() -> ServerConfig.load(List.of("--homeassistant.policy.file=" + policy), env))
+                .hasMessage("homeassistant.policy.file: The Home Assistant policy file " + policy.toAbsolutePath()
+                        + " is not valid: \"allow.light\" must be a list of strings");
+    }
+
+    @Test
     void shouldRejectAnUnknownKeyInTheFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("c.properties");
         Files.writeString(file, "prot = 1\n");
