@@ -3,6 +3,7 @@ package dev.chatstream.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.chatstream.homeassistant.FakeHomeAssistant;
 import dev.chatstream.ollama.FakeOllama.Reply;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -77,6 +78,57 @@ class ChatPageIT {
                 .isEqualTo("22 graus");
         assertThat(browser.script("return document.getElementById('messages').getAttribute('aria-live')").asText())
                 .isEqualTo("polite");
+    }
+
+    @Test
+    void shouldShowActionResultsAndConfirmOrCancelWaitingActionsFromTheCard() throws Exception {
+        try (FakeHomeAssistant ha = FakeHomeAssistant.start("ha-token")
+                .entity("light.sala", "Luz da sala", "Sala", "off")
+                .entity("lock.porta", "Porta da frente", "Entrada", "locked");
+             ServerFixture h = new ServerFixture(env -> {
+                 env.put("CHATSTREAM_HOMEASSISTANT_URL", ha.baseUrl().toString());
+                 env.put("CHATSTREAM_HOMEASSISTANT_TOKEN", "ha-token");
+                 env.put("CHATSTREAM_ACTIONS_AUTO", "true");
+                 return env;
+             })) {
+            String call = "ACTION: {\"tool\": \"homeassistant_call_service\", \"args\": {\"domain\": ";
+            h.ollama.enqueue(Reply.tokens("Acendo a luz.\n", call
+                    + "\"light\", \"service\": \"turn_on\", \"entity_id\": \"light.sala\"}}"));
+            h.ollama.enqueue(Reply.tokens("Abro a porta.\n", call
+                    + "\"lock\", \"service\": \"unlock\", \"entity_id\": \"lock.porta\"}}"));
+            h.ollama.enqueue(Reply.tokens("Abro a porta.\n", call
+                    + "\"lock\", \"service\": \"unlock\", \"entity_id\": \"lock.porta\"}}"));
+            browser.open(h.server.baseUri() + "#token=" + h.anaToken);
+            browser.awaitTrue("return !document.getElementById('app').hidden", WAIT, "the chat to show");
+
+            say("Acende a luz da sala");
+            browser.await("#messages", s -> s.contains("Done: Home Assistant ran light.turn_on on light.sala"), WAIT,
+                    "the action's result on its card");
+            assertThat(ha.state("light.sala")).isEqualTo("on");
+
+            browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the first reply to end");
+            say("Abre a porta");
+            browser.awaitTrue("return document.querySelectorAll('.action-card button.confirm').length === 1", WAIT,
+                    "a Confirm button");
+            browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the second reply to end");
+            assertThat(browser.text("#messages")).contains("Needs your confirmation");
+            browser.screenshot(Path.of("target", "screenshots", "chat-page-confirm.png"));
+            assertThat(ha.state("lock.porta")).as("nothing runs before the user confirms").isEqualTo("locked");
+            browser.click(".action-card button.confirm");
+            browser.await("#messages", s -> s.contains("Done: Home Assistant ran lock.unlock on lock.porta"), WAIT,
+                    "the confirmed result");
+            assertThat(ha.state("lock.porta")).isEqualTo("unlocked");
+            assertThat(browser.script("return document.querySelectorAll('.action-card button').length").asInt())
+                    .as("the buttons are gone once decided").isZero();
+
+            say("Abre outra vez");
+            browser.awaitTrue("return document.querySelectorAll('.action-card button.cancel').length === 1", WAIT,
+                    "a Cancel button");
+            browser.click(".action-card button.cancel");
+            browser.await("#messages", s -> s.contains("Cancelled: Cancelled; nothing was done"), WAIT,
+                    "the cancelled result");
+            assertThat(ha.calls()).hasSize(2);
+        }
     }
 
     @Test

@@ -1,6 +1,6 @@
 // The chat page. Talks to the API with the token kept in this browser (localStorage); streams replies with
 // chat-stream-client.js; renders model output with markdown.js (DOM nodes only, never HTML).
-import { streamChat } from '/static/chat-stream-client.js';
+import { streamChat, decideAction } from '/static/chat-stream-client.js';
 import { renderMarkdown } from '/static/markdown.js';
 
 const TOKEN = 'chatstream.token';
@@ -154,6 +154,57 @@ function note(item, text) {
   item.appendChild(n);
 }
 
+const ACTION_WORDS = { done: 'Done', failed: 'Failed', refused: 'Refused', cancelled: 'Cancelled',
+  expired: 'Expired' };
+
+/** A card for one action; with a ticket that needs confirmation, Confirm and Cancel buttons. */
+function actionCard(action, ticket) {
+  const card = document.createElement('div');
+  card.className = 'action-card';
+  card.setAttribute('role', 'group');
+  const title = document.createElement('strong');
+  title.textContent = 'Action requested: ' + action.tool;
+  const args = document.createElement('pre');
+  args.textContent = JSON.stringify(action.args, null, 2);
+  card.append(title, args);
+  if (!ticket) return card;
+  card.dataset.actionId = ticket.id;
+  if (!ticket.needsConfirmation) return card;
+  const ask = document.createElement('p');
+  ask.className = 'action-ask';
+  ask.textContent = 'Needs your confirmation (until ' + new Date(ticket.confirmBy).toLocaleTimeString() + ').';
+  const confirm = document.createElement('button');
+  confirm.type = 'button';
+  confirm.className = 'confirm';
+  confirm.textContent = 'Confirm';
+  const cancel = document.createElement('button');
+  cancel.type = 'button';
+  cancel.className = 'cancel';
+  cancel.textContent = 'Cancel';
+  const decide = async (yes) => {
+    confirm.disabled = true;
+    cancel.disabled = true;
+    const result = await decideAction({ token: state.token, id: ticket.id, confirm: yes });
+    if (result.code === 'unauthorized') { signIn('This token is not valid (unknown or revoked); sign in with another.'); return; }
+    ask.remove();
+    confirm.remove();
+    cancel.remove();
+    showActionResult(card, result.status && result.id ? result : { status: 'failed', message: result.error });
+  };
+  confirm.addEventListener('click', () => decide(true));
+  cancel.addEventListener('click', () => decide(false));
+  card.append(ask, confirm, cancel);
+  return card;
+}
+
+function showActionResult(card, result) {
+  const line = document.createElement('p');
+  line.className = 'action-status ' + (result.status === 'done' ? 'ok' : 'not-done');
+  line.setAttribute('role', 'status');
+  line.textContent = (ACTION_WORDS[result.status] || result.status) + ': ' + result.message;
+  card.appendChild(line);
+}
+
 function nearEnd() {
   const list = $('messages');
   return list.scrollHeight - list.scrollTop - list.clientHeight < 48;
@@ -202,18 +253,14 @@ function send(message, { again } = {}) {
       thinking.lastChild.textContent += chunk;
       scrollToEnd();
     },
-    onAction(action) {
+    onAction(action, ticket) {
       before();
-      const card = document.createElement('div');
-      card.className = 'action-card';
-      card.setAttribute('role', 'note');
-      const title = document.createElement('strong');
-      title.textContent = 'Action requested: ' + action.tool;
-      const args = document.createElement('pre');
-      args.textContent = JSON.stringify(action.args, null, 2);
-      card.append(title, args);
-      item.appendChild(card);
+      item.appendChild(actionCard(action, ticket));
       scrollToEnd();
+    },
+    onActionResult(result) {
+      const card = item.querySelector('.action-card[data-action-id="' + CSS.escape(result.id) + '"]');
+      if (card) showActionResult(card, result);
     },
     onActionError(error) { note(item, 'The model asked for an action that could not be read: ' + error.error); },
     onDone(done) {

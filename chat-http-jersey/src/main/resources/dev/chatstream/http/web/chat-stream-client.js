@@ -68,10 +68,11 @@ export class SseParser {
  * Streams one reply. Options:
  *   token (required), message (required), conversationId, history, includeThinking,
  *   url (default '/api/chat/stream/'), fetch (default globalThis.fetch),
- *   onOpen(), onChunk(text), onThinking(text), onFinalText(text), onAction(action), onActionError(error),
- *   onDone(done), onError(error)   — error: {code, error, status?, retryAfter?, conversationId?}
+ *   onOpen(), onChunk(text), onThinking(text), onFinalText(text), onAction(action, ticket?), onActionResult(result),
+ *   onActionError(error), onDone(done), onError(error)   — error: {code, error, status?, retryAfter?, conversationId?}
+ *   ticket (servers with actions.auto): {id, needsConfirmation, confirmBy}; result: {id, status, message}
  * Returns {abort(), finished, [Symbol.asyncIterator]}: `finished` resolves to 'done', 'error' or 'aborted';
- * iterating yields {type: 'chunk'|'thinking'|'final_text'|'action'|'action_error'|'done'|'error', ...}.
+ * iterating yields {type: 'chunk'|'thinking'|'final_text'|'action'|'action_result'|'action_error'|'done'|'error', ...}.
  * Exactly one of done / error ends a stream that was not aborted.
  */
 export function streamChat(options) {
@@ -136,7 +137,15 @@ export function streamChat(options) {
           break;
         case 'thinking': emit({ type: 'thinking', content: json.content }); call('onThinking', json.content); break;
         case 'final_text': emit({ type: 'final_text', text: json.text }); call('onFinalText', json.text); break;
-        case 'action': emit({ type: 'action', action: json.action }); call('onAction', json.action); break;
+        case 'action': {
+          // with actions.auto on the server, the action has an id and may wait for the user's confirmation
+          const ticket = json.id == null ? undefined
+            : { id: json.id, needsConfirmation: json.needs_confirmation === true, confirmBy: json.confirm_by };
+          emit({ type: 'action', action: json.action, ticket });
+          if (typeof options.onAction === 'function') options.onAction(json.action, ticket);
+          break;
+        }
+        case 'action_result': emit({ type: 'action_result', ...json }); call('onActionResult', json); break;
         case 'action_error': emit({ type: 'action_error', ...json }); call('onActionError', json); break;
         case 'done': outcome = 'done'; emit({ type: 'done', ...json }); call('onDone', json); break;
         case 'error':
@@ -178,4 +187,27 @@ export function streamChat(options) {
       };
     },
   };
+}
+
+/**
+ * Confirms (confirm: true) or cancels (confirm: false) an action that waits for the user, by its ticket id.
+ * Options: token, id, confirm, base (default ''), fetch. Resolves to the result {id, status, message} (status
+ * done, failed, refused or cancelled), or to {error, code, status} when it could not be decided: code
+ * action_not_found (404), action_already_decided (409), action_expired (410), network, or the server's own.
+ */
+export async function decideAction(options) {
+  const verb = options.confirm ? 'confirm' : 'cancel';
+  let response;
+  try {
+    response = await (options.fetch || globalThis.fetch)((options.base || '') + '/api/actions/'
+      + encodeURIComponent(options.id) + '/' + verb, {
+      method: 'POST', headers: { 'Authorization': 'Bearer ' + options.token }, cache: 'no-store' });
+  } catch (e) {
+    return { code: 'network', error: 'The server cannot be reached (' + e.message + '); nothing was decided' };
+  }
+  let json = {};
+  try { json = await response.json(); } catch (e) { /* the status says enough */ }
+  if (response.ok) return json;
+  return { code: json.code || 'http_' + response.status, error: json.error || 'The server answered ' + response.status,
+    status: response.status };
 }
