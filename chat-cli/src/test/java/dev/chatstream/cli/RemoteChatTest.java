@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatstream.http.ChatServer;
 import dev.chatstream.http.ServerConfig;
+import dev.chatstream.homeassistant.FakeHomeAssistant;
 import dev.chatstream.ollama.FakeOllama;
 import dev.chatstream.ollama.FakeOllama.Reply;
 import dev.chatstream.core.Cancellation;
@@ -61,6 +62,34 @@ class RemoteChatTest {
         assertThat(second.exit()).isZero();
         assertThat(second.out()).isEqualTo("Já está.\n");
         assertThat(ollama.chatBodies().get(1)).contains("Liga o ar", "Vou ligar o ar.");
+    }
+
+    @Test
+    void shouldShowWhatBecameOfActionsTheServerRuns() {
+        try (FakeHomeAssistant ha = FakeHomeAssistant.start("ha-token")
+                .entity("light.sala", "Luz da sala", "Sala", "off")
+                .entity("lock.porta", "Porta da frente", "Entrada", "locked")) {
+            server.close();
+            server = ChatServer.start(ServerConfig.load(List.of("--port=0", "--data.dir=" + data,
+                    "--ollama.url=" + ollama.baseUrl(), "--homeassistant.url=" + ha.baseUrl(), "--actions.auto=true"),
+                    Map.of("CHATSTREAM_HOMEASSISTANT_TOKEN", "ha-token")));
+            String call = "ACTION: {\"tool\": \"homeassistant_call_service\", \"args\": {\"domain\": ";
+            ollama.enqueue(Reply.tokens("Acendo.\n", call + "\"light\", \"service\": \"turn_on\", "
+                    + "\"entity_id\": \"light.sala\"}}"));
+            ollama.enqueue(Reply.tokens("Abro.\n", call + "\"lock\", \"service\": \"unlock\", "
+                    + "\"entity_id\": \"lock.porta\"}}"));
+
+            Cli.Run light = remote(token).run("Acende a luz");
+            Cli.Run lock = remote(token).run("Abre a porta");
+
+            assertThat(light.exit()).isZero();
+            assertThat(light.out()).isEqualTo("Acendo.\n");
+            assertThat(light.err()).contains("⚡ done: Home Assistant ran light.turn_on on light.sala");
+            assertThat(lock.exit()).isZero();
+            assertThat(lock.err()).containsPattern("— waits for your confirmation until \\S+Z: POST "
+                    + "/api/actions/act_[A-Za-z0-9_-]+/confirm \\(or /cancel\\), or use the chat page");
+            assertThat(ha.state("lock.porta")).isEqualTo("locked");
+        }
     }
 
     @Test
