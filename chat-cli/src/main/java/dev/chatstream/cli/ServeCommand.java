@@ -30,8 +30,7 @@ final class ServeCommand extends Configured implements Callable<Integer> {
             throw new CliException(ExitCode.USAGE, e.getMessage(), e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chatstream-shutdown"));
-        io.err().println("chatstream listening on " + server.baseUri() + " (" + config.describeLlm()
-                + "); Ctrl-C stops it");
+        io.err().println(server.banner());
         server.awaitStop();
         return ExitCode.OK.code();
     }

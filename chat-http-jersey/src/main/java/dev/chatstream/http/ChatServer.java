@@ -149,6 +149,12 @@ public final class ChatServer implements AutoCloseable {
         return server;
     }
 
+    /** {@code chatstream listening on http://…/ (Ollama …, model …; stored home context); Ctrl-C stops it}. */
+    public String banner() {
+        return "chatstream listening on " + baseUri() + " (" + config.describeLlm() + "; " + config.describeHome()
+                + "); Ctrl-C stops it";
+    }
+
     /** The port the server listens on (the real one when the configuration said 0). */
     public int port() {
         return http.getListener("grizzly").getPort();
@@ -215,8 +221,7 @@ public final class ChatServer implements AutoCloseable {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chatstream-shutdown"));
-        System.out.println("chatstream listening on " + server.baseUri() + " (" + config.describeLlm()
-                + "); Ctrl-C stops it");
+        System.out.println(server.banner());
         LOG.log(System.Logger.Level.INFO, "Listening on " + server.baseUri());
         server.awaitStop();
         System.exit(0); // llama.cpp's native threads would otherwise keep the process alive
