@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
@@ -110,7 +111,7 @@ public final class ActionDispatcher {
                     return next.send(finish(user, id, action, ActionStatus.REFUSED, "Too many actions are waiting "
                             + "for confirmation on this server; confirm or cancel some, then ask again"));
                 }
-                Instant by = clock.instant().plus(window);
+                Instant by = clock.instant().plus(window).truncatedTo(ChronoUnit.MILLIS);
                 waiting.put(id, new Waiting(user, action, by));
                 audit(user, id, action, ActionStatus.PENDING_CONFIRMATION, decision.message()
                         + "; waits for confirmation until " + by);
