@@ -1,0 +1,255 @@
+package dev.chatstream.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code bin/chat-bench}: the standard load scenarios against the real server (started with
+ * {@code bin/chatstream-server}) and, in the same run, straight against the fake Ollama, so that "added" figures
+ * are differences measured together. Writes {@code results.md} and PNG charts to the output directory and says
+ * what it is doing as it goes. {@code --quick} runs smaller scenarios (a smoke test of the driver).
+ */
+public final class Bench {
+    /** One concurrency level's figures. */
+    record Level(String name, int concurrency, int streams, Percentiles serverFirst, Percentiles directFirst,
+            Percentiles serverGaps, Percentiles directGaps, Map<String, Integer> errors, double serverCpuPerTokenMicros,
+            double driverCpuPerTokenMicros, double peakRssMb, long tokens) {
+        Percentiles added() {
+            return serverFirst.minus(directFirst);
+        }
+    }
+
+    /** Disconnect-to-upstream-closed figures. */
+    record Aborts(int streams, Percentiles server, Percentiles direct, int missing, Map<String, Integer> errors) {
+    }
+
+    /** The mostly idle scenario's figures. */
+    record Idle(int streams, int opened, Map<String, Integer> errors, Percentiles pingLateness, int pingsExpected,
+            int pingsSeen, double peakRssMb, double heapUsedMb, double idleCpuMillisPerSecond, long threads) {
+    }
+
+    private final Path launcher;
+    private final Path out;
+    private final boolean quick;
+    private final List<String> log = new ArrayList<>();
+
+    private Bench(Path launcher, Path out, boolean quick) {
+        this.launcher = launcher;
+        this.out = out;
+        this.quick = quick;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(System.getProperty("chatstream.root", "."));
+        Path out = root.resolve("chat-bench/target/bench");
+        boolean quick = false;
+        for (String a : args) {
+            if (a.equals("--quick")) {
+                quick = true;
+            } else if (a.startsWith("--out=")) {
+                out = Path.of(a.substring(6));
+            } else {
+                System.err.println("chat-bench: unknown argument " + a + "; use --quick and --out=DIR");
+                System.exit(2);
+            }
+        }
+        Files.createDirectories(out);
+        new Bench(root.resolve("bin/chatstream-server"), out, quick).runAll();
+        System.exit(0);
+    }
+
+    private void runAll() throws Exception {
+        Instant started = Instant.now();
+        say("chat-bench: " + (quick ? "quick run" : "standard scenarios") + "; results in " + out);
+        List<Level> levels = new ArrayList<>();
+        Aborts aborts;
+        Idle idle;
+        try (PacedOllama ollama = new PacedOllama()) {
+            ollama.script(new PacedOllama.Script(100, Duration.ofMillis(20), Duration.ZERO));
+            try (ServerProcess server = ServerProcess.start(launcher, ollama.baseUrl(), Map.of())) {
+                say("server pid " + server.pid() + " at " + server.base + " (bin/chatstream-server, SQLite in "
+                        + server.dataDir + ")");
+                StreamClient viaServer = new StreamClient(StreamClient.Target.SERVER, server.base, server.token);
+                StreamClient direct = new StreamClient(StreamClient.Target.DIRECT, ollama.baseUrl(), null);
+                say("warming up (JIT, caches, connection pool): 64 streams x 3 through the server");
+                Load.run(viaServer, 64, 3, 0, 0);
+                Load.run(direct, 64, 1, 0, 0);
+                levels.add(level("1 stream", server, viaServer, direct, 1, quick ? 5 : 30));
+                levels.add(level("64 streams", server, viaServer, direct, 64, quick ? 1 : 5));
+                levels.add(level("512 streams", server, viaServer, direct, 512, quick ? 1 : 3));
+                aborts = aborts(ollama, viaServer, direct, quick ? 1 : 4);
+            }
+            int idleStreams = quick ? 500 : 5000;
+            Duration loading = quick ? Duration.ofSeconds(17) : Duration.ofSeconds(35);
+            ollama.script(new PacedOllama.Script(5, Duration.ofMillis(20), loading));
+            try (ServerProcess server = ServerProcess.start(launcher, ollama.baseUrl(), Map.of())) {
+                idle = idle(server, new StreamClient(StreamClient.Target.SERVER, server.base, server.token), idleStreams,
+                        loading);
+            }
+        }
+        Report.write(out, levels, aborts, idle, started, Duration.between(started, Instant.now()), quick);
+        say("done in " + Duration.between(started, Instant.now()).toSeconds() + " s: " + out.resolve("results.md"));
+    }
+
+    private Level level(String name, ServerProcess server, StreamClient viaServer, StreamClient direct, int concurrency,
+            int waves) {
+        say(name + ": " + waves + " round(s) of " + concurrency + " concurrent streams of 100 tokens 20 ms apart, "
+                + "straight to the fake Ollama, then through the server");
+        long driverCpu0 = ProcStats.cpuNanos(ProcessHandle.current().pid());
+        Load.Streams d = Load.run(direct, concurrency, waves, 0, 0);
+        long driverDirect = ProcStats.cpuNanos(ProcessHandle.current().pid()) - driverCpu0;
+        RssSampler rss = new RssSampler(server.pid());
+        long cpu0 = ProcStats.cpuNanos(server.pid());
+        long driverCpu1 = ProcStats.cpuNanos(ProcessHandle.current().pid());
+        Load.Streams s = Load.run(viaServer, concurrency, waves, 0, 0);
+        long serverCpu = ProcStats.cpuNanos(server.pid()) - cpu0;
+        long driverServer = ProcStats.cpuNanos(ProcessHandle.current().pid()) - driverCpu1;
+        double peak = rss.stop() / 1048576.0;
+        long tokens = s.chunks();
+        Level l = new Level(name, concurrency, s.results().size(), s.firstChunk(), d.firstChunk(), s.gaps(), d.gaps(),
+                s.errors(), tokens == 0 ? Double.NaN : serverCpu / 1e3 / tokens,
+                tokens == 0 ? Double.NaN : driverServer / 1e3 / tokens, peak, tokens);
+        say(String.format("  first chunk p50 %.2f ms (direct %.2f), p99 %.2f ms (direct %.2f); server CPU %.1f µs/token "
+                        + "(driver %.1f; driver alone, direct: %.1f); peak RSS %.0f MB; errors %s",
+                l.serverFirst().p50(), l.directFirst().p50(), l.serverFirst().p99(), l.directFirst().p99(),
+                l.serverCpuPerTokenMicros(), l.driverCpuPerTokenMicros(),
+                d.chunks() == 0 ? Double.NaN : driverDirect / 1e3 / d.chunks(), peak, s.errors()));
+        return l;
+    }
+
+    private Aborts aborts(PacedOllama ollama, StreamClient viaServer, StreamClient direct, int waves) {
+        say("aborts: " + waves + " round(s) of 64 streams that close their connection after 10 chunks");
+        ollama.forget();
+        Load.Streams d = Load.run(direct, 64, waves, 10, 0);
+        Load.Streams s = Load.run(viaServer, 64, waves, 10, 0);
+        sleep(Duration.ofSeconds(2)); // let the last closes arrive
+        long[] sv = new long[s.results().size()];
+        long[] dv = new long[d.results().size()];
+        int sn = collect(ollama, s, sv);
+        int dn = collect(ollama, d, dv);
+        Aborts a = new Aborts(s.results().size(), Percentiles.of(sv, sn), Percentiles.of(dv, dn),
+                s.results().size() - sn, s.errors());
+        say(String.format("  disconnect to upstream closed: p50 %.2f ms, p99 %.2f ms, max %.2f ms (direct p50 %.2f ms); "
+                + "%d not seen", a.server().p50(), a.server().p99(), a.server().max(), a.direct().p50(), a.missing()));
+        return a;
+    }
+
+    private static int collect(PacedOllama ollama, Load.Streams streams, long[] into) {
+        int n = 0;
+        for (int i = 0; i < streams.results().size(); i++) {
+            StreamClient.Result r = streams.results().get(i);
+            Long closed = ollama.closedAt(streams.tags().get(i));
+            if (r.abortedAt != 0 && closed != null) {
+                into[n++] = Math.max(0, closed - r.abortedAt);
+            }
+        }
+        return n;
+    }
+
+    private Idle idle(ServerProcess server, StreamClient viaServer, int streams, Duration loading) {
+        say("idle: " + streams + " streams opened over ~" + Math.max(1, streams / 1000) + " s while the model "
+                + "\"loads\" for " + loading.toSeconds() + " s (heartbeats every 15 s), then 5 tokens each");
+        RssSampler rss = new RssSampler(server.pid());
+        AtomicLong heap = new AtomicLong(-1);
+        AtomicLong idleCpu = new AtomicLong(-1);
+        AtomicLong threads = new AtomicLong(-1);
+        Thread probe = Thread.ofPlatform().daemon(true).start(() -> {
+            sleep(Duration.ofSeconds(streams / 1000 + 8)); // all open, none active
+            long c0 = ProcStats.cpuNanos(server.pid());
+            long t0 = System.nanoTime();
+            sleep(loading.minusSeconds(streams / 1000 + 12));
+            idleCpu.set((ProcStats.cpuNanos(server.pid()) - c0) * 1_000_000_000L / (System.nanoTime() - t0));
+            threads.set(ProcStats.threads(server.pid()));
+            heap.set(server.heapUsedBytes());
+        });
+        Load.Streams s = Load.run(viaServer, streams, 1, 0, 1000);
+        try {
+            probe.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        double peak = rss.stop() / 1048576.0;
+        int every = 15;
+        int expected = (int) (loading.toSeconds() / every);
+        List<Long> lateness = new ArrayList<>();
+        int seen = 0;
+        for (StreamClient.Result r : s.results()) {
+            for (int k = 0; k < r.pingCount; k++) {
+                seen++;
+                lateness.add(Math.max(0, r.pings[k] - r.sent - (k + 1) * (long) every * 1_000_000_000L));
+            }
+        }
+        long[] lv = lateness.stream().mapToLong(Long::longValue).toArray();
+        int opened = (int) s.results().stream().filter(r -> r.status == 200).count();
+        Idle i = new Idle(streams, opened, s.errors(), Percentiles.of(lv, lv.length), expected * streams, seen, peak,
+                heap.get() / 1048576.0, idleCpu.get() / 1e6, threads.get());
+        say(String.format("  opened %d/%d, pings %d of %d expected, ping lateness p99 %.0f ms, peak RSS %.0f MB, "
+                        + "heap used %.0f MB, idle CPU %.1f ms/s, %d threads, errors %s", opened, streams, seen,
+                expected * streams, i.pingLateness().p99(), peak, i.heapUsedMb(), i.idleCpuMillisPerSecond(),
+                i.threads(), i.errors()));
+        return i;
+    }
+
+    private void say(String line) {
+        System.err.println(line);
+        log.add(line);
+    }
+
+    private static void sleep(Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Samples a process's resident memory every 100 ms and keeps the peak. */
+    private static final class RssSampler {
+        private final AtomicLong peak = new AtomicLong();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final Thread thread;
+
+        RssSampler(long pid) {
+            thread = Thread.ofPlatform().daemon(true).name("rss").start(() -> {
+                while (!stop.get()) {
+                    try {
+                        peak.accumulateAndGet(ProcStats.rssBytes(pid), Math::max);
+                    } catch (RuntimeException e) {
+                        return;
+                    }
+                    sleep(Duration.ofMillis(100));
+                }
+            });
+        }
+
+        long stop() {
+            stop.set(true);
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return peak.get();
+        }
+    }
+
+    static String machine() throws IOException {
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("?");
+        long memKb = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
+                .findFirst().map(l -> Long.parseLong(l.replaceAll("\\D", ""))).orElse(0L);
+        return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), " + memKb / 1048576 + " GiB, "
+                + "Java " + Runtime.version() + ", " + System.getProperty("os.name") + " " + System.getProperty("os.version");
+    }
+}

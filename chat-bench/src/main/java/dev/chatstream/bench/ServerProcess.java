@@ -1,0 +1,122 @@
+package dev.chatstream.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The real server as users run it: {@code bin/chatstream-server} (its JVM flags, auth on, the SQLite store in a
+ * fresh data directory), started as a child process on a free port. Limits that would refuse a load test
+ * (rate, streams per user, streams in all) are raised; everything else is the default.
+ */
+final class ServerProcess implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("chatstream listening on (http://\\S+/) ");
+    private static final Pattern TOKEN = Pattern.compile("^\\s+(cs_[A-Za-z0-9_-]+)\\s*$");
+
+    private final Process process;
+    final URI base;
+    final String token;
+    final Path dataDir;
+    private final List<String> output = new ArrayList<>();
+
+    private ServerProcess(Process process, URI base, String token, Path dataDir) {
+        this.process = process;
+        this.base = base;
+        this.token = token;
+        this.dataDir = dataDir;
+    }
+
+    static ServerProcess start(Path launcher, URI ollama, Map<String, String> extra) throws IOException {
+        Path data = Files.createTempDirectory("chat-bench-data");
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString()).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("CHATSTREAM_PORT", "0");
+        env.put("CHATSTREAM_DATA_DIR", data.toString());
+        env.put("CHATSTREAM_OLLAMA_URL", ollama.toString());
+        env.put("CHATSTREAM_LIMITS_RATE_PER_MINUTE", "1000000");
+        env.put("CHATSTREAM_LIMITS_RATE_BURST", "1000000");
+        env.put("CHATSTREAM_LIMITS_STREAMS_PER_USER", "100000");
+        env.put("CHATSTREAM_LIMITS_STREAMS_TOTAL", "6000");
+        env.putAll(extra);
+        Process p = pb.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<URI> base = new CompletableFuture<>();
+        CompletableFuture<String> token = new CompletableFuture<>();
+        List<String> lines = new ArrayList<>();
+        Thread.ofPlatform().daemon(true).name("server-output").start(() -> {
+            try {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    synchronized (lines) {
+                        if (lines.size() < 2000) {
+                            lines.add(line);
+                        }
+                    }
+                    Matcher t = TOKEN.matcher(line);
+                    if (t.matches()) {
+                        token.complete(t.group(1));
+                    }
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        base.complete(URI.create(m.group(1)));
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+            base.completeExceptionally(new IllegalStateException("the server exited: " + lines));
+        });
+        try {
+            URI b = base.get(300, TimeUnit.SECONDS); // the launcher may build first
+            ServerProcess s = new ServerProcess(p, b, token.get(5, TimeUnit.SECONDS), data);
+            s.output.addAll(lines);
+            return s;
+        } catch (Exception e) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the server did not start: " + e.getMessage() + " " + lines, e);
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** {@code jcmd PID GC.heap_info}'s first "used" figure, in bytes; -1 when jcmd is not there. */
+    long heapUsedBytes() {
+        try {
+            Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), "GC.heap_info")
+                    .redirectErrorStream(true).start();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(30, TimeUnit.SECONDS);
+            Matcher m = Pattern.compile("used (\\d+)([KM])").matcher(text);
+            if (m.find()) {
+                return Long.parseLong(m.group(1)) * (m.group(2).equals("M") ? 1 << 20 : 1 << 10);
+            }
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy(); // SIGTERM: graceful
+        if (!process.waitFor(Duration.ofSeconds(30).toSeconds(), TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package dev.chatstream.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One streaming request over a raw socket, timed as cheaply as we can: the request is written in one go, the
+ * answer read in 8 KiB blocks, chunked encoding and lines decoded in place, and only the moments that matter
+ * ({@link System#nanoTime()}) are kept. Speaks to the server ({@code POST /api/chat/stream/}, SSE) or straight to
+ * the fake Ollama ({@code POST /api/chat}, NDJSON), so the two can be compared in one run.
+ */
+final class StreamClient {
+    /** Where to send and how to read. */
+    enum Target { SERVER, DIRECT }
+
+    /** What one stream saw. Times are nanoTime values; 0 when it did not happen. */
+    static final class Result {
+        long sent;
+        long firstChunk;
+        long lastChunk;
+        int chunks;
+        long[] gaps = new long[128];
+        int gapCount;
+        long[] pings = new long[8];
+        int pingCount;
+        long abortedAt;
+        String outcome = "unfinished"; // done, error code, io error, http status
+        int status;
+
+        void gap(long nanos) {
+            if (gapCount == gaps.length) {
+                gaps = java.util.Arrays.copyOf(gaps, gaps.length * 2);
+            }
+            gaps[gapCount++] = nanos;
+        }
+
+        void ping(long at) {
+            if (pingCount == pings.length) {
+                pings = java.util.Arrays.copyOf(pings, pings.length * 2);
+            }
+            pings[pingCount++] = at;
+        }
+
+        boolean ok() {
+            return outcome.equals("done") || (abortedAt != 0 && outcome.equals("aborted"));
+        }
+    }
+
+    private final Target target;
+    private final URI base;
+    private final String token;
+
+    StreamClient(Target target, URI base, String token) {
+        this.target = target;
+        this.base = base;
+        this.token = token;
+    }
+
+    /**
+     * Runs one stream for {@code tag}; with {@code abortAfterChunks > 0} closes the connection once that many
+     * chunks arrived (the driver's Stop button).
+     */
+    Result run(int tag, int abortAfterChunks) {
+        Result r = new Result();
+        try (Socket socket = new Socket()) {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
+            OutputStream out = socket.getOutputStream();
+            r.sent = System.nanoTime();
+            out.write(request(tag));
+            out.flush();
+            read(socket, socket.getInputStream(), r, abortAfterChunks);
+        } catch (IOException e) {
+            if (r.abortedAt == 0) {
+                r.outcome = "io: " + e.getClass().getSimpleName();
+            }
+        }
+        return r;
+    }
+
+    private byte[] request(int tag) {
+        String body = target == Target.SERVER
+                ? "{\"message\": \"bench-" + tag + " Liga a luz da sala, por favor\"}"
+                : "{\"model\":\"llama3.2\",\"messages\":[{\"role\":\"user\",\"content\":\"bench-" + tag
+                        + " Liga a luz da sala, por favor\"}],\"stream\":true}";
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        String head = "POST " + (target == Target.SERVER ? "/api/chat/stream/" : "/api/chat") + " HTTP/1.1\r\n"
+                + "Host: " + base.getHost() + ":" + base.getPort() + "\r\n"
+                + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
+                + "Content-Type: application/json\r\nAccept: text/event-stream\r\nConnection: close\r\n"
+                + "Content-Length: " + b.length + "\r\n\r\n";
+        byte[] h = head.getBytes(StandardCharsets.US_ASCII);
+        byte[] all = new byte[h.length + b.length];
+        System.arraycopy(h, 0, all, 0, h.length);
+        System.arraycopy(b, 0, all, h.length, b.length);
+        return all;
+    }
+
+    /** Decodes the response as it arrives: status, headers, chunked body, then lines. */
+    private void read(Socket socket, InputStream in, Result r, int abortAfter) throws IOException {
+        byte[] buf = new byte[8192];
+        Lines lines = new Lines(r);
+        int headerState = 0;
+        StringBuilder statusLine = new StringBuilder();
+        boolean inHeaders = true;
+        boolean chunked = false;
+        StringBuilder headers = new StringBuilder();
+        // chunked decoding state
+        long chunkLeft = -1; // -1: reading a size line
+        StringBuilder sizeLine = new StringBuilder();
+        int afterChunk = 0; // CRLF after data to skip
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            long now = System.nanoTime();
+            int i = 0;
+            if (inHeaders) {
+                for (; i < n; i++) {
+                    char c = (char) buf[i];
+                    headers.append(c);
+                    headerState = (c == '\r' || c == '\n') ? headerState + 1 : 0;
+                    if (headerState == 4) {
+                        i++;
+                        inHeaders = false;
+                        String h = headers.toString();
+                        statusLine.append(h, 0, h.indexOf('\r'));
+                        r.status = Integer.parseInt(statusLine.substring(9, 12));
+                        chunked = h.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked");
+                        if (r.status != 200) {
+                            r.outcome = "http " + r.status;
+                            return;
+                        }
+                        break;
+                    }
+                }
+            }
+            while (i < n) {
+                if (!chunked) {
+                    lines.feed(buf, i, n - i, now);
+                    i = n;
+                } else if (afterChunk > 0) {
+                    afterChunk--;
+                    i++;
+                } else if (chunkLeft < 0) {
+                    char c = (char) buf[i++];
+                    if (c == '\n') {
+                        String size = sizeLine.toString().strip();
+                        int semi = size.indexOf(';');
+                        chunkLeft = Long.parseLong(semi < 0 ? size : size.substring(0, semi), 16);
+                        sizeLine.setLength(0);
+                        if (chunkLeft == 0) {
+                            return; // end of body
+                        }
+                    } else if (c != '\r') {
+                        sizeLine.append(c);
+                    }
+                } else {
+                    int take = (int) Math.min(chunkLeft, n - i);
+                    lines.feed(buf, i, take, now);
+                    i += take;
+                    chunkLeft -= take;
+                    if (chunkLeft == 0) {
+                        chunkLeft = -1;
+                        afterChunk = 2;
+                    }
+                }
+                if (lines.terminal) {
+                    return;
+                }
+                if (abortAfter > 0 && r.chunks >= abortAfter && r.abortedAt == 0) {
+                    r.abortedAt = System.nanoTime();
+                    r.outcome = "aborted";
+                    socket.close();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Splits the body into lines and classifies each: chunk, ping, terminal. */
+    private final class Lines {
+        private final Result r;
+        private final byte[] line = new byte[64 * 1024];
+        private int length;
+        private String event = "";
+        boolean terminal;
+
+        Lines(Result r) {
+            this.r = r;
+        }
+
+        void feed(byte[] b, int off, int len, long now) {
+            for (int i = off; i < off + len; i++) {
+                byte c = b[i];
+                if (c == '\n') {
+                    line(now);
+                    length = 0;
+                } else if (length < line.length) {
+                    line[length++] = c;
+                }
+            }
+        }
+
+        private void line(long now) {
+            if (target == Target.DIRECT) {
+                if (length == 0) {
+                    return;
+                }
+                if (contains("\"done\":true")) {
+                    terminal = true;
+                    r.outcome = "done";
+                } else {
+                    chunk(now);
+                }
+                return;
+            }
+            if (length == 0) {
+                event = "";
+                return;
+            }
+            if (line[0] == ':') {
+                if (startsWith(": ping")) {
+                    r.ping(now);
+                }
+                return;
+            }
+            if (startsWith("event: ")) {
+                event = new String(line, 7, length - 7, StandardCharsets.US_ASCII);
+                return;
+            }
+            if (startsWith("data: ")) {
+                if (event.isEmpty()) {
+                    chunk(now);
+                } else if (event.equals("done")) {
+                    terminal = true;
+                    r.outcome = "done";
+                } else if (event.equals("error")) {
+                    terminal = true;
+                    String s = new String(line, 0, length, StandardCharsets.UTF_8);
+                    int at = s.indexOf("\"code\": \"");
+                    r.outcome = at < 0 ? "error" : s.substring(at + 9, s.indexOf('"', at + 9));
+                }
+            }
+        }
+
+        private void chunk(long now) {
+            if (r.chunks == 0) {
+                r.firstChunk = now;
+            } else {
+                r.gap(now - r.lastChunk);
+            }
+            r.lastChunk = now;
+            r.chunks++;
+        }
+
+        private boolean startsWith(String s) {
+            if (length < s.length()) {
+                return false;
+            }
+            for (int i = 0; i < s.length(); i++) {
+                if (line[i] != s.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean contains(String s) {
+            outer:
+            for (int i = 0; i + s.length() <= length; i++) {
+                for (int j = 0; j < s.length(); j++) {
+                    if (line[i + j] != s.charAt(j)) {
+                        continue outer;
+                    }
+                }
+                return true;
+            }
+            return false;
+        }
+    }
+}
