@@ -39,30 +39,40 @@ public final class Bench {
     private final Path launcher;
     private final Path out;
     private final boolean quick;
+    private final String only;
     private final List<String> log = new ArrayList<>();
 
-    private Bench(Path launcher, Path out, boolean quick) {
+    private Bench(Path launcher, Path out, boolean quick, String only) {
         this.launcher = launcher;
         this.out = out;
         this.quick = quick;
+        this.only = only;
+    }
+
+    private boolean wanted(String scenario) {
+        return only.isEmpty() || only.equals(scenario);
     }
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(System.getProperty("chatstream.root", "."));
         Path out = root.resolve("chat-bench/target/bench");
         boolean quick = false;
+        String only = "";
         for (String a : args) {
             if (a.equals("--quick")) {
                 quick = true;
+            } else if (a.startsWith("--only=")) {
+                only = a.substring(7); // 1, 64, 512, aborts or idle: one scenario, e.g. while profiling
             } else if (a.startsWith("--out=")) {
                 out = Path.of(a.substring(6));
             } else {
-                System.err.println("chat-bench: unknown argument " + a + "; use --quick and --out=DIR");
+                System.err.println("chat-bench: unknown argument " + a + "; use --quick, --only=1|64|512|aborts|idle "
+                        + "and --out=DIR");
                 System.exit(2);
             }
         }
         Files.createDirectories(out);
-        new Bench(root.resolve("bin/chatstream-server"), out, quick).runAll();
+        new Bench(root.resolve("bin/chatstream-server"), out, quick, only).runAll();
         System.exit(0);
     }
 
@@ -80,12 +90,22 @@ public final class Bench {
                 StreamClient viaServer = new StreamClient(StreamClient.Target.SERVER, server.base, server.token);
                 StreamClient direct = new StreamClient(StreamClient.Target.DIRECT, ollama.baseUrl(), null);
                 say("warming up (JIT, caches, connection pool): 64 streams x 3 through the server");
-                Load.run(viaServer, 64, 3, 0, 0);
-                Load.run(direct, 64, 1, 0, 0);
-                levels.add(level("1 stream", server, viaServer, direct, 1, quick ? 5 : 30));
-                levels.add(level("64 streams", server, viaServer, direct, 64, quick ? 1 : 5));
-                levels.add(level("512 streams", server, viaServer, direct, 512, quick ? 1 : 3));
-                aborts = aborts(ollama, viaServer, direct, quick ? 1 : 4);
+                Load.steady(viaServer, 64, 3, Duration.ofSeconds(2));
+                Load.steady(direct, 64, 1, Duration.ofSeconds(2));
+                if (wanted("1")) {
+                    levels.add(level("1 stream", server, viaServer, direct, 1, quick ? 5 : 20));
+                }
+                if (wanted("64")) {
+                    levels.add(level("64 streams", server, viaServer, direct, 64, quick ? 2 : 5));
+                }
+                if (wanted("512")) {
+                    levels.add(level("512 streams", server, viaServer, direct, 512, quick ? 2 : 4));
+                }
+                aborts = wanted("aborts") ? aborts(ollama, viaServer, direct, quick ? 1 : 4) : null;
+            }
+            if (!wanted("idle")) {
+                say("done (" + only + " only; no report)");
+                return;
             }
             int idleStreams = quick ? 500 : 5000;
             Duration loading = quick ? Duration.ofSeconds(17) : Duration.ofSeconds(35);
@@ -101,15 +121,15 @@ public final class Bench {
 
     private Level level(String name, ServerProcess server, StreamClient viaServer, StreamClient direct, int concurrency,
             int waves) {
-        say(name + ": " + waves + " round(s) of " + concurrency + " concurrent streams of 100 tokens 20 ms apart, "
-                + "straight to the fake Ollama, then through the server");
+        say(name + ": " + concurrency + " users each streaming " + waves + " replies of 100 tokens 20 ms apart back "
+                + "to back (starts spread over 2 s), straight to the fake Ollama, then through the server");
         long driverCpu0 = ProcStats.cpuNanos(ProcessHandle.current().pid());
-        Load.Streams d = Load.run(direct, concurrency, waves, 0, 0);
+        Load.Streams d = Load.steady(direct, concurrency, waves, Duration.ofSeconds(2));
         long driverDirect = ProcStats.cpuNanos(ProcessHandle.current().pid()) - driverCpu0;
         RssSampler rss = new RssSampler(server.pid());
         long cpu0 = ProcStats.cpuNanos(server.pid());
         long driverCpu1 = ProcStats.cpuNanos(ProcessHandle.current().pid());
-        Load.Streams s = Load.run(viaServer, concurrency, waves, 0, 0);
+        Load.Streams s = Load.steady(viaServer, concurrency, waves, Duration.ofSeconds(2));
         long serverCpu = ProcStats.cpuNanos(server.pid()) - cpu0;
         long driverServer = ProcStats.cpuNanos(ProcessHandle.current().pid()) - driverCpu1;
         double peak = rss.stop() / 1048576.0;

@@ -60,6 +60,51 @@ final class Load {
     }
 
     /**
+     * A closed loop: {@code concurrency} workers, each running {@code perWorker} streams back to back, their
+     * first starts spread evenly over {@code stagger} (about one stream's length), so that {@code concurrency}
+     * streams are open at any moment and new ones start all the time, as with that many users.
+     */
+    static Streams steady(StreamClient client, int concurrency, int perWorker, Duration stagger) {
+        StreamClient.Result[][] results = new StreamClient.Result[concurrency][perWorker];
+        int[][] tags = new int[concurrency][perWorker];
+        long start = System.nanoTime();
+        List<Thread> threads = new ArrayList<>(concurrency);
+        for (int i = 0; i < concurrency; i++) {
+            int worker = i;
+            long offset = stagger.toNanos() * i / concurrency;
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(Duration.ofNanos(offset));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                for (int k = 0; k < perWorker; k++) {
+                    tags[worker][k] = TAGS.incrementAndGet();
+                    results[worker][k] = client.run(tags[worker][k], 0);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        List<StreamClient.Result> all = new ArrayList<>();
+        List<Integer> allTags = new ArrayList<>();
+        for (int i = 0; i < concurrency; i++) {
+            for (int k = 0; k < perWorker; k++) {
+                all.add(results[i][k]);
+                allTags.add(tags[i][k]);
+            }
+        }
+        return new Streams(all, allTags, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /**
      * {@code waves} rounds of {@code concurrency} streams started together (each on a virtual thread); a round
      * starts when the last one ended. {@code rampPerSecond > 0} spreads the starts of one round.
      */

@@ -25,14 +25,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
- * {@link LlmStream} over Ollama's {@code POST /api/chat} with {@code stream: true}, on the JDK
- * {@link HttpClient} (HTTP/1.1) and Jackson's streaming parser, plus the model list and version for
- * readiness checks.
+ * {@link LlmStream} over Ollama's {@code POST /api/chat} with {@code stream: true}: one blocking HTTP/1.1
+ * connection per reply, read on the caller's thread ({@code Http1Exchange}; cheaper per token than the JDK
+ * {@link HttpClient}, see docs/performance.md) and Jackson's streaming parser; plus the model list and version
+ * for readiness checks (on the {@link HttpClient}).
  *
  * <p>Cancelling closes the HTTP request at once, before or after the first line, so Ollama stops generating.
  * Timeouts (connect, first token, idle, overall; see {@link OllamaConfig}) abort the same way and report
@@ -78,17 +77,13 @@ public final class OllamaLlmStream implements LlmStream {
     public Usage stream(LlmRequest request, LlmListener listener, Cancellation cancellation) {
         cancellation.throwIfCancelled();
         String model = request.options().modelOverride().orElse(config.model());
-        HttpRequest httpRequest = HttpRequest.newBuilder(endpoint("/api/chat"))
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody(request, model)))
-                .build();
-        Exchange exchange = new Exchange();
+        byte[] body = requestBody(request, model);
+        Http1Exchange exchange = new Http1Exchange(endpoint("/api/chat"), config.connectTimeout());
         try (Watchdog watchdog = new Watchdog(WATCHDOGS, config.firstTokenTimeout(), config.idleTimeout(),
                 config.overallTimeout(), exchange::abort);
              Cancellation.Registration ignored = cancellation.onCancel(exchange::abort)) {
             try {
-                return exchange(httpRequest, model, listener, exchange, watchdog);
+                return exchange(body, model, listener, exchange, watchdog);
             } catch (ListenerFailed e) {
                 exchange.abort();
                 throw e.unwrap();
@@ -107,23 +102,19 @@ public final class OllamaLlmStream implements LlmStream {
                     case IOException io -> errors.connectionBroke(io);
                     default -> errors.connectionBroke(e);
                 };
-            } catch (InterruptedException e) {
-                exchange.abort();
-                Thread.currentThread().interrupt();
-                throw new StreamCancelledException("The stream's thread was interrupted");
             } finally {
-                exchange.abort(); // a no-op after a complete reply whose body was closed; frees it otherwise
+                exchange.abort(); // closes the connection: after a complete reply, and on every failure
             }
         }
     }
 
-    private Usage exchange(HttpRequest httpRequest, String model, LlmListener listener, Exchange exchange,
-                           Watchdog watchdog) throws IOException, InterruptedException {
-        HttpResponse<InputStream> response = exchange.send(http, httpRequest);
+    private Usage exchange(byte[] requestBody, String model, LlmListener listener, Http1Exchange exchange,
+                           Watchdog watchdog) throws IOException {
+        Http1Exchange.Response response = exchange.post(requestBody, "application/x-ndjson");
         try (InputStream body = response.body()) {
-            if (response.statusCode() != 200) {
+            if (response.status() != 200) {
                 String text = new String(body.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
-                throw errors.status(response.statusCode(), text, model, response.headers().firstValue("Retry-After"));
+                throw errors.status(response.status(), text, model, response.header("Retry-After"));
             }
             LineReader lines = new LineReader(body, config.maxLineBytes());
             while (lines.next()) {
@@ -277,72 +268,6 @@ public final class OllamaLlmStream implements LlmStream {
                 throw error;
             }
             return (RuntimeException) getCause();
-        }
-    }
-
-    /**
-     * One HTTP exchange that can be aborted from any thread at any point: before the response arrives
-     * (cancels the future, which cancels the request) or while its body is read (closes the body, which
-     * closes the connection).
-     */
-    private static final class Exchange {
-        private CompletableFuture<HttpResponse<InputStream>> future;
-        private InputStream body;
-        private boolean aborted;
-
-        HttpResponse<InputStream> send(HttpClient http, HttpRequest request)
-                throws IOException, InterruptedException {
-            CompletableFuture<HttpResponse<InputStream>> f;
-            synchronized (this) {
-                if (aborted) {
-                    throw new CancellationException();
-                }
-                f = http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
-                future = f;
-            }
-            HttpResponse<InputStream> response;
-            try {
-                response = f.get();
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof IOException io) {
-                    throw io;
-                }
-                throw new IOException(e.getCause());
-            }
-            synchronized (this) {
-                body = response.body();
-                if (aborted) {
-                    closeQuietly(body);
-                    throw new CancellationException();
-                }
-            }
-            return response;
-        }
-
-        synchronized boolean receiving() {
-            return body != null;
-        }
-
-        void abort() {
-            InputStream toClose;
-            synchronized (this) {
-                aborted = true;
-                if (future != null) {
-                    future.cancel(true);
-                }
-                toClose = body;
-            }
-            if (toClose != null) {
-                closeQuietly(toClose);
-            }
-        }
-
-        private static void closeQuietly(InputStream in) {
-            try {
-                in.close();
-            } catch (IOException ignored) {
-                // closing is how we abort; nothing more to do
-            }
         }
     }
 }
