@@ -40,9 +40,11 @@ public final class Bench {
     private final Path out;
     private final boolean quick;
     private final String only;
+    private final int warmup;
     private final List<String> log = new ArrayList<>();
 
-    private Bench(Path launcher, Path out, boolean quick, String only) {
+    private Bench(Path launcher, Path out, boolean quick, String only, int warmup) {
+        this.warmup = warmup;
         this.launcher = launcher;
         this.out = out;
         this.quick = quick;
@@ -58,21 +60,25 @@ public final class Bench {
         Path out = root.resolve("chat-bench/target/bench");
         boolean quick = false;
         String only = "";
+        int warmup = -1;
         for (String a : args) {
             if (a.equals("--quick")) {
                 quick = true;
             } else if (a.startsWith("--only=")) {
                 only = a.substring(7); // 1, 64, 512, aborts or idle: one scenario, e.g. while profiling
+            } else if (a.startsWith("--warmup=")) {
+                warmup = Integer.parseInt(a.substring(9)); // replies per user while warming up
             } else if (a.startsWith("--out=")) {
                 out = Path.of(a.substring(6));
             } else {
-                System.err.println("chat-bench: unknown argument " + a + "; use --quick, --only=1|64|512|aborts|idle "
-                        + "and --out=DIR");
+                System.err.println("chat-bench: unknown argument " + a + "; use --quick, --only=1|64|512|aborts|idle, "
+                        + "--warmup=N and --out=DIR");
                 System.exit(2);
             }
         }
         Files.createDirectories(out);
-        new Bench(root.resolve("bin/chatstream-server"), out, quick, only).runAll();
+        new Bench(root.resolve("bin/chatstream-server"), out, quick, only,
+                warmup >= 0 ? warmup : quick ? 3 : 15).runAll();
         System.exit(0);
     }
 
@@ -89,9 +95,9 @@ public final class Bench {
                         + server.dataDir + ")");
                 StreamClient viaServer = new StreamClient(StreamClient.Target.SERVER, server.base, server.token);
                 StreamClient direct = new StreamClient(StreamClient.Target.DIRECT, ollama.baseUrl(), null);
-                say("warming up (JIT, caches, connection pool): 64 streams x 3 through the server");
-                Load.steady(viaServer, 64, 3, Duration.ofSeconds(2));
-                Load.steady(direct, 64, 1, Duration.ofSeconds(2));
+                say("warming up (JIT, caches): 64 users x " + warmup + " replies through the server");
+                Load.steady(viaServer, 64, warmup, Duration.ofSeconds(2));
+                Load.steady(direct, 64, 2, Duration.ofSeconds(2));
                 if (wanted("1")) {
                     levels.add(level("1 stream", server, viaServer, direct, 1, quick ? 5 : 20));
                 }

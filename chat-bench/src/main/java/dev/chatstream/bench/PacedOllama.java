@@ -13,13 +13,13 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fast fake Ollama for load: answers {@code POST /api/chat} as Ollama does (NDJSON lines over chunked encoding,
  * the headers sent with the first line, so a "loading" model shows nothing at all), with a configurable number
  * of tokens, pacing and first-token delay, on keep-alive connections. Every line is encoded once, up front; each
- * connection costs one virtual thread reading (which notices at once when the caller closes) and one writing.
+ * connection costs one virtual thread reading (which notices at once when the caller closes); one thread paces
+ * and writes every reply's lines.
  *
  * <p>Each request is tagged by the {@code bench-N} it contains; {@link #closedAt(int)} says when the caller
  * closed the connection in the middle of that reply ({@link System#nanoTime()}), so a driver in the same process
@@ -36,6 +36,7 @@ final class PacedOllama implements AutoCloseable {
             .getBytes(StandardCharsets.US_ASCII);
 
     private final ServerSocket server;
+    private final Pacer pacer = new Pacer();
     private final Map<Integer, Long> closedAt = new ConcurrentHashMap<>();
     private final AtomicLong linesWritten = new AtomicLong();
     private volatile Script script = new Script(100, Duration.ofMillis(20), Duration.ZERO);
@@ -115,7 +116,7 @@ final class PacedOllama implements AutoCloseable {
                 }
                 Exchange e = new Exchange(tag(r.body()), out, script, lines);
                 current = e;
-                Thread.ofVirtual().start(e::write);
+                pacer.add(e, System.nanoTime() + script.firstTokenDelay().toNanos());
             }
         } catch (IOException e) {
             // connection reset: nothing to serve
@@ -149,29 +150,37 @@ final class PacedOllama implements AutoCloseable {
             this.encoded = encoded;
         }
 
-        void write() {
-            long start = System.nanoTime() + s.firstTokenDelay().toNanos();
+        private int next;
+
+        /** Writes the next line; returns when the one after is due, or 0 when this reply is over. */
+        long writeNext(long due) {
+            if (stop) {
+                finish();
+                return 0;
+            }
             try {
-                for (int i = 0; i < encoded.length && !stop; i++) {
-                    sleepUntil(start + i * s.gap().toNanos());
-                    if (stop) {
-                        break;
+                synchronized (out) {
+                    if (next == 0) {
+                        out.write(HEAD);
                     }
-                    synchronized (out) {
-                        if (i == 0) {
-                            out.write(HEAD);
-                        }
-                        out.write(encoded[i]);
-                    }
-                    linesWritten.incrementAndGet();
+                    out.write(encoded[next]);
                 }
+                linesWritten.incrementAndGet();
             } catch (IOException e) {
                 stop = true;
-            } finally {
-                finished = true;
-                synchronized (this) {
-                    notifyAll();
-                }
+            }
+            next++;
+            if (stop || next >= encoded.length) {
+                finish();
+                return 0;
+            }
+            return due + s.gap().toNanos();
+        }
+
+        private void finish() {
+            finished = true;
+            synchronized (this) {
+                notifyAll();
             }
         }
 
@@ -187,9 +196,56 @@ final class PacedOllama implements AutoCloseable {
         }
     }
 
-    private static void sleepUntil(long deadline) {
-        for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
-            LockSupport.parkNanos(left);
+    /**
+     * One platform thread writes every due line of every reply, in time order: one timer wake-up serves all the
+     * lines due at that moment, instead of a timed park per line per reply, which would make the driver cost more
+     * per token than the server it measures.
+     */
+    private static final class Pacer {
+        private record Due(long at, long seq, Exchange exchange) {
+        }
+
+        private final java.util.PriorityQueue<Due> queue = new java.util.PriorityQueue<>(
+                java.util.Comparator.comparingLong(Due::at).thenComparingLong(Due::seq));
+        private long seq;
+
+        Pacer() {
+            Thread.ofPlatform().daemon(true).name("paced-ollama-pacer").start(this::loop);
+        }
+
+        synchronized void add(Exchange e, long at) {
+            queue.add(new Due(at, seq++, e));
+            notifyAll();
+        }
+
+        private void loop() {
+            for (;;) {
+                Due d;
+                synchronized (this) {
+                    while (queue.isEmpty()) {
+                        try {
+                            wait();
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    d = queue.peek();
+                    long wait = d.at() - System.nanoTime();
+                    if (wait > 0) {
+                        try {
+                            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, wait);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        continue;
+                    }
+                    queue.poll();
+                }
+                long next = d.exchange().writeNext(d.at());
+                if (next != 0) {
+                    add(d.exchange(), next);
+                }
+            }
         }
     }
 

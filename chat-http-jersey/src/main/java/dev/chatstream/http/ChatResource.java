@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 @Path("/api/chat")
 public final class ChatResource {
+    static final int STREAM_BUFFER_BYTES = 1024;
+
     static final MediaType EVENT_STREAM = new MediaType("text", "event-stream");
 
     private final ChatStreamer streamer;
@@ -120,6 +122,9 @@ public final class ChatResource {
             StreamRunner.Call call = new StreamRunner.Call(requestId, context.getMethod(),
                     context.getUriInfo().getPath(), start);
             PeerWatch.Peer peer = PeerWatch.peerOf(raw.getContext().getConnection());
+            // Grizzly takes a fresh buffer of this size for every flush, i.e. every event: 8 KiB by default was
+            // most of the server's garbage (docs/performance.md). An event is a few hundred bytes.
+            raw.getResponse().setBufferSize(STREAM_BUFFER_BYTES);
             StreamingOutput output = out -> {
                 started.set(true);
                 runner.run(request, call, out, cancellation, peer);

@@ -97,7 +97,7 @@ final class Http1Exchange {
         OutputStream out = s.getOutputStream();
         out.write(request);
         out.flush();
-        InputStream in = new BufferedInputStream(s.getInputStream(), 16 * 1024);
+        InputStream in = new BufferedInputStream(s.getInputStream(), 2048); // the head; bodies read around it
         for (;;) {
             Response r = readHead(in);
             if (r.status() >= 200) {
@@ -233,7 +233,7 @@ final class Http1Exchange {
      */
     private static final class Chunked extends InputStream {
         private final InputStream in;
-        private final byte[] buf = new byte[16 * 1024];
+        private final byte[] buf = new byte[4096];
         private int pos;
         private int end;
         private long left; // of the current chunk
