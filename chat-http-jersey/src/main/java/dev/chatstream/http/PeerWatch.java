@@ -2,35 +2,46 @@ package dev.chatstream.http;
 
 import dev.chatstream.core.Cancellation;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.IllegalBlockingModeException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Notices, within about a second, a client that closed its connection while nothing is written to it (a
- * model loading, a long silence): Grizzly does not watch a connection for reads while its response is
- * being produced, and a write to a closed peer may succeed once, so without this a client that left during
- * a model load was found only by the second heartbeat (30 s by default) and Ollama kept working for it.
- * Every second the stream's socket is read without blocking: -1 (end of stream) or an error means the client
- * is gone. An event-stream client sends nothing while it reads; if one does, its byte is consumed and the
+ * Notices at once a client that closes its connection while its stream runs, whether or not anything is being
+ * written (a model loading, a long silence, or between two tokens): Grizzly does not watch a connection for
+ * reads while its response is being produced, and a write to a closed peer may succeed once. Each stream's
+ * socket is also registered for reads with one shared selector (a channel may be registered with several
+ * selectors); when it becomes readable the socket is read without blocking: -1 (end of stream) or an error means
+ * the client is gone, and the stream is cancelled, which closes its upstream request. No polling: an idle stream
+ * costs nothing. An event-stream client sends nothing while it reads; if one does, its byte is consumed and the
  * watch stops (pipelining behind an event stream is not supported).
  */
 final class PeerWatch {
-    static final Duration EVERY = Duration.ofSeconds(1);
-
     /** Whether the client closed its side; false when that cannot be known. */
     interface Peer {
         boolean closed();
+
+        /** The socket to watch for readiness, when there is one. */
+        default SocketChannel channel() {
+            return null;
+        }
     }
 
     private static final Peer UNKNOWN = () -> false;
+    private static final Watcher WATCHER = new Watcher();
 
     private final Object lock = new Object();
     private boolean stopped;
-    private ScheduledFuture<?> task;
+    private Peer peer;
+    private Cancellation cancellation;
+    private SelectionKey key;
 
     static Peer peerOf(org.glassfish.grizzly.Connection<?> connection) {
         if (connection instanceof org.glassfish.grizzly.nio.transport.TCPNIOConnection tcp
@@ -40,33 +51,124 @@ final class PeerWatch {
         return UNKNOWN;
     }
 
-    /** Starts watching on {@code timers}; when the client is gone, cancels the stream (off the timer thread). */
-    void start(ScheduledExecutorService timers, Peer peer, Cancellation cancellation) {
-        if (peer == UNKNOWN) {
+    /** Starts watching; when the client is gone, cancels the stream (off the watcher's thread). */
+    void start(Peer peer, Cancellation cancellation) {
+        if (peer.channel() == null) {
             return;
         }
-        Runnable check = () -> {
-            synchronized (lock) {
-                if (stopped || !peer.closed()) {
-                    return;
-                }
-                stopped = true;
-            }
-            Thread.startVirtualThread(() -> cancellation.cancel(StreamRunner.CLIENT_GONE));
-        };
         synchronized (lock) {
-            if (!stopped) {
-                task = timers.scheduleWithFixedDelay(check, EVERY.toNanos(), EVERY.toNanos(), TimeUnit.NANOSECONDS);
+            if (stopped) {
+                return;
             }
+            this.peer = peer;
+            this.cancellation = cancellation;
         }
+        WATCHER.add(this);
     }
 
     /** Stops watching; once this returns no read of the socket is under way or will start. */
     void stop() {
         synchronized (lock) {
             stopped = true;
-            if (task != null) {
-                task.cancel(false);
+            if (key != null) {
+                key.cancel();
+                WATCHER.wakeup(); // deregister soon: a closed channel is freed once no selector holds it
+            }
+        }
+    }
+
+    /** On the watcher's thread: registers, unless stopped meanwhile. False to try again after the next select. */
+    private boolean register(Selector selector) {
+        synchronized (lock) {
+            if (stopped) {
+                return true;
+            }
+            try {
+                key = peer.channel().register(selector, SelectionKey.OP_READ, this);
+            } catch (CancelledKeyException e) {
+                return false; // this channel's key from an earlier stream is not deregistered yet
+            } catch (ClosedChannelException | IllegalBlockingModeException e) {
+                gone();
+            }
+            return true;
+        }
+    }
+
+    /** On the watcher's thread: the socket is readable. */
+    private void readable() {
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            boolean closed = peer.closed();
+            if (closed) {
+                gone();
+            } else if (peer instanceof SocketPeer s && s.spoke) {
+                stopped = true; // it sent something: stop reading its socket, leave the rest to Grizzly
+                key.cancel();
+            }
+        }
+    }
+
+    private void gone() {
+        stopped = true;
+        if (key != null) {
+            key.cancel();
+        }
+        Cancellation c = cancellation;
+        Thread.startVirtualThread(() -> c.cancel(StreamRunner.CLIENT_GONE));
+    }
+
+    /** One platform thread and one selector for every open stream. */
+    private static final class Watcher {
+        private final ConcurrentLinkedQueue<PeerWatch> pending = new ConcurrentLinkedQueue<>();
+        private final Selector selector;
+
+        Watcher() {
+            try {
+                selector = Selector.open();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot open a selector to watch clients", e);
+            }
+            Thread.ofPlatform().daemon(true).name("chatstream-peer-watch").start(this::loop);
+        }
+
+        void add(PeerWatch watch) {
+            pending.add(watch);
+            selector.wakeup();
+        }
+
+        void wakeup() {
+            selector.wakeup();
+        }
+
+        private void loop() {
+            for (;;) {
+                try {
+                    selector.select();
+                    int retry = 0;
+                    for (int n = pending.size(); n > 0; n--) {
+                        PeerWatch w = pending.poll();
+                        if (w != null && !w.register(selector)) {
+                            pending.add(w);
+                            retry++;
+                        }
+                    }
+                    if (retry > 0) {
+                        selector.selectNow(); // deregisters the cancelled keys in the way
+                        selector.wakeup();
+                    }
+                    for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext(); ) {
+                        SelectionKey k = it.next();
+                        it.remove();
+                        if (k.isValid()) {
+                            ((PeerWatch) k.attachment()).readable();
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    System.getLogger(PeerWatch.class.getName()).log(System.Logger.Level.WARNING,
+                            "Watching clients for closed connections failed once; going on", e);
+                }
             }
         }
     }
@@ -81,9 +183,14 @@ final class PeerWatch {
         }
 
         @Override
+        public SocketChannel channel() {
+            return channel;
+        }
+
+        @Override
         public boolean closed() {
             if (spoke || channel.isBlocking()) {
-                return false; // a blocking read would hang the timer thread
+                return false; // a blocking read would hang the watcher
             }
             try {
                 one.clear();

@@ -81,7 +81,7 @@ final class StreamRunner {
             }
             if (sse.open()) {
                 heartbeat.schedule(config.heartbeat());
-                watch.start(timers, peer, cancellation);
+                watch.start(peer, cancellation);
                 EventSink client = config.actionsAuto() ? actions.dispatching(request.user(), sse) : sse;
                 streamer.stream(request, conversations.recording(request, client), cancellation);
             } else {

@@ -29,13 +29,15 @@ class ClientFaultsIT {
         long closedAt;
         try (RawClient client = RawClient.post(f, f.anaToken, "{\"message\": \"Olá\"}")) {
             client.readUntil(": stream open");
+            // Leave once Ollama is loading the model: a client that leaves sooner is noticed before Ollama is asked.
+            assertThat(f.ollama.awaitChatRequests(1, Duration.ofSeconds(10))).isTrue();
             closedAt = System.nanoTime();
         }
 
         assertThat(f.ollama.awaitClientDisconnect(Duration.ofSeconds(20))).isTrue();
         long tookMs = (System.nanoTime() - closedAt) / 1_000_000;
         System.out.println("client gone during a model load -> upstream closed in " + tookMs + " ms");
-        assertThat(tookMs).as("noticed within about a second, not at a heartbeat (15 s)").isLessThan(3_000);
+        assertThat(tookMs).as("noticed at once (PeerWatch's selector), not at a heartbeat (15 s)").isLessThan(3_000);
     }
 
     @Test
@@ -44,6 +46,7 @@ class ClientFaultsIT {
 
         try (RawClient client = RawClient.post(f, f.anaToken, "{\"message\": \"Olá\"}")) {
             client.readUntil(": stream open");
+            assertThat(f.ollama.awaitChatRequests(1, Duration.ofSeconds(10))).isTrue();
         }
 
         assertThat(f.ollama.awaitClientDisconnect(Duration.ofSeconds(5))).isTrue();

@@ -72,6 +72,23 @@ public final class FakeOllama implements AutoCloseable {
         return this;
     }
 
+    /** Waits until {@code n} {@code /api/chat} requests have arrived in all; false when they did not in time. */
+    public boolean awaitChatRequests(int n, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (chatBodies.size() < n) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The bodies of the {@code /api/chat} requests received, in order. */
     public List<String> chatBodies() {
         return List.copyOf(chatBodies);
