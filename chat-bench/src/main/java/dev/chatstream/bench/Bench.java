@@ -107,7 +107,7 @@ public final class Bench {
                 if (wanted("512")) {
                     levels.add(level("512 streams", server, viaServer, direct, 512, quick ? 2 : 4));
                 }
-                aborts = wanted("aborts") ? aborts(ollama, viaServer, direct, quick ? 1 : 4) : null;
+                aborts = wanted("aborts") ? aborts(ollama, viaServer, direct, quick ? 2 : 8) : null;
             }
             if (!wanted("idle")) {
                 say("done (" + only + " only; no report)");
@@ -152,10 +152,10 @@ public final class Bench {
     }
 
     private Aborts aborts(PacedOllama ollama, StreamClient viaServer, StreamClient direct, int waves) {
-        say("aborts: " + waves + " round(s) of 64 streams that close their connection after 10 chunks");
+        say("aborts: 64 users each closing " + waves + " streams after 10 chunks (while the others stream)");
         ollama.forget();
-        Load.Streams d = Load.run(direct, 64, waves, 10, 0);
-        Load.Streams s = Load.run(viaServer, 64, waves, 10, 0);
+        Load.Streams d = Load.steady(direct, 64, waves, Duration.ofSeconds(2), 10);
+        Load.Streams s = Load.steady(viaServer, 64, waves, Duration.ofSeconds(2), 10);
         sleep(Duration.ofSeconds(2)); // let the last closes arrive
         long[] sv = new long[s.results().size()];
         long[] dv = new long[d.results().size()];

@@ -65,6 +65,11 @@ final class Load {
      * streams are open at any moment and new ones start all the time, as with that many users.
      */
     static Streams steady(StreamClient client, int concurrency, int perWorker, Duration stagger) {
+        return steady(client, concurrency, perWorker, stagger, 0);
+    }
+
+    /** {@link #steady} where every stream closes its connection after {@code abortAfter} chunks (0: never). */
+    static Streams steady(StreamClient client, int concurrency, int perWorker, Duration stagger, int abortAfter) {
         StreamClient.Result[][] results = new StreamClient.Result[concurrency][perWorker];
         int[][] tags = new int[concurrency][perWorker];
         long start = System.nanoTime();
@@ -81,7 +86,7 @@ final class Load {
                 }
                 for (int k = 0; k < perWorker; k++) {
                     tags[worker][k] = TAGS.incrementAndGet();
-                    results[worker][k] = client.run(tags[worker][k], 0);
+                    results[worker][k] = client.run(tags[worker][k], abortAfter);
                 }
             }));
         }
