@@ -210,7 +210,8 @@ public final class Bench {
         for (StreamClient.Result r : s.results()) {
             for (int k = 0; k < r.pingCount; k++) {
                 seen++;
-                lateness.add(Math.max(0, r.pings[k] - r.sent - (k + 1) * (long) every * 1_000_000_000L));
+                long from = r.opened != 0 ? r.opened : r.sent; // heartbeats count from the stream's opening
+                lateness.add(Math.max(0, r.pings[k] - from - (k + 1) * (long) every * 1_000_000_000L));
             }
         }
         long[] lv = lateness.stream().mapToLong(Long::longValue).toArray();

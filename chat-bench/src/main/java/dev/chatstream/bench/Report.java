@@ -34,7 +34,7 @@ final class Report {
                     l.serverCpuPerTokenMicros(), l.driverCpuPerTokenMicros(), l.peakRssMb()));
         }
         md.append(String.format(Locale.ROOT, "%n| client disconnect to upstream closed | p50 | p90 | p99 | max | not seen |"
-                        + "%n|---|---|---|---|---|---|%n| through the server (%d streams, closed after 10 chunks) | %.2f ms "
+                        + "%n|---|---|---|---|---|---|%n| through the server (64 users, %d streams closed after 10 chunks) | %.2f ms "
                         + "| %.2f ms | %.2f ms | %.2f ms | %d |%n| the fake Ollama's own client, closing directly | %.2f ms "
                         + "| %.2f ms | %.2f ms | %.2f ms | - |%n",
                 aborts.streams(), aborts.server().p50(), aborts.server().p90(), aborts.server().p99(),
@@ -42,7 +42,7 @@ final class Report {
                 aborts.direct().p99(), aborts.direct().max()));
         md.append(String.format(Locale.ROOT, "%n| mostly idle streams (model loading %s) | value |%n|---|---|%n"
                         + "| streams opened | %d of %d |%n| errors | %s |%n| heartbeats seen | %d of %d expected |%n"
-                        + "| heartbeat lateness p50 / p99 / max | %.0f / %.0f / %.0f ms |%n| server heap used | %.0f MB |%n"
+                        + "| heartbeat lateness after each 15 s (from the stream's opening) p50 / p99 / max | %.0f / %.0f / %.0f ms |%n| server heap used | %.0f MB |%n"
                         + "| server peak RSS | %.0f MB |%n| server CPU while all wait | %.1f ms per second |%n"
                         + "| server threads | %d |%n",
                 quick ? "17 s" : "35 s", idle.opened(), idle.streams(), errors(idle.errors()), idle.pingsSeen(),

@@ -29,6 +29,7 @@ final class StreamClient {
         long[] pings = new long[8];
         int pingCount;
         long abortedAt;
+        long opened; // when ": stream open" arrived
         String outcome = "unfinished"; // done, error code, io error, http status
         int status;
 
@@ -225,6 +226,8 @@ final class StreamClient {
             if (line[0] == ':') {
                 if (startsWith(": ping")) {
                     r.ping(now);
+                } else if (startsWith(": stream open")) {
+                    r.opened = now;
                 }
                 return;
             }
