@@ -101,16 +101,17 @@ final class HomeAssistantActions implements ActionExecutor {
     @Override
     public Outcome execute(UserId user, Action action) {
         Map<String, Object> data = new LinkedHashMap<>(action.args());
-        Object domain = data.remove("domain");
-        Object service = data.remove("service");
+        if (!(data.remove("domain") instanceof String domain) || !(data.remove("service") instanceof String service)
+                || !NAME.matcher(domain).matches() || !NAME.matcher(service).matches()) {
+            return new Outcome(ActionStatus.FAILED, "Not run: the action was not checked first (no valid domain and "
+                    + "service)");
+        }
         String what = domain + "." + service + " on " + action.args().get("entity_id");
         try {
-            client.callService((String) domain, (String) service, data);
+            client.callService(domain, service, data);
             return new Outcome(ActionStatus.DONE, "Home Assistant ran " + what);
         } catch (HomeAssistantException e) {
             return new Outcome(ActionStatus.FAILED, e.getMessage());
-        } catch (ClassCastException e) {
-            return new Outcome(ActionStatus.FAILED, "Not run: " + what + " was not checked first");
         }
     }
 
