@@ -41,7 +41,6 @@ public final class Bench {
     private final boolean quick;
     private final String only;
     private final int warmup;
-    private final List<String> log = new ArrayList<>();
 
     private Bench(Path launcher, Path out, boolean quick, String only, int warmup) {
         this.warmup = warmup;
@@ -227,7 +226,6 @@ public final class Bench {
 
     private void say(String line) {
         System.err.println(line);
-        log.add(line);
     }
 
     private static void sleep(Duration d) {
