@@ -1,6 +1,7 @@
 package dev.chatstream.cli;
 
 import dev.chatstream.core.Cancellation;
+import dev.chatstream.core.ChatEvent;
 import dev.chatstream.core.ChatOptions;
 import dev.chatstream.core.EventSink;
 import dev.chatstream.core.Memory;
@@ -27,6 +28,13 @@ interface Backend extends AutoCloseable {
 
     /** The user's memories, oldest first. */
     List<Memory> memories();
+
+    /**
+     * Confirms ({@code confirm}) or cancels an action that waits for the user, by its id.
+     *
+     * @throws CliException when it cannot be decided (unknown, expired, decided already, or no server runs actions)
+     */
+    ChatEvent.ActionResult decideAction(String id, boolean confirm);
 
     /** Whether a turn may ask for another model than the configured one. */
     boolean choosesModel();

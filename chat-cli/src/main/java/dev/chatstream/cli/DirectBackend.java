@@ -1,5 +1,6 @@
 package dev.chatstream.cli;
 
+import dev.chatstream.core.ChatEvent;
 import dev.chatstream.core.Cancellation;
 import dev.chatstream.core.ChatOptions;
 import dev.chatstream.core.ChatException;
@@ -70,6 +71,12 @@ final class DirectBackend implements Backend {
     public List<Memory> memories() {
         MemoryStore memories = store.memories();
         return memories.list(user);
+    }
+
+    @Override
+    public ChatEvent.ActionResult decideAction(String id, boolean confirm) {
+        throw new CliException(ExitCode.USAGE, "Actions run only through a server with actions.auto=true (chat "
+                + "--server=URL); in this mode they are shown, never run");
     }
 
     @Override

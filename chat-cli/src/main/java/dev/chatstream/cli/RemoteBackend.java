@@ -292,6 +292,30 @@ final class RemoteBackend implements Backend {
         return out;
     }
 
+    @Override
+    public ChatEvent.ActionResult decideAction(String id, boolean confirm) {
+        if (!id.matches("[A-Za-z0-9_-]{1,100}")) {
+            throw new CliException(ExitCode.USAGE, "An action id looks like act_Qm9yZGVy…, as the action's line shows");
+        }
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("api/actions/" + id + (confirm ? "/confirm"
+                : "/cancel"))).header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+        try {
+            HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            if (r.statusCode() != 200) {
+                throw refusal(r);
+            }
+            JsonNode json = JSON.readTree(r.body());
+            return new ChatEvent.ActionResult(text(json, "id"), actionStatus(text(json, "status")),
+                    text(json, "message"));
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCode.INTERRUPTED, "Interrupted");
+        }
+    }
+
     private JsonNode get(String path) {
         HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token)
                 .timeout(Duration.ofSeconds(30)).GET().build();

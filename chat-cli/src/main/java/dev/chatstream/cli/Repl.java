@@ -1,5 +1,6 @@
 package dev.chatstream.cli;
 
+import dev.chatstream.core.ActionStatus;
 import dev.chatstream.core.Cancellation;
 import dev.chatstream.core.ChatEvent;
 import dev.chatstream.core.ChatException;
@@ -35,6 +36,8 @@ final class Repl {
             /history       the messages of this conversation
             /model [NAME]  show or change the model (direct mode)
             /memories      what the assistant remembers about you
+            /confirm ID    run an action that waits for you (through a server with actions.auto)
+            /cancel ID     cancel it
             /help          this list
             /quit          leave (or Ctrl-D)
             Ctrl-C stops a reply; what you saw of it is kept.""";
@@ -144,6 +147,7 @@ final class Repl {
                 case "/history" -> history();
                 case "/model" -> model(arg);
                 case "/memories" -> memories();
+                case "/confirm", "/cancel" -> decide(parts[0].equals("/confirm"), arg);
                 default -> screen.println(style.error("Unknown command " + parts[0] + "; /help lists them"));
             }
         } catch (CliException | ChatException e) {
@@ -177,6 +181,17 @@ final class Repl {
             options = options.withModel(name);
             screen.println(style.dim("(model " + name + " from now on)"));
         }
+    }
+
+    private void decide(boolean confirm, String id) {
+        if (id.isEmpty()) {
+            screen.println(style.error((confirm ? "/confirm" : "/cancel") + " needs the action's id, e.g. "
+                    + (confirm ? "/confirm" : "/cancel") + " act_Qm9yZGVy…"));
+            return;
+        }
+        ChatEvent.ActionResult r = backend.decideAction(id, confirm);
+        String line = "⚡ " + r.status().code().replace('_', ' ') + ": " + r.message();
+        screen.println(r.status() == ActionStatus.DONE ? style.action(line) : style.error(line));
     }
 
     private void memories() {

@@ -80,8 +80,9 @@ final class ReplyPrinter implements EventSink {
             case ChatEvent.FinalText f -> endThinking();
             case ChatEvent.ActionRequested a -> note(style.action("⚡ action " + a.action().tool() + " "
                     + json(a.action().args()) + a.ticket().filter(ChatEvent.ActionTicket::needsConfirmation)
-                    .map(t -> " — waits for your confirmation until " + t.confirmBy().orElseThrow()
-                            + ": POST /api/actions/" + t.id() + "/confirm (or /cancel), or use the chat page")
+                    .map(t -> " — waits for your confirmation until " + t.confirmBy().orElseThrow() + ": "
+                            + (interactive ? "/confirm " + t.id() + " (or /cancel " + t.id() + ")"
+                            : "POST /api/actions/" + t.id() + "/confirm (or /cancel), or use the chat page"))
                     .orElse("")), true);
             case ChatEvent.ActionResult r -> note(r.status() == ActionStatus.DONE
                     ? style.action("⚡ done: " + r.message())

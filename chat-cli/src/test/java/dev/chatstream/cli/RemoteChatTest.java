@@ -1,7 +1,9 @@
 package dev.chatstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.chatstream.core.ActionStatus;
 import dev.chatstream.http.ChatServer;
 import dev.chatstream.http.ServerConfig;
 import dev.chatstream.homeassistant.FakeHomeAssistant;
@@ -89,6 +91,19 @@ class RemoteChatTest {
             assertThat(lock.err()).containsPattern("— waits for your confirmation until \\S+Z: POST "
                     + "/api/actions/act_[A-Za-z0-9_-]+/confirm \\(or /cancel\\), or use the chat page");
             assertThat(ha.state("lock.porta")).isEqualTo("locked");
+
+            // What the REPL's /confirm and /cancel call
+            String id = lock.err().replaceAll("(?s).*POST /api/actions/(act_[A-Za-z0-9_-]+)/confirm.*", "$1");
+            try (RemoteBackend backend = new RemoteBackend(server.baseUri(), token)) {
+                assertThatThrownBy(() -> backend.decideAction("act_nope", true)).isInstanceOf(CliException.class)
+                        .hasMessage("Action act_nope was not found; ask the assistant again");
+                ChatEvent.ActionResult done = backend.decideAction(id, true);
+                assertThat(done.status()).isEqualTo(ActionStatus.DONE);
+                assertThat(done.message()).isEqualTo("Home Assistant ran lock.unlock on lock.porta");
+                assertThat(ha.state("lock.porta")).isEqualTo("unlocked");
+                assertThatThrownBy(() -> backend.decideAction(id, false)).isInstanceOf(CliException.class)
+                        .hasMessageContaining("was already confirmed or cancelled");
+            }
         }
     }
 
