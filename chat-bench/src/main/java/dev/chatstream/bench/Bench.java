@@ -133,8 +133,11 @@ public final class Bench {
         long driverDirect = ProcStats.cpuNanos(ProcessHandle.current().pid()) - driverCpu0;
         RssSampler rss = new RssSampler(server.pid());
         long cpu0 = ProcStats.cpuNanos(server.pid());
+        double[] fc0 = server.firstChunkSumAndCount();
         long driverCpu1 = ProcStats.cpuNanos(ProcessHandle.current().pid());
         Load.Streams s = Load.steady(viaServer, concurrency, waves, Duration.ofSeconds(2));
+        double[] fc1 = server.firstChunkSumAndCount();
+        double inside = (fc1[0] - fc0[0]) * 1000 / (fc1[1] - fc0[1]);
         long serverCpu = ProcStats.cpuNanos(server.pid()) - cpu0;
         long driverServer = ProcStats.cpuNanos(ProcessHandle.current().pid()) - driverCpu1;
         double peak = rss.stop() / 1048576.0;
@@ -142,9 +145,11 @@ public final class Bench {
         Level l = new Level(name, concurrency, s.results().size(), s.firstChunk(), d.firstChunk(), s.gaps(), d.gaps(),
                 s.errors(), tokens == 0 ? Double.NaN : serverCpu / 1e3 / tokens,
                 tokens == 0 ? Double.NaN : driverServer / 1e3 / tokens, peak, tokens);
-        say(String.format("  first chunk p50 %.2f ms (direct %.2f), p99 %.2f ms (direct %.2f); server CPU %.1f µs/token "
+        say(String.format("  first chunk p50 %.2f ms (direct %.2f), p99 %.2f ms (direct %.2f); mean %.2f ms (inside the "
+                        + "server: %.2f); server CPU %.1f µs/token "
                         + "(driver %.1f; driver alone, direct: %.1f); peak RSS %.0f MB; errors %s",
                 l.serverFirst().p50(), l.directFirst().p50(), l.serverFirst().p99(), l.directFirst().p99(),
+                s.meanFirstChunkMillis(), inside,
                 l.serverCpuPerTokenMicros(), l.driverCpuPerTokenMicros(),
                 d.chunks() == 0 ? Double.NaN : driverDirect / 1e3 / d.chunks(), peak, s.errors()));
         return l;

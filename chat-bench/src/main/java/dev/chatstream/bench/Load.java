@@ -28,6 +28,11 @@ final class Load {
             return Percentiles.of(v, n);
         }
 
+        double meanFirstChunkMillis() {
+            return results.stream().filter(r -> r.firstChunk != 0).mapToLong(r -> r.firstChunk - r.sent).average()
+                    .orElse(Double.NaN) / 1e6;
+        }
+
         Percentiles gaps() {
             int total = results.stream().mapToInt(r -> r.gapCount).sum();
             long[] v = new long[total];

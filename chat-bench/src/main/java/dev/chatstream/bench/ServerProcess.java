@@ -88,6 +88,35 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The server's own mean time from a request's arrival in the resource to its first chunk written, in ms
+     * ({@code chatstream_stream_first_chunk_seconds} sum over count from {@code /metrics}), since start.
+     */
+    double[] firstChunkSumAndCount() {
+        try {
+            java.net.http.HttpClient c = java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            String m = c.send(java.net.http.HttpRequest.newBuilder(base.resolve("metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            return new double[] {metric(m, "chatstream_stream_first_chunk_seconds_sum"),
+                    metric(m, "chatstream_stream_first_chunk_seconds_count")};
+        } catch (IOException e) {
+            return new double[] {Double.NaN, Double.NaN};
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new double[] {Double.NaN, Double.NaN};
+        }
+    }
+
+    private static double metric(String text, String name) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
+    }
+
     long pid() {
         return process.pid();
     }
