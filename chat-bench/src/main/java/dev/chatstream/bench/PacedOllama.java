@@ -26,8 +26,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * can measure how fast a client's disconnect reached the upstream.
  */
 final class PacedOllama implements AutoCloseable {
-    /** How replies look. */
-    record Script(int tokens, Duration gap, Duration firstTokenDelay) {
+    /**
+     * How replies look.
+     *
+     * @param cutAfter   faults: drop the connection after this many lines (0: never), as a crashed Ollama does
+     * @param status     faults: answer with this HTTP status and Ollama's {@code {"error": ...}} body instead of a
+     *                   stream (0: 200 and the stream), e.g. 503 for a busy server
+     */
+    record Script(int tokens, Duration gap, Duration firstTokenDelay, int cutAfter, int status) {
+        Script(int tokens, Duration gap, Duration firstTokenDelay) {
+            this(tokens, gap, firstTokenDelay, 0, 0);
+        }
     }
 
     private static final byte[] HEAD = ("HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n"
@@ -114,7 +123,17 @@ final class PacedOllama implements AutoCloseable {
                     }
                     continue;
                 }
-                Exchange e = new Exchange(tag(r.body()), out, script, lines);
+                Script now = script;
+                if (now.status() != 0) {
+                    String body = "{\"error\":\"server busy, please try again. maximum pending requests exceeded\"}";
+                    synchronized (out) {
+                        out.write(("HTTP/1.1 " + now.status() + " Error\r\nContent-Type: application/json\r\n"
+                                + "Content-Length: " + body.length() + "\r\n\r\n" + body)
+                                .getBytes(StandardCharsets.US_ASCII));
+                    }
+                    continue;
+                }
+                Exchange e = new Exchange(tag(r.body()), out, now, lines, socket);
                 current = e;
                 pacer.add(e, System.nanoTime() + script.firstTokenDelay().toNanos());
             }
@@ -140,14 +159,16 @@ final class PacedOllama implements AutoCloseable {
         final OutputStream out;
         final Script s;
         final byte[][] encoded;
+        final Socket socket;
         volatile boolean stop;
         volatile boolean finished;
 
-        Exchange(int tag, OutputStream out, Script s, byte[][] encoded) {
+        Exchange(int tag, OutputStream out, Script s, byte[][] encoded, Socket socket) {
             this.tag = tag;
             this.out = out;
             this.s = s;
             this.encoded = encoded;
+            this.socket = socket;
         }
 
         private int next;
@@ -170,6 +191,15 @@ final class PacedOllama implements AutoCloseable {
                 stop = true;
             }
             next++;
+            if (s.cutAfter() > 0 && next >= s.cutAfter() && !stop) {
+                stop = true;
+                try {
+                    socket.setSoLinger(true, 0); // a reset, as when the process dies
+                    socket.close();
+                } catch (IOException ignored) {
+                    // it is gone either way
+                }
+            }
             if (stop || next >= encoded.length) {
                 finish();
                 return 0;

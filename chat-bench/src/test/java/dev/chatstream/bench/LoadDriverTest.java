@@ -46,6 +46,23 @@ class LoadDriverTest {
     }
 
     @Test
+    void shouldPlayOllamasFaults() throws Exception {
+        try (PacedOllama ollama = new PacedOllama()) {
+            StreamClient direct = new StreamClient(StreamClient.Target.DIRECT, ollama.baseUrl(), null);
+            ollama.script(new PacedOllama.Script(20, Duration.ofMillis(1), Duration.ZERO, 5, 0));
+            Load.Streams cut = Load.steady(direct, 2, 1, Duration.ZERO);
+            ollama.script(new PacedOllama.Script(20, Duration.ofMillis(1), Duration.ZERO, 0, 503));
+            Load.Streams busy = Load.steady(direct, 2, 1, Duration.ZERO);
+
+            assertThat(cut.results()).allSatisfy(r -> {
+                assertThat(r.chunks).isEqualTo(5);
+                assertThat(r.outcome).startsWith("io: ").isNotEqualTo("done");
+            });
+            assertThat(busy.errors()).containsEntry("http 503", 2);
+        }
+    }
+
+    @Test
     void shouldTakeNearestRankPercentiles() {
         long[] v = new long[100];
         for (int i = 0; i < 100; i++) {
