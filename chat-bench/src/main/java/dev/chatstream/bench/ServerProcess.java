@@ -29,7 +29,6 @@ final class ServerProcess implements AutoCloseable {
     final URI base;
     final String token;
     final Path dataDir;
-    private final List<String> output = new ArrayList<>();
 
     private ServerProcess(Process process, URI base, String token, Path dataDir) {
         this.process = process;
@@ -80,7 +79,6 @@ final class ServerProcess implements AutoCloseable {
         try {
             URI b = base.get(300, TimeUnit.SECONDS); // the launcher may build first
             ServerProcess s = new ServerProcess(p, b, token.get(5, TimeUnit.SECONDS), data);
-            s.output.addAll(lines);
             return s;
         } catch (Exception e) {
             p.destroyForcibly();

@@ -297,30 +297,20 @@ final class RemoteBackend implements Backend {
         if (!id.matches("[A-Za-z0-9_-]{1,100}")) {
             throw new CliException(ExitCode.USAGE, "An action id looks like act_Qm9yZGVy…, as the action's line shows");
         }
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("api/actions/" + id + (confirm ? "/confirm"
-                : "/cancel"))).header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.noBody()).build();
-        try {
-            HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            if (r.statusCode() != 200) {
-                throw refusal(r);
-            }
-            JsonNode json = JSON.readTree(r.body());
-            return new ChatEvent.ActionResult(text(json, "id"), actionStatus(text(json, "status")),
-                    text(json, "message"));
-        } catch (IOException e) {
-            throw unreachable(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException(ExitCode.INTERRUPTED, "Interrupted");
-        }
+        JsonNode json = call(HttpRequest.newBuilder(base.resolve("api/actions/" + id + (confirm ? "/confirm"
+                : "/cancel"))).POST(HttpRequest.BodyPublishers.noBody()));
+        return new ChatEvent.ActionResult(text(json, "id"), actionStatus(text(json, "status")), text(json, "message"));
     }
 
     private JsonNode get(String path) {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token)
-                .timeout(Duration.ofSeconds(30)).GET().build();
+        return call(HttpRequest.newBuilder(base.resolve(path)).GET());
+    }
+
+    /** One request with the token; its JSON answer, or the server's refusal as a {@link CliException}. */
+    private JsonNode call(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> r = client.send(request.header("Authorization", "Bearer " + token)
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             if (r.statusCode() != 200) {
                 throw refusal(r);
             }

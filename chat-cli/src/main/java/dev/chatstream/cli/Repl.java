@@ -1,6 +1,5 @@
 package dev.chatstream.cli;
 
-import dev.chatstream.core.ActionStatus;
 import dev.chatstream.core.Cancellation;
 import dev.chatstream.core.ChatEvent;
 import dev.chatstream.core.ChatException;
@@ -189,9 +188,7 @@ final class Repl {
                     + (confirm ? "/confirm" : "/cancel") + " act_Qm9yZGVy…"));
             return;
         }
-        ChatEvent.ActionResult r = backend.decideAction(id, confirm);
-        String line = "⚡ " + r.status().code().replace('_', ' ') + ": " + r.message();
-        screen.println(r.status() == ActionStatus.DONE ? style.action(line) : style.error(line));
+        screen.println(ReplyPrinter.actionResult(style, backend.decideAction(id, confirm)));
     }
 
     private void memories() {

@@ -51,6 +51,12 @@ final class ReplyPrinter implements EventSink {
         }
     }
 
+    /** {@code ⚡ done: …} in the action colour, or {@code ⚡ refused: …} (failed, cancelled…) as an error. */
+    static String actionResult(Style style, ChatEvent.ActionResult r) {
+        String line = "⚡ " + r.status().code().replace('_', ' ') + ": " + r.message();
+        return r.status() == ActionStatus.DONE ? style.action(line) : style.error(line);
+    }
+
     @Override
     public synchronized boolean send(ChatEvent event) {
         started = true;
@@ -84,9 +90,7 @@ final class ReplyPrinter implements EventSink {
                             + (interactive ? "/confirm " + t.id() + " (or /cancel " + t.id() + ")"
                             : "POST /api/actions/" + t.id() + "/confirm (or /cancel), or use the chat page"))
                     .orElse("")), true);
-            case ChatEvent.ActionResult r -> note(r.status() == ActionStatus.DONE
-                    ? style.action("⚡ done: " + r.message())
-                    : style.error("⚡ " + r.status().code().replace('_', ' ') + ": " + r.message()), true);
+            case ChatEvent.ActionResult r -> note(actionResult(style, r), true);
             case ChatEvent.InvalidAction i -> note(style.dim("(the model wrote an action that could not be read: "
                     + i.message() + ")"), true);
             case ChatEvent.Done d -> {

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ActionDispatcher {
     /** Most actions waiting for confirmation at once, over all users; beyond, new ones are refused. */
     static final int MAX_WAITING = 10_000;
+    private static final System.Logger LOG = System.getLogger(ActionDispatcher.class.getName());
 
     private final ActionExecutor executor;
     private final ActionAudit audit;
@@ -95,46 +96,44 @@ public final class ActionDispatcher {
     private boolean handle(UserId user, Action action, EventSink next) {
         String id = newId();
         ActionDecision decision = decide(user, action);
-        switch (decision.verdict()) {
-            case REFUSE -> {
-                if (!next.send(new ChatEvent.ActionRequested(action, Optional.of(ticket(id))))) {
-                    return false;
-                }
-                return next.send(finish(user, id, action, ActionStatus.REFUSED, decision.message()));
-            }
-            case CONFIRM -> {
-                sweep();
-                if (waiting.size() >= MAX_WAITING) {
-                    if (!next.send(new ChatEvent.ActionRequested(action, Optional.of(ticket(id))))) {
-                        return false;
-                    }
-                    return next.send(finish(user, id, action, ActionStatus.REFUSED, "Too many actions are waiting "
-                            + "for confirmation on this server; confirm or cancel some, then ask again"));
-                }
-                Instant by = clock.instant().plus(window).truncatedTo(ChronoUnit.MILLIS);
-                waiting.put(id, new Waiting(user, action, by));
-                audit(user, id, action, ActionStatus.PENDING_CONFIRMATION, decision.message()
-                        + "; waits for confirmation until " + by);
-                return next.send(new ChatEvent.ActionRequested(action, Optional.of(
-                        new ChatEvent.ActionTicket(id, Optional.of(by)))));
-            }
+        return switch (decision.verdict()) {
+            case REFUSE -> refuse(user, id, action, decision.message(), next);
+            case CONFIRM -> hold(user, id, action, decision.message(), next);
             case RUN -> {
                 if (!next.send(new ChatEvent.ActionRequested(action, Optional.of(ticket(id))))) {
                     audit(user, id, action, ActionStatus.CANCELLED, "Not run: the client left before it could see it");
-                    return false;
+                    yield false;
                 }
-                return next.send(run(user, id, action));
+                yield next.send(run(user, id, action));
             }
-            default -> throw new AssertionError(decision.verdict());
+        };
+    }
+
+    /** Sends the action and its refusal; audited whether or not the client is still there. */
+    private boolean refuse(UserId user, String id, Action action, String reason, EventSink next) {
+        ChatEvent.ActionResult refused = finish(user, id, action, ActionStatus.REFUSED, reason);
+        return next.send(new ChatEvent.ActionRequested(action, Optional.of(ticket(id)))) && next.send(refused);
+    }
+
+    /** Keeps the action for the user to decide, unless too many already wait. */
+    private boolean hold(UserId user, String id, Action action, String what, EventSink next) {
+        sweep();
+        if (waiting.size() >= MAX_WAITING) {
+            return refuse(user, id, action, "Too many actions are waiting for confirmation on this server; confirm "
+                    + "or cancel some, then ask again", next);
         }
+        Instant by = clock.instant().plus(window).truncatedTo(ChronoUnit.MILLIS);
+        waiting.put(id, new Waiting(user, action, by));
+        audit(user, id, action, ActionStatus.PENDING_CONFIRMATION, what + "; waits for confirmation until " + by);
+        return next.send(new ChatEvent.ActionRequested(action, Optional.of(new ChatEvent.ActionTicket(id,
+                Optional.of(by)))));
     }
 
     private ActionDecision decide(UserId user, Action action) {
         try {
             return executor.decide(user, action);
         } catch (RuntimeException e) {
-            System.getLogger(ActionDispatcher.class.getName()).log(System.Logger.Level.ERROR,
-                    "The action policy failed; the action is refused", e);
+            LOG.log(System.Logger.Level.ERROR, "The action policy failed; the action is refused", e);
             return ActionDecision.refuse("The action could not be checked (a bug; see the server log), so it "
                     + "was not run");
         }
@@ -145,8 +144,7 @@ public final class ActionDispatcher {
         try {
             outcome = executor.execute(user, action);
         } catch (RuntimeException e) {
-            System.getLogger(ActionDispatcher.class.getName()).log(System.Logger.Level.ERROR,
-                    "The action executor failed", e);
+            LOG.log(System.Logger.Level.ERROR, "The action executor failed", e);
             outcome = new ActionExecutor.Outcome(ActionStatus.FAILED,
                     "The action failed in chatstream (a bug; see the server log)");
         }
@@ -186,8 +184,7 @@ public final class ActionDispatcher {
         try {
             audit.record(new ActionAudit.Entry(clock.instant(), user, id, action, status, message));
         } catch (RuntimeException e) {
-            System.getLogger(ActionDispatcher.class.getName()).log(System.Logger.Level.ERROR,
-                    "The action audit failed", e);
+            LOG.log(System.Logger.Level.ERROR, "The action audit failed", e);
         }
     }
 

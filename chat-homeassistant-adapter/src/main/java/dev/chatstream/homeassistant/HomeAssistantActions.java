@@ -116,8 +116,13 @@ final class HomeAssistantActions implements ActionExecutor {
     }
 
     private static String shown(Object value) {
-        return value == null ? "nothing" : value instanceof String s ? "\"" + clip(s) + "\""
-                : value instanceof List<?> ? "a list" : value instanceof Map<?, ?> ? "an object" : clip(value.toString());
+        return switch (value) {
+            case null -> "nothing";
+            case String s -> "\"" + clip(s) + "\"";
+            case List<?> l -> "a list";
+            case Map<?, ?> m -> "an object";
+            default -> clip(value.toString());
+        };
     }
 
     private static String clip(String s) {

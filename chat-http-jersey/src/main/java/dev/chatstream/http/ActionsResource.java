@@ -12,8 +12,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
@@ -55,7 +53,7 @@ public final class ActionsResource {
                     + "off), so there is nothing to confirm or cancel");
         }
         try {
-            return Json.write(json(how.apply(user, id)));
+            return Json.write(SseFormat.actionResult(how.apply(user, id)));
         } catch (ActionTicketException e) {
             int status = switch (e.code()) {
                 case ACTION_EXPIRED -> 410;
@@ -64,13 +62,5 @@ public final class ActionsResource {
             };
             throw new ApiException(status, e.code().code(), e.getMessage());
         }
-    }
-
-    static Map<String, Object> json(ChatEvent.ActionResult r) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", r.id());
-        out.put("status", r.status().code());
-        out.put("message", r.message());
-        return out;
     }
 }

@@ -24,17 +24,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * watch stops (pipelining behind an event stream is not supported).
  */
 final class PeerWatch {
-    /** Whether the client closed its side; false when that cannot be known. */
-    interface Peer {
-        boolean closed();
-
-        /** The socket to watch for readiness, when there is one. */
-        default SocketChannel channel() {
-            return null;
-        }
-    }
-
-    private static final Peer UNKNOWN = () -> false;
     private static final Watcher WATCHER = new Watcher();
 
     private final Object lock = new Object();
@@ -46,14 +35,14 @@ final class PeerWatch {
     static Peer peerOf(org.glassfish.grizzly.Connection<?> connection) {
         if (connection instanceof org.glassfish.grizzly.nio.transport.TCPNIOConnection tcp
                 && tcp.getChannel() instanceof SocketChannel channel) {
-            return new SocketPeer(channel);
+            return new Peer(channel);
         }
-        return UNKNOWN;
+        return Peer.UNKNOWN;
     }
 
     /** Starts watching; when the client is gone, cancels the stream (off the watcher's thread). */
     void start(Peer peer, Cancellation cancellation) {
-        if (peer.channel() == null) {
+        if (peer == Peer.UNKNOWN) {
             return;
         }
         synchronized (lock) {
@@ -84,7 +73,7 @@ final class PeerWatch {
                 return true;
             }
             try {
-                key = peer.channel().register(selector, SelectionKey.OP_READ, this);
+                key = peer.channel.register(selector, SelectionKey.OP_READ, this);
             } catch (CancelledKeyException e) {
                 return false; // this channel's key from an earlier stream is not deregistered yet
             } catch (ClosedChannelException | IllegalBlockingModeException e) {
@@ -103,7 +92,7 @@ final class PeerWatch {
             boolean closed = peer.closed();
             if (closed) {
                 gone();
-            } else if (peer instanceof SocketPeer s && s.spoke) {
+            } else if (peer.spoke) {
                 stopped = true; // it sent something: stop reading its socket, leave the rest to Grizzly
                 key.cancel();
             }
@@ -173,23 +162,21 @@ final class PeerWatch {
         }
     }
 
-    private static final class SocketPeer implements Peer {
+    /** One client's socket, read one byte at a time without blocking; {@link #UNKNOWN} when there is none to read. */
+    static final class Peer {
+        static final Peer UNKNOWN = new Peer(null);
+
         private final SocketChannel channel;
         private final ByteBuffer one = ByteBuffer.allocate(1);
         private boolean spoke;
 
-        SocketPeer(SocketChannel channel) {
+        private Peer(SocketChannel channel) {
             this.channel = channel;
         }
 
-        @Override
-        public SocketChannel channel() {
-            return channel;
-        }
-
-        @Override
-        public boolean closed() {
-            if (spoke || channel.isBlocking()) {
+        /** Whether the client closed its side (or reset): false while it is there, or when that cannot be known. */
+        boolean closed() {
+            if (channel == null || spoke || channel.isBlocking()) {
                 return false; // a blocking read would hang the watcher
             }
             try {

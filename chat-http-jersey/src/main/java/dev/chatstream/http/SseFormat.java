@@ -24,14 +24,18 @@ final class SseFormat {
             case ChatEvent.Thinking t -> frame(id, "thinking", map("content", t.content()));
             case ChatEvent.FinalText f -> frame(id, "final_text", map("text", f.text()));
             case ChatEvent.ActionRequested a -> frame(id, "action", action(a));
-            case ChatEvent.ActionResult r -> frame(id, "action_result",
-                    map("id", r.id(), "status", r.status().code(), "message", r.message()));
+            case ChatEvent.ActionResult r -> frame(id, "action_result", actionResult(r));
             case ChatEvent.InvalidAction i -> frame(id, "action_error",
                     map("error", i.message(), "code", i.code().code()));
             case ChatEvent.Done d -> frame(id, "done", done(d, requestId));
             case ChatEvent.Failed f -> frame(id, "error", error(f, requestId));
         };
         return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** {@code {"id", "status", "message"}}: the {@code action_result} event's data, and the confirm/cancel answer. */
+    static Map<String, Object> actionResult(ChatEvent.ActionResult r) {
+        return map("id", r.id(), "status", r.status().code(), "message", r.message());
     }
 
     /** The old shape ({@code {"action": {...}}}), plus the ticket when the server handles actions. */

@@ -52,13 +52,10 @@ public final class OllamaLlmStream implements LlmStream {
 
     private OllamaLlmStream(OllamaConfig config) {
         this.config = config;
+        // Only the short readiness calls (/api/tags, /api/version) use it; replies stream over Http1Exchange.
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.connectTimeout())
-                // The client's default executor is a cached pool of platform threads that grows with the
-                // number of concurrent streams; virtual threads cost nothing while idle.
-                .executor(java.util.concurrent.Executors.newThreadPerTaskExecutor(
-                        Thread.ofVirtual().name("ollama-http-", 0).factory()))
                 .build();
         this.errors = new OllamaErrors(config.baseUrl(), mapper);
     }

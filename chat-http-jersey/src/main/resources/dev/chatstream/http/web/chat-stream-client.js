@@ -120,10 +120,7 @@ export function streamChat(options) {
       return fail({ code: 'network', error: 'The server cannot be reached (' + e.message + '); check your connection and try again' });
     }
     if (!response.ok) {
-      let json = {};
-      try { json = await response.json(); } catch (e) { /* not our JSON: the status says enough */ }
-      return fail({ code: json.code || 'http_' + response.status, error: json.error || 'The server answered ' + response.status,
-        status: response.status, retryAfter: response.headers.get('Retry-After') });
+      return fail({ ...(await refusal(response)), retryAfter: response.headers.get('Retry-After') });
     }
     call('onOpen');
     let outcome = null;
@@ -205,9 +202,14 @@ export async function decideAction(options) {
   } catch (e) {
     return { code: 'network', error: 'The server cannot be reached (' + e.message + '); nothing was decided' };
   }
+  if (!response.ok) return refusal(response);
+  try { return await response.json(); } catch (e) { return { code: 'bad_answer', error: 'The server answered in a form this page does not know' }; }
+}
+
+/** A refused request as {code, error, status}: the server's JSON error when it sent one, else the status. */
+async function refusal(response) {
   let json = {};
-  try { json = await response.json(); } catch (e) { /* the status says enough */ }
-  if (response.ok) return json;
+  try { json = await response.json(); } catch (e) { /* not our JSON: the status says enough */ }
   return { code: json.code || 'http_' + response.status, error: json.error || 'The server answered ' + response.status,
     status: response.status };
 }
