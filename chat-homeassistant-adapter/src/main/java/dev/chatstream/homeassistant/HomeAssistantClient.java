@@ -85,10 +85,6 @@ final class HomeAssistantClient {
                 "run " + domain + "." + service);
     }
 
-    String describe() {
-        return config.baseUrl().toString();
-    }
-
     private HttpRequest.Builder request(String path) {
         String base = config.baseUrl().toString();
         return HttpRequest.newBuilder(URI.create(base.endsWith("/") ? base + path : base + "/" + path))
