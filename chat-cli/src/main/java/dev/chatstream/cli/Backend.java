@@ -13,7 +13,7 @@ import java.util.OptionalLong;
  * Where the command's chat goes: straight to Ollama with the local store ({@link DirectBackend}), or to a
  * chatstream server over its SSE API ({@link RemoteBackend}). Not thread-safe; one turn at a time.
  */
-interface Backend extends AutoCloseable {
+public interface Backend extends AutoCloseable {
 
     /**
      * Streams the reply to {@code message} (continuing {@code conversation} when given) to {@code sink}, blocking until its terminal event ({@code Done} or {@code Failed})

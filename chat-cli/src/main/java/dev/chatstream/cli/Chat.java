@@ -5,7 +5,8 @@ import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 
 /**
- * The {@code chat} command's entry point ({@code bin/chat}, or {@code java -jar chat.jar}): parses the
+ * The {@code chat} command, run by the composition's main ({@code bin/chat}, or {@code java -jar chat.jar}) with
+ * the {@link Wiring} it builds: parses the
  * command line with picocli, runs the command and exits with its documented code ({@code docs/cli.md}).
  * Errors are one line on standard error that says what to do; standard output carries only replies and
  * requested data.
@@ -18,19 +19,19 @@ public final class Chat {
     private Chat() {
     }
 
-    /** Runs {@code chat} with {@code args} and exits with its code. */
-    public static void main(String[] args) {
+    /** Runs {@code chat} with {@code args} on this process's streams and exits with its code. */
+    public static void main(Wiring wiring, String[] args) {
         quietLibraries();
-        System.exit(run(Io.system(), args));
+        System.exit(run(Io.system(), wiring, args));
     }
 
     /** Runs {@code chat} with {@code args} against {@code io} and returns the exit code. */
-    static int run(Io io, String... args) {
-        CommandLine cli = commandLine(io);
+    public static int run(Io io, Wiring wiring, String... args) {
+        CommandLine cli = commandLine(io, wiring);
         return cli.execute(args);
     }
 
-    static CommandLine commandLine(Io io) {
+    static CommandLine commandLine(Io io, Wiring wiring) {
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> type) throws Exception {
@@ -41,7 +42,7 @@ public final class Chat {
                 }
             }
         };
-        CommandLine cli = new CommandLine(new ChatCommand(io), factory);
+        CommandLine cli = new CommandLine(new ChatCommand(io, wiring), factory);
         cli.setOut(new PrintWriter(io.out(), true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(io.err(), true, StandardCharsets.UTF_8));
         cli.setColorScheme(CommandLine.Help.defaultColorScheme(io.colours() ? CommandLine.Help.Ansi.ON

@@ -1,13 +1,9 @@
 package dev.chatstream.cli;
 
-import com.google.inject.Guice;
-import com.google.inject.ProvisionException;
 import dev.chatstream.core.Cancellation;
 import dev.chatstream.core.ChatEvent;
 import dev.chatstream.core.ChatOptions;
-import dev.chatstream.http.ConfigException;
-import dev.chatstream.http.ServerConfig;
-import dev.chatstream.store.StoreException;
+import dev.chatstream.core.UserId;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -73,8 +69,11 @@ final class ChatCommand extends Configured implements Callable<Integer> {
                     + "an interactive chat on a terminal.")
     List<String> words = new ArrayList<>();
 
-    ChatCommand(Io io) {
+    final Wiring wiring;
+
+    ChatCommand(Io io, Wiring wiring) {
         super(io);
+        this.wiring = java.util.Objects.requireNonNull(wiring, "wiring");
     }
 
     @Override
@@ -90,10 +89,10 @@ final class ChatCommand extends Configured implements Callable<Integer> {
         if (!words.isEmpty() && message.isEmpty()) {
             throw new CliException(ExitCode.USAGE, "The message is blank; use chat \"message\"");
         }
-        ServerConfig config = config();
-        try (Backend backend = backend(config)) {
+        java.nio.file.Path dataDir = wired(w -> w.dataDir(settings(), io.env()));
+        try (Backend backend = backend()) {
             if (message.isEmpty()) {
-                return new Repl(io, backend, config.dataDir(), options(), conversation).run();
+                return new Repl(io, backend, dataDir, options(), conversation).run();
             }
             return oneShot(backend, message);
         }
@@ -116,26 +115,15 @@ final class ChatCommand extends Configured implements Callable<Integer> {
         return model == null ? options : options.withModel(model);
     }
 
-    private Backend backend(ServerConfig config) {
+    private Backend backend() {
         String url = server != null ? server : io.env().getOrDefault("CHATSTREAM_SERVER", "");
         if (!url.isBlank()) {
             return remote(url.strip());
         }
         String name = user != null ? user : io.env().getOrDefault("CHATSTREAM_USER", "admin");
-        try {
-            return Guice.createInjector(com.google.inject.util.Modules.override(new DirectModule(config, userId(name)))
-                    .with(dev.chatstream.http.AdapterModules.chosenBy(config))).getInstance(Backend.class);
-        } catch (ProvisionException e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof StoreException store) {
-                    throw new CliException(ExitCode.STORE, store.getMessage(), store);
-                }
-                if (t instanceof ConfigException bad) {
-                    throw new CliException(ExitCode.USAGE, bad.getMessage(), bad);
-                }
-            }
-            throw e;
-        }
+        UserId id = userId(name);
+        Wiring.Direct direct = wired(w -> w.direct(settings(), io.env(), id));
+        return new DirectBackend(direct.store(), direct.streamer(), direct.conversations(), id, direct.description());
     }
 
     private Backend remote(String url) {

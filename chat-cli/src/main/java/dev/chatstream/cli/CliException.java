@@ -4,7 +4,7 @@ package dev.chatstream.cli;
  * A failure the command reports in one line on standard error and turns into its documented exit code.
  * The message says what went wrong and what to do next.
  */
-final class CliException extends RuntimeException {
+public final class CliException extends RuntimeException {
     private final ExitCode exit;
 
     CliException(ExitCode exit, String message) {
@@ -17,7 +17,8 @@ final class CliException extends RuntimeException {
         this.exit = exit;
     }
 
-    ExitCode exit() {
+    /** The exit code the command ends with. */
+    public ExitCode exit() {
         return exit;
     }
 }

@@ -3,11 +3,7 @@ package dev.chatstream.cli;
 import dev.chatstream.core.ChatException;
 import dev.chatstream.core.InvalidRequestException;
 import dev.chatstream.core.UserId;
-import dev.chatstream.http.ConfigException;
-import dev.chatstream.http.ServerConfig;
-import dev.chatstream.store.JdbcAccounts;
-import dev.chatstream.store.JdbcStore;
-import dev.chatstream.store.StoreException;
+import dev.chatstream.core.ConfigException;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +18,7 @@ import picocli.CommandLine.Unmatched;
 abstract class Configured {
     protected final Io io;
 
-    /** The {@code --key=value} settings; anything else unknown is refused by {@link ServerConfig#load}. */
+    /** The {@code --key=value} settings; the wiring refuses unknown ones. */
     @Unmatched
     List<String> settings = new ArrayList<>();
 
@@ -34,35 +30,47 @@ abstract class Configured {
     }
 
     /** The settings given anywhere on the command line: {@code chat --data.dir=D users add X} works too. */
-    ServerConfig config() {
+    List<String> settings() {
         List<String> all = new ArrayList<>();
         for (CommandSpec s = spec; s != null; s = s.parent()) {
             if (s.userObject() instanceof Configured c) {
                 all.addAll(0, c.settings);
             }
         }
+        return all;
+    }
+
+    /** What the composition gives the commands; the root command holds it. */
+    Wiring wiring() {
+        CommandSpec root = spec;
+        while (root.parent() != null) {
+            root = root.parent();
+        }
+        return ((ChatCommand) root.userObject()).wiring;
+    }
+
+    /** Runs {@code wired} against the wiring, turning bad settings and an unreachable store into exit codes. */
+    <T> T wired(java.util.function.Function<Wiring, T> wired) {
         try {
-            return ServerConfig.load(all, io.env());
+            return wired.apply(wiring());
         } catch (ConfigException e) {
             String hint = e.getMessage().startsWith("Unknown flag") || e.getMessage().startsWith("Flags look like")
                     ? " (see --help for this command's own options)" : "";
             throw new CliException(ExitCode.USAGE, e.getMessage() + hint, e);
+        } catch (ChatException e) {
+            throw new CliException(ExitCode.of(e.code()), e.getMessage(), e);
         }
     }
 
     /** Opens the store (creating and migrating it if needed); the caller closes it. */
-    JdbcStore openStore() {
-        try {
-            return JdbcStore.open(config().store());
-        } catch (StoreException e) {
-            throw new CliException(ExitCode.STORE, e.getMessage(), e);
-        }
+    Wiring.LocalStore openStore() {
+        return wired(w -> w.openStore(settings(), io.env()));
     }
 
     /** An existing user, or a {@link CliException} that says how to see and add users. */
-    static UserId existingUser(JdbcStore store, String name) {
+    static UserId existingUser(Wiring.LocalStore store, String name) {
         UserId id = userId(name);
-        JdbcAccounts accounts = store.accounts();
+        dev.chatstream.core.Accounts accounts = store.accounts();
         if (accounts.user(id.value()).isEmpty()) {
             throw new CliException(ExitCode.NOT_FOUND, "There is no user named \"" + name
                     + "\"; `chat users list` shows them, `chat users add " + name + "` adds one");

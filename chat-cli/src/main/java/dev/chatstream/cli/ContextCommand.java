@@ -3,8 +3,6 @@ package dev.chatstream.cli;
 import dev.chatstream.core.HomeContext;
 import dev.chatstream.core.InvalidRequestException;
 import dev.chatstream.core.UserId;
-import dev.chatstream.http.HomeContextJson;
-import dev.chatstream.store.JdbcStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,14 +41,14 @@ final class ContextCommand extends Configured {
             HomeContext home;
             try {
                 byte[] json = file.equals("-") ? io.in().readAllBytes() : Files.readAllBytes(Path.of(file));
-                home = HomeContextJson.parse(json);
+                home = wiring().parseHome(json);
             } catch (IOException e) {
                 throw new CliException(ExitCode.USAGE, "Cannot read " + file + ": " + e.getMessage(), e);
             } catch (InvalidRequestException e) {
                 throw new CliException(ExitCode.USAGE, file + ": " + e.getMessage().replace("The body", "The file")
                         + "; nothing was changed", e);
             }
-            try (JdbcStore store = openStore()) {
+            try (Wiring.LocalStore store = openStore()) {
                 UserId id = existingUser(store, user);
                 storeCall(() -> {
                     store.homes().replaceHomeContext(id, home);
@@ -76,9 +74,9 @@ final class ContextCommand extends Configured {
 
         @Override
         public Integer call() {
-            try (JdbcStore store = openStore()) {
+            try (Wiring.LocalStore store = openStore()) {
                 UserId id = existingUser(store, user);
-                io.out().println(HomeContextJson.format(storeCall(() -> store.homes().homeContext(id))));
+                io.out().println(wiring().formatHome(storeCall(() -> store.homes().homeContext(id))));
             }
             return ExitCode.OK.code();
         }

@@ -15,7 +15,6 @@ import dev.chatstream.core.Memory;
 import dev.chatstream.core.MemoryStore;
 import dev.chatstream.core.StoredMessage;
 import dev.chatstream.core.UserId;
-import dev.chatstream.store.JdbcStore;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -24,13 +23,13 @@ import java.util.OptionalLong;
  * memories and home from the local store, exactly as the server would for that user.
  */
 final class DirectBackend implements Backend {
-    private final JdbcStore store;
+    private final Wiring.LocalStore store;
     private final ChatStreamer streamer;
     private final Conversations conversations;
     private final UserId user;
     private final String description;
 
-    DirectBackend(JdbcStore store, ChatStreamer streamer, Conversations conversations, UserId user,
+    DirectBackend(Wiring.LocalStore store, ChatStreamer streamer, Conversations conversations, UserId user,
             String description) {
         this.store = store;
         this.streamer = streamer;

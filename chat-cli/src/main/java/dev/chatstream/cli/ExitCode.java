@@ -6,7 +6,7 @@ import dev.chatstream.core.ErrorCode;
  * The {@code chat} command's exit codes, one per kind of failure so scripts can tell them apart. They are
  * part of the command's contract (listed in {@code docs/cli.md}, kept in step by a test): never renumber one.
  */
-enum ExitCode {
+public enum ExitCode {
     OK(0, "success: the reply finished, or the command did what it says"),
     FAILED(1, "an unexpected error (a bug): see the message, report it"),
     USAGE(2, "bad command line, configuration or input: unknown option, empty or too long message, invalid file"),
@@ -39,11 +39,13 @@ enum ExitCode {
         this.meaning = meaning;
     }
 
-    int code() {
+    /** The process exit status. */
+    public int code() {
         return code;
     }
 
-    String meaning() {
+    /** What it means, as docs/cli.md says. */
+    public String meaning() {
         return meaning;
     }
 

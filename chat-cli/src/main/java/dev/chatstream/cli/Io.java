@@ -18,10 +18,11 @@ import java.util.Map;
  * @param inTerminal    whether standard input is a terminal (no arguments then means an interactive chat)
  * @param outTerminal   whether standard output is a terminal (colours are used only then)
  */
-record Io(InputStream in, PrintStream out, PrintStream err, Map<String, String> env, boolean inTerminal,
+public record Io(InputStream in, PrintStream out, PrintStream err, Map<String, String> env, boolean inTerminal,
         boolean outTerminal) {
 
-    static Io system() {
+    /** This process's streams and environment. */
+    public static Io system() {
         return new Io(System.in, new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
                 StandardCharsets.UTF_8), new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err),
                 true, StandardCharsets.UTF_8), System.getenv(), isTerminal(0), isTerminal(1));

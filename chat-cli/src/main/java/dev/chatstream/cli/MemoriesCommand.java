@@ -2,7 +2,6 @@ package dev.chatstream.cli;
 
 import dev.chatstream.core.Memory;
 import dev.chatstream.core.UserId;
-import dev.chatstream.store.JdbcStore;
 import java.util.ArrayList;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,7 +33,7 @@ final class MemoriesCommand extends Configured {
 
         @Override
         public Integer call() {
-            try (JdbcStore store = openStore()) {
+            try (Wiring.LocalStore store = openStore()) {
                 UserId id = existingUser(store, user);
                 Memory m = storeCall(() -> store.memories().add(id, String.join(" ", words)));
                 io.out().println(m.id());
@@ -55,7 +54,7 @@ final class MemoriesCommand extends Configured {
 
         @Override
         public Integer call() {
-            try (JdbcStore store = openStore()) {
+            try (Wiring.LocalStore store = openStore()) {
                 UserId id = existingUser(store, user);
                 io.out().printf("%-5s %-16s %s%n", "ID", "ADDED", "TEXT");
                 for (Memory m : storeCall(() -> store.memories().list(id))) {
@@ -80,7 +79,7 @@ final class MemoriesCommand extends Configured {
 
         @Override
         public Integer call() {
-            try (JdbcStore store = openStore()) {
+            try (Wiring.LocalStore store = openStore()) {
                 UserId id = existingUser(store, user);
                 if (!storeCall(() -> store.memories().delete(id, memoryId))) {
                     throw new CliException(ExitCode.NOT_FOUND, "User " + id + " has no memory #" + memoryId

@@ -44,14 +44,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * cancels the HTTP exchange, which closes the connection; the server then closes its upstream. The
  * token is sent only in the Authorization header and never printed.
  */
-final class RemoteBackend implements Backend {
+public final class RemoteBackend implements Backend {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI base;
     private final String token;
     private final HttpClient client;
 
-    RemoteBackend(URI base, String token) {
+    /** A client of the server at {@code base} with the API token {@code token}; nothing is sent before a call. */
+    public RemoteBackend(URI base, String token) {
         this.base = base.toString().endsWith("/") ? base : URI.create(base + "/");
         this.token = token;
         // HTTP/1.1: the JDK client's h2c upgrade attempt breaks SSE responses from Grizzly.

@@ -99,6 +99,9 @@ final class Repl {
         Cancellation stop = new Cancellation();
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT,
                 signal -> stop.cancel(ErrorCode.CANCELLED, "stopped with Ctrl-C"));
+        // Keys typed while the reply prints (Up, the next message) must not be echoed raw into it (as "^[[A"):
+        // the terminal keeps them, and the next prompt's line editor reads them as keys.
+        boolean echo = terminal.echo(false);
         try {
             ReplyPrinter printer = new ReplyPrinter(screen, screen, style, true, options.includeThinking());
             Thread waiting = Thread.ofVirtual().start(() -> {
@@ -124,6 +127,7 @@ final class Repl {
         } catch (CliException | ChatException e) { // refused before the reply, or the store failed: say so, go on
             screen.println(style.error("error: " + e.getMessage()));
         } finally {
+            terminal.echo(echo);
             terminal.handle(Terminal.Signal.INT, previous);
             screen.flush();
         }

@@ -1,8 +1,5 @@
 package dev.chatstream.cli;
 
-import dev.chatstream.http.ChatServer;
-import dev.chatstream.http.ConfigException;
-import dev.chatstream.http.ServerConfig;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,12 +17,9 @@ final class ServeCommand extends Configured implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ServerConfig config = config();
-        ChatServer server;
+        Wiring.Served server;
         try {
-            server = ChatServer.start(config);
-        } catch (ConfigException e) {
-            throw new CliException(ExitCode.USAGE, e.getMessage(), e);
+            server = wired(w -> w.serve(settings(), io.env()));
         } catch (UncheckedIOException e) {
             throw new CliException(ExitCode.USAGE, e.getMessage(), e);
         }

@@ -1,8 +1,7 @@
 package dev.chatstream.cli;
 
 import dev.chatstream.core.UserId;
-import dev.chatstream.store.JdbcAccounts;
-import dev.chatstream.store.JdbcStore;
+import dev.chatstream.core.Accounts;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,9 +32,9 @@ final class TokensCommand extends Configured {
 
         @Override
         public Integer call() {
-            try (JdbcStore store = openStore()) {
+            try (Wiring.LocalStore store = openStore()) {
                 UserId id = existingUser(store, user);
-                JdbcAccounts.IssuedToken token = storeCall(() -> store.accounts().issueToken(id, label));
+                Accounts.IssuedToken token = storeCall(() -> store.accounts().issueToken(id, label));
                 io.out().println(token.token());
                 io.err().println("Token #" + token.id() + " for " + id + " (printed above, only now; keep it secret).");
             }
@@ -55,11 +54,11 @@ final class TokensCommand extends Configured {
 
         @Override
         public Integer call() {
-            try (JdbcStore store = openStore()) {
+            try (Wiring.LocalStore store = openStore()) {
                 Optional<UserId> only = user == null ? Optional.empty() : Optional.of(existingUser(store, user));
                 io.out().printf("%-5s %-16s %-16s %-16s %-16s %s%n", "ID", "USER", "CREATED", "LAST USED", "REVOKED",
                         "LABEL");
-                for (JdbcAccounts.TokenInfo t : storeCall(() -> store.accounts().tokens(only))) {
+                for (Accounts.TokenInfo t : storeCall(() -> store.accounts().tokens(only))) {
                     io.out().printf("%-5d %-16s %-16s %-16s %-16s %s%n", t.id(), t.user(), when(t.createdAt()),
                             t.lastUsedAt().map(Configured::when).orElse("never"),
                             t.revokedAt().map(Configured::when).orElse("-"), t.label());
@@ -81,7 +80,7 @@ final class TokensCommand extends Configured {
 
         @Override
         public Integer call() {
-            try (JdbcStore store = openStore()) {
+            try (Wiring.LocalStore store = openStore()) {
                 if (!storeCall(() -> store.accounts().revoke(id))) {
                     throw new CliException(ExitCode.NOT_FOUND, "There is no live token #" + id
                             + "; `chat tokens list` shows them");

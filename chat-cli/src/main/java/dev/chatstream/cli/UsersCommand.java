@@ -1,8 +1,7 @@
 package dev.chatstream.cli;
 
 import dev.chatstream.core.UserId;
-import dev.chatstream.store.JdbcAccounts;
-import dev.chatstream.store.JdbcStore;
+import dev.chatstream.core.Accounts;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,10 +34,10 @@ final class UsersCommand extends Configured {
         @Override
         public Integer call() {
             UserId id = userId(name);
-            try (JdbcStore store = openStore()) {
-                JdbcAccounts accounts = store.accounts();
+            try (Wiring.LocalStore store = openStore()) {
+                Accounts accounts = store.accounts();
                 storeCall(() -> accounts.addUser(id.value()));
-                JdbcAccounts.IssuedToken token = storeCall(() -> accounts.issueToken(id, label));
+                Accounts.IssuedToken token = storeCall(() -> accounts.issueToken(id, label));
                 io.out().println(token.token());
                 io.err().println("Added the user " + id + " with token #" + token.id() + " (printed above, only now;"
                         + " keep it secret). Revoke it with: chat tokens revoke " + token.id());
@@ -55,10 +54,10 @@ final class UsersCommand extends Configured {
 
         @Override
         public Integer call() {
-            try (JdbcStore store = openStore()) {
-                JdbcAccounts accounts = store.accounts();
+            try (Wiring.LocalStore store = openStore()) {
+                Accounts accounts = store.accounts();
                 io.out().printf("%-24s %-16s %s%n", "NAME", "ADDED", "LIVE TOKENS");
-                for (JdbcAccounts.User u : storeCall(accounts::users)) {
+                for (Accounts.User u : storeCall(accounts::users)) {
                     long live = storeCall(() -> accounts.tokens(Optional.of(u.id()))).stream()
                             .filter(t -> t.revokedAt().isEmpty()).count();
                     io.out().printf("%-24s %-16s %d%n", u.id(), when(u.createdAt()), live);

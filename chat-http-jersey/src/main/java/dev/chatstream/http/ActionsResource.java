@@ -1,5 +1,6 @@
 package dev.chatstream.http;
 
+import dev.chatstream.core.Json;
 import dev.chatstream.core.ActionDispatcher;
 import dev.chatstream.core.ActionTicketException;
 import dev.chatstream.core.ChatEvent;
@@ -25,10 +26,10 @@ import java.util.function.BiFunction;
 @Produces(MediaType.APPLICATION_JSON + ";charset=UTF-8")
 public final class ActionsResource {
     private final ActionDispatcher actions;
-    private final ServerConfig config;
+    private final HttpConfig config;
 
     @Inject
-    ActionsResource(ActionDispatcher actions, ServerConfig config) {
+    ActionsResource(ActionDispatcher actions, HttpConfig config) {
         this.actions = actions;
         this.config = config;
     }

@@ -39,14 +39,14 @@ public final class ChatResource {
     private final ChatStreamer streamer;
     private final Conversations conversations;
     private final StreamRunner runner;
-    private final ServerConfig config;
+    private final HttpConfig config;
     private final RateLimiter rateLimiter;
     private final StreamSlots slots;
     private final OpenStreams openStreams;
     private final ServerMetrics metrics;
 
     @Inject
-    ChatResource(ChatStreamer streamer, Conversations conversations, StreamRunner runner, ServerConfig config,
+    ChatResource(ChatStreamer streamer, Conversations conversations, StreamRunner runner, HttpConfig config,
             RateLimiter rateLimiter, StreamSlots slots, OpenStreams openStreams, ServerMetrics metrics) {
         this.streamer = streamer;
         this.conversations = conversations;

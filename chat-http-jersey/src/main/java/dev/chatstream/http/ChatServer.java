@@ -1,20 +1,9 @@
 package dev.chatstream.http;
 
-import com.google.inject.CreationException;
-import com.google.inject.Guice;
-import com.google.inject.Injector;
-import com.google.inject.Module;
-import com.google.inject.ProvisionException;
-import com.google.inject.util.Modules;
-import dev.chatstream.core.UserId;
-import dev.chatstream.store.JdbcAccounts;
-import dev.chatstream.store.JdbcStore;
-import dev.chatstream.store.StoreException;
+import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,13 +14,11 @@ import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
 
 /**
- * The chatstream HTTP server: Jersey on Grizzly, wired by Guice from a {@link ServerConfig}. Start it with
- * {@link #start}, stop it with {@link #close} (graceful: open streams get {@code server_shutdown}), or run
- * {@link #main} from the {@code bin/chatstream-server} launcher.
+ * The chatstream HTTP server: Jersey on Grizzly, built by {@link HttpModule}. {@link #start} listens,
+ * {@link #close} stops gracefully (open streams get {@code server_shutdown}). It does not own what it serves: the
+ * composition that built it closes the store and the model after it.
  */
 public final class ChatServer implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(ChatServer.class.getName());
-
     static final int MAX_PENDING_BYTES = 256 * 1024;
 
     /**
@@ -45,119 +32,75 @@ public final class ChatServer implements AutoCloseable {
         JERSEY_PROVIDERS.setLevel(java.util.logging.Level.SEVERE);
     }
 
-    private final HttpServer http;
-    private final Injector injector;
-    private final ServerConfig config;
+    private final HttpConfig config;
+    private final ResourceConfig app;
+    private final OpenStreams openStreams;
+    private final StreamSlots slots;
+    private final ScheduledExecutorService timers;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile HttpServer http;
 
-    private ChatServer(HttpServer http, Injector injector, ServerConfig config) {
-        this.http = http;
-        this.injector = injector;
+    @Inject
+    ChatServer(HttpConfig config, AuthFilter auth, ResponseFilter response, ChatResource chat, HealthResource health,
+            MetricsResource metrics, MemoriesResource memories, ConversationsResource conversations,
+            ContextResource context, ActionsResource actions, OpenStreams openStreams, StreamSlots slots,
+            ScheduledExecutorService timers) {
         this.config = config;
-    }
-
-    /**
-     * Starts a server. On a first start (no API token yet) it creates the user {@code admin} and prints its
-     * token once, with a curl command, to standard output.
-     *
-     * @throws ConfigException       when the configuration cannot be used (e.g. an unreadable prompt file)
-     * @throws UncheckedIOException when the port cannot be bound
-     */
-    public static ChatServer start(ServerConfig config) {
-        return start(config, System.out, List.of());
-    }
-
-    static ChatServer start(ServerConfig config, PrintStream console, List<Module> overrides) {
-        try {
-            return wire(config, console, overrides);
-        } catch (ProvisionException | CreationException e) {
-            // A provider found the configuration unusable (prompt file, store): say that, not Guice's trace.
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof ConfigException unusable) {
-                    throw unusable;
-                }
-                if (t instanceof StoreException store) {
-                    throw new ConfigException(store.getMessage());
-                }
-            }
-            throw e;
-        }
-    }
-
-    private static ChatServer wire(ServerConfig config, PrintStream console, List<Module> overrides) {
-        List<Module> chosen = new java.util.ArrayList<>(AdapterModules.chosenBy(config)); // none: Ollama, stored homes
-        chosen.addAll(overrides);
-        Injector injector = Guice.createInjector(Modules.override(new ServerModule(config)).with(chosen));
-        if (injector.getInstance(dev.chatstream.core.LlmStream.class)
-                instanceof dev.chatstream.llamacpp.LlamaCppLlmStream llama) {
-            injector.getInstance(ServerMetrics.class).watch(llama);
-        }
-        ResourceConfig app = new ResourceConfig()
+        this.openStreams = openStreams;
+        this.slots = slots;
+        this.timers = timers;
+        this.app = new ResourceConfig()
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
                 .property(ServerProperties.PROCESSING_RESPONSE_ERRORS_ENABLED, true)
                 // Jersey would hold the first 8 KiB of a response to compute its length: events must go at once.
                 .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0)
-                .register(injector.getInstance(AuthFilter.class))
-                .register(injector.getInstance(ResponseFilter.class))
+                .register(auth)
+                .register(response)
                 .register(new ErrorMappers.Api())
                 .register(new ErrorMappers.Chat())
                 .register(new ErrorMappers.Web())
                 .register(new ErrorMappers.Unexpected())
-                .register(injector.getInstance(ChatResource.class))
-                .register(injector.getInstance(HealthResource.class))
-                .register(injector.getInstance(MetricsResource.class))
-                .register(injector.getInstance(MemoriesResource.class))
-                .register(injector.getInstance(ConversationsResource.class))
-                .register(injector.getInstance(ContextResource.class))
-                .register(injector.getInstance(ActionsResource.class))
+                .register(chat)
+                .register(health)
+                .register(metrics)
+                .register(memories)
+                .register(conversations)
+                .register(context)
+                .register(actions)
                 .register(new WebResource());
+    }
+
+    /**
+     * Listens on the configured host and port.
+     *
+     * @throws UncheckedIOException when the port cannot be bound; the message says what to do
+     * @throws IllegalStateException when already started
+     */
+    public synchronized ChatServer start() {
+        if (http != null) {
+            throw new IllegalStateException("The server is already started on " + baseUri());
+        }
         URI uri = URI.create("http://" + hostForUri(config.host()) + ":" + config.port() + "/");
-        HttpServer http = GrizzlyHttpServerFactory.createHttpServer(uri, app, false);
-        NetworkListener listener = http.getListener("grizzly");
+        HttpServer server = GrizzlyHttpServerFactory.createHttpServer(uri, app, false);
+        NetworkListener listener = server.getListener("grizzly");
         listener.getTransport().setTcpNoDelay(true);
         listener.getTransport().setWriteTimeout(config.slowClientTimeout().toMillis(), TimeUnit.MILLISECONDS);
         // A client that stops reading: at most this much waits per connection, then writes block (and
         // time out after slow.client.seconds) instead of queueing the whole reply in memory.
         listener.setMaxPendingBytes(MAX_PENDING_BYTES);
         try {
-            http.start();
+            server.start();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot listen on " + config.host() + ":" + config.port() + " ("
                     + e.getMessage() + "); free the port or set CHATSTREAM_PORT", e);
         }
-        ChatServer server = new ChatServer(http, injector, config);
-        JdbcAccounts accounts = injector.getInstance(JdbcAccounts.class);
-        if (!accounts.anyLiveToken()) {
-            String token = server.createToken(UserId.of("admin"));
-            console.println("""
-
-                    chatstream: first start, so it created the user "admin". Its API token is shown only now;
-                    keep it secret (only its hash is stored, in %s):
-
-                      %s
-
-                    Open the chat page (the part after # never leaves your browser: no server or log sees it):
-
-                      %s#token=%s
-
-                    Or try it with curl (needs Ollama with the model %s):
-
-                      curl -N -H "Authorization: Bearer %s" "%sapi/chat/stream/?message=Ol%%C3%%A1"
-                    """.formatted(config.store().describe(), token, server.baseUri(), token, config.model(), token,
-                    server.baseUri()));
-        }
-        return server;
-    }
-
-    /** {@code chatstream listening on http://…/ (Ollama …, model …; stored home context); Ctrl-C stops it}. */
-    public String banner() {
-        return "chatstream listening on " + baseUri() + " (" + config.describeLlm() + "; " + config.describeHome()
-                + "); Ctrl-C stops it";
+        http = server;
+        return this;
     }
 
     /** The port the server listens on (the real one when the configuration said 0). */
     public int port() {
-        return http.getListener("grizzly").getPort();
+        return started().getListener("grizzly").getPort();
     }
 
     /** {@code http://host:port/}. */
@@ -165,17 +108,14 @@ public final class ChatServer implements AutoCloseable {
         return URI.create("http://" + hostForUri(config.host()) + ":" + port() + "/");
     }
 
-    /** Creates a new API token for {@code user}, adding the user if needed, and returns it (only its hash is kept). */
-    String createToken(UserId user) {
-        JdbcAccounts accounts = injector.getInstance(JdbcAccounts.class);
-        if (accounts.user(user.value()).isEmpty()) {
-            accounts.addUser(user.value());
-        }
-        return accounts.issueToken(user, "created by the server").token();
+    /** Streams holding a slot now (a stream frees its slot once its turn is stored). */
+    public int streamsOpen() {
+        return slots.open();
     }
 
-    <T> T component(Class<T> type) {
-        return injector.getInstance(type);
+    /** Streams registered for shutdown now. */
+    public int streamsRunning() {
+        return openStreams.size();
     }
 
     /**
@@ -184,21 +124,29 @@ public final class ChatServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         try {
-            injector.getInstance(OpenStreams.class).shutdown(config.shutdownGrace());
+            openStreams.shutdown(config.shutdownGrace());
+            HttpServer server = http;
+            if (server != null) {
+                // A stream that sent its last event has left OpenStreams, but Grizzly may still be writing that
+                // event and the chunked terminator: a graceful shutdown lets every response finish (its clients
+                // saw "unexpected end of stream" after the abrupt shutdownNow). Idle keep-alive connections close.
+                long left = Math.max(TimeUnit.MILLISECONDS.toNanos(200), deadline - System.nanoTime());
+                server.shutdown(left, TimeUnit.NANOSECONDS).get(left + TimeUnit.SECONDS.toNanos(1),
+                        TimeUnit.NANOSECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            System.getLogger(ChatServer.class.getName()).log(System.Logger.Level.WARNING,
+                    "Open responses did not finish within the shutdown grace; closing them: " + e);
         } finally {
-            http.shutdownNow();
-            injector.getInstance(ScheduledExecutorService.class).shutdownNow();
-            injector.getInstance(JdbcStore.class).close();
-            if (injector.getInstance(dev.chatstream.core.LlmStream.class) instanceof AutoCloseable llm) {
-                try {
-                    llm.close(); // unloads an in-process model
-                } catch (Exception e) {
-                    LOG.log(System.Logger.Level.WARNING, "The model did not unload cleanly: " + e);
-                }
+            HttpServer server = http;
+            if (server != null) {
+                server.shutdownNow();
             }
+            timers.shutdownNow();
             stopped.countDown();
         }
     }
@@ -208,27 +156,15 @@ public final class ChatServer implements AutoCloseable {
         stopped.await();
     }
 
-    /** Runs the server until SIGTERM or Ctrl-C. Flags and environment as in {@code docs/configuration.md}. */
-    public static void main(String[] args) throws InterruptedException {
-        ServerConfig config;
-        ChatServer server;
-        try {
-            config = ServerConfig.load(List.of(args), System.getenv());
-            server = start(config);
-        } catch (ConfigException | UncheckedIOException e) {
-            System.err.println("chatstream: " + e.getMessage());
-            System.exit(2);
-            return;
+    private HttpServer started() {
+        HttpServer server = http;
+        if (server == null) {
+            throw new IllegalStateException("The server is not started");
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chatstream-shutdown"));
-        System.out.println(server.banner());
-        LOG.log(System.Logger.Level.INFO, "Listening on " + server.baseUri());
-        server.awaitStop();
-        System.exit(0); // llama.cpp's native threads would otherwise keep the process alive
+        return server;
     }
 
     private static String hostForUri(String host) {
         return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
-
 }

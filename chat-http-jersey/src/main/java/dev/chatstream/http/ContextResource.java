@@ -1,5 +1,6 @@
 package dev.chatstream.http;
 
+import dev.chatstream.core.Json;
 import dev.chatstream.core.HomeContext;
 import dev.chatstream.core.HomeContextStore;
 import jakarta.inject.Inject;
@@ -19,10 +20,10 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON + ";charset=UTF-8")
 public final class ContextResource {
     private final HomeContextStore homes;
-    private final ServerConfig config;
+    private final HttpConfig config;
 
     @Inject
-    ContextResource(HomeContextStore homes, ServerConfig config) {
+    ContextResource(HomeContextStore homes, HttpConfig config) {
         this.homes = homes;
         this.config = config;
     }

@@ -1,5 +1,6 @@
 package dev.chatstream.http;
 
+import dev.chatstream.core.Json;
 import dev.chatstream.core.Conversation;
 import dev.chatstream.core.ConversationStore;
 import dev.chatstream.core.StoredMessage;

@@ -1,5 +1,6 @@
 package dev.chatstream.http;
 
+import dev.chatstream.core.Json;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;

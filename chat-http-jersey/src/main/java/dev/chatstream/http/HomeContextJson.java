@@ -1,5 +1,6 @@
 package dev.chatstream.http;
 
+import dev.chatstream.core.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chatstream.core.Device;
 import dev.chatstream.core.HomeContext;
@@ -22,7 +23,8 @@ public final class HomeContextJson {
     static final int MAX_DEVICES = 500;
     static final int MAX_ALIASES = 20;
     static final int MAX_TEXT = 200;
-    static final String EXAMPLE = "{\"devices\": [{\"entity_id\": \"climate.sala\", \"name\": \"Ar condicionado "
+    /** A valid document, for error messages and docs. */
+    public static final String EXAMPLE = "{\"devices\": [{\"entity_id\": \"climate.sala\", \"name\": \"Ar condicionado "
             + "da sala\", \"area\": \"Sala\", \"aliases\": [\"ar da sala\"]}]}";
     private static final Pattern ENTITY_ID = Pattern.compile("[a-z0-9_]+\\.[a-z0-9_]+");
 

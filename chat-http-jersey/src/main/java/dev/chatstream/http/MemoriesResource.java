@@ -1,5 +1,6 @@
 package dev.chatstream.http;
 
+import dev.chatstream.core.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chatstream.core.Memory;
 import dev.chatstream.core.MemoryStore;
@@ -28,10 +29,10 @@ public final class MemoriesResource {
     private static final String EXAMPLE = "{\"text\": \"O aniversário da Ana é a 3 de maio\"}";
 
     private final MemoryStore memories;
-    private final ServerConfig config;
+    private final HttpConfig config;
 
     @Inject
-    MemoriesResource(MemoryStore memories, ServerConfig config) {
+    MemoriesResource(MemoryStore memories, HttpConfig config) {
         this.memories = memories;
         this.config = config;
     }

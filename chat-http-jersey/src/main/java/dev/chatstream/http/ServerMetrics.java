@@ -1,21 +1,23 @@
 package dev.chatstream.http;
 
-import dev.chatstream.cache.CacheStatistics;
-import dev.chatstream.cache.CacheStats;
+import dev.chatstream.core.Measured;
+import dev.chatstream.core.Meters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.List;
-import java.util.function.ToDoubleFunction;
-import java.util.function.ToLongFunction;
+import java.util.Collection;
+import java.util.Map;
+import java.util.function.DoubleSupplier;
 
 /**
  * The server's metrics in a Prometheus registry: streams, first-chunk latency, durations, tokens, errors by
- * code, cache counters per cache, rate-limit rejections and upstream cancellations. Thread-safe.
+ * code, rate-limit rejections, upstream cancellations, and the figures of the parts that publish some
+ * ({@link Measured}: caches, a model's queue). Thread-safe.
  */
 final class ServerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -24,8 +26,10 @@ final class ServerMetrics {
     private final Counter tokens;
     private final Counter rateLimited;
     private final Counter cancellations;
+    /** Micrometer holds a function meter's object weakly: these keep the parts' suppliers alive. */
+    private final java.util.List<DoubleSupplier> held = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    ServerMetrics(StreamSlots slots, List<CacheStatistics> caches) {
+    ServerMetrics(StreamSlots slots, Collection<Measured> parts) {
         Gauge.builder("chatstream.streams.active", slots, StreamSlots::open)
                 .description("Streams open now").register(registry);
         firstChunk = Timer.builder("chatstream.stream.first.chunk")
@@ -43,22 +47,32 @@ final class ServerMetrics {
         cancellations = Counter.builder("chatstream.upstream.cancellations")
                 .description("Streams whose upstream request was closed early (client gone, timeout, shutdown)")
                 .register(registry);
-        for (CacheStatistics source : caches) {
-            for (CacheStats first : source.cacheStats()) {
-                String name = first.name();
-                cacheCounter("chatstream.cache.hits", "Reads answered from the cache", source, name, CacheStats::hits);
-                cacheCounter("chatstream.cache.misses", "Reads that waited for a load", source, name,
-                        CacheStats::misses);
-                cacheCounter("chatstream.cache.evictions", "Entries evicted for size or age", source, name,
-                        CacheStats::evictions);
-                cacheCounter("chatstream.cache.stale.served", "Reads served past the ttl because reloads failed",
-                        source, name, CacheStats::staleServed);
-                cacheGauge("chatstream.cache.hit.ratio", "Hits over reads since start", source, name,
-                        CacheStats::hitRate);
-                cacheGauge("chatstream.cache.load.seconds", "Time spent loading, in all", source, name,
-                        s -> s.totalLoadTime().toNanos() / 1e9);
+        Meters meters = new Meters() {
+            @Override
+            public void counter(String name, String help, Map<String, String> tags, DoubleSupplier value) {
+                held.add(value);
+                FunctionCounter.builder(name, value, DoubleSupplier::getAsDouble).tags(tags(tags)).description(help)
+                        .register(registry);
             }
+
+            @Override
+            public void gauge(String name, String help, Map<String, String> tags, DoubleSupplier value) {
+                held.add(value);
+                Gauge.builder(name, value, DoubleSupplier::getAsDouble).tags(tags(tags)).description(help)
+                        .register(registry);
+            }
+        };
+        for (Measured part : parts) {
+            part.describeTo(meters);
         }
+    }
+
+    private static Tags tags(Map<String, String> tags) {
+        Tags out = Tags.empty();
+        for (Map.Entry<String, String> t : tags.entrySet()) {
+            out = out.and(t.getKey(), t.getValue());
+        }
+        return out;
     }
 
     void firstChunk(Duration d) {
@@ -94,29 +108,5 @@ final class ServerMetrics {
 
     String scrape() {
         return registry.scrape();
-    }
-
-    private void cacheCounter(String metric, String help, CacheStatistics source, String cache,
-            ToLongFunction<CacheStats> f) {
-        FunctionCounter.builder(metric, source, s -> f.applyAsLong(stats(s, cache)))
-                .tag("cache", cache).description(help).register(registry);
-    }
-
-    /** Publishes an in-process model's queue: requests waiting for a slot, and the time they waited in all. */
-    void watch(dev.chatstream.llamacpp.LlamaCppLlmStream llm) {
-        Gauge.builder("chatstream.llm.queue.waiting", llm, l -> l.waiting())
-                .description("Requests waiting for a free llama.cpp slot").register(registry);
-        FunctionCounter.builder("chatstream.llm.queue.wait.seconds", llm, l -> l.queueWaitNanos() / 1e9)
-                .description("Time requests waited for a llama.cpp slot, in all").register(registry);
-    }
-
-    private void cacheGauge(String metric, String help, CacheStatistics source, String cache,
-            ToDoubleFunction<CacheStats> f) {
-        Gauge.builder(metric, source, s -> f.applyAsDouble(stats(s, cache)))
-                .tag("cache", cache).description(help).register(registry);
-    }
-
-    private static CacheStats stats(CacheStatistics source, String cache) {
-        return source.cacheStats().stream().filter(s -> s.name().equals(cache)).findFirst().orElseThrow();
     }
 }

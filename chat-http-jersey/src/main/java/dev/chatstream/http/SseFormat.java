@@ -1,5 +1,6 @@
 package dev.chatstream.http;
 
+import dev.chatstream.core.Json;
 import dev.chatstream.core.ChatEvent;
 import dev.chatstream.core.Usage;
 import java.nio.charset.StandardCharsets;

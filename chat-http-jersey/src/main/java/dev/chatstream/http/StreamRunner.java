@@ -28,14 +28,14 @@ final class StreamRunner {
     private final ChatStreamer streamer;
     private final Conversations conversations;
     private final ScheduledExecutorService timers;
-    private final ServerConfig config;
+    private final HttpConfig config;
     private final ServerMetrics metrics;
     private final OpenStreams openStreams;
     private final StreamSlots slots;
     private final ActionDispatcher actions;
 
     StreamRunner(ChatStreamer streamer, Conversations conversations, ScheduledExecutorService timers,
-            ServerConfig config, ServerMetrics metrics, OpenStreams openStreams, StreamSlots slots,
+            HttpConfig config, ServerMetrics metrics, OpenStreams openStreams, StreamSlots slots,
             ActionDispatcher actions) {
         this.streamer = streamer;
         this.conversations = conversations;

@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Path("/")
 public final class WebResource {
-    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    /** The page's Content-Security-Policy: its own scripts and styles only. */
+    public static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     private static final Map<String, String> TYPES = Map.of(
             "html", "text/html; charset=UTF-8",

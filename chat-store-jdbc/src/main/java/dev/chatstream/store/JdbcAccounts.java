@@ -1,6 +1,6 @@
 package dev.chatstream.store;
 
-import dev.chatstream.core.AccessTokens;
+import dev.chatstream.core.Accounts;
 import dev.chatstream.core.InvalidRequestException;
 import dev.chatstream.core.UserId;
 import java.nio.charset.StandardCharsets;
@@ -29,47 +29,11 @@ import java.util.OptionalLong;
  * which an attacker cannot steer towards a stored one. It writes the last-used time at most once a minute
  * per token, so a busy server does not turn every request into a write.
  */
-public final class JdbcAccounts implements AccessTokens {
+public final class JdbcAccounts implements Accounts {
     /** Every token starts with this, so it is recognisable in a leaked config file or log. */
     public static final String TOKEN_PREFIX = "cs_";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long LAST_USED_RESOLUTION_MILLIS = Duration.ofMinutes(1).toMillis();
-
-    /**
-     * One user.
-     *
-     * @param id        the name requests run as
-     * @param createdAt when the user was added
-     */
-    public record User(UserId id, Instant createdAt) {
-    }
-
-    /**
-     * A token as the admin sees it: never the token itself.
-     *
-     * @param id         the token's number, for revoking it
-     * @param user       whose it is
-     * @param label      what it is for, e.g. "laptop"
-     * @param createdAt  when it was issued
-     * @param lastUsedAt when it last authenticated a request (to the minute), if ever
-     * @param revokedAt  when it was revoked, if it was
-     */
-    public record TokenInfo(long id, UserId user, String label, Instant createdAt, Optional<Instant> lastUsedAt,
-                            Optional<Instant> revokedAt) {
-    }
-
-    /**
-     * A token just issued: the only time the token is seen.
-     *
-     * @param id    the token's number, for revoking it
-     * @param token the secret to give the user
-     */
-    public record IssuedToken(long id, String token) {
-        @Override
-        public String toString() {
-            return "IssuedToken[id=" + id + ", token=***]";
-        }
-    }
 
     private final Db db;
 
@@ -111,6 +75,7 @@ public final class JdbcAccounts implements AccessTokens {
     }
 
     /** Whether any user has a live token (false on a first start). */
+    @Override
     public boolean anyLiveToken() {
         return db.read("read the tokens", c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM api_tokens WHERE revoked_at IS NULL LIMIT 1");
@@ -125,6 +90,7 @@ public final class JdbcAccounts implements AccessTokens {
      *
      * @throws InvalidRequestException when the name is taken or not a valid user id
      */
+    @Override
     public User addUser(String name) {
         UserId id = userId(name);
         return db.write("add the user", c -> {
@@ -142,6 +108,7 @@ public final class JdbcAccounts implements AccessTokens {
     }
 
     /** The user named {@code name}, if there is one. */
+    @Override
     public Optional<User> user(String name) {
         UserId id = userId(name);
         return db.read("read the user", c -> {
@@ -155,6 +122,7 @@ public final class JdbcAccounts implements AccessTokens {
     }
 
     /** Every user, in the order they were added. */
+    @Override
     public List<User> users() {
         return db.read("read the users", c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT name, created_at FROM users ORDER BY id");
@@ -174,6 +142,7 @@ public final class JdbcAccounts implements AccessTokens {
      * @param label what the token is for, e.g. "laptop"; may be empty
      * @throws InvalidRequestException when there is no such user
      */
+    @Override
     public IssuedToken issueToken(UserId user, String label) {
         Objects.requireNonNull(user, "user");
         String cleanLabel = label == null ? "" : label.strip();
@@ -202,6 +171,7 @@ public final class JdbcAccounts implements AccessTokens {
     }
 
     /** Every token, live and revoked, oldest first; {@code user} narrows it to one user's. */
+    @Override
     public List<TokenInfo> tokens(Optional<UserId> user) {
         return db.read("read the tokens", c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT t.id, u.name, t.label, t.created_at,"
@@ -227,6 +197,7 @@ public final class JdbcAccounts implements AccessTokens {
      *
      * @return whether a live token with that number existed
      */
+    @Override
     public boolean revoke(long tokenId) {
         return db.write("revoke the token", c -> {
             try (PreparedStatement s = c.prepareStatement(

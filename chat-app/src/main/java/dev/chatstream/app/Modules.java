@@ -1,0 +1,21 @@
+package dev.chatstream.app;
+
+import com.google.inject.Module;
+import java.util.List;
+
+/**
+ * The one place that turns the settings' choices into installed modules: {@link AppModule} always; the LLM
+ * ({@link OllamaModule}, or {@link LlamaCppModule} with {@code llm = llamacpp}); the source of homes and actions
+ * ({@link StoredHomeModule}, or {@link HomeAssistantModule} with {@code homeassistant.url}). The modules themselves
+ * have no {@code if}s, and none overrides another.
+ */
+final class Modules {
+    private Modules() {
+    }
+
+    static List<Module> chosenBy(AppConfig config) {
+        Module llm = config.llamaCpp().<Module>map(LlamaCppModule::new).orElseGet(() -> new OllamaModule(config.ollama()));
+        Module homes = config.homeAssistant().<Module>map(HomeAssistantModule::new).orElseGet(StoredHomeModule::new);
+        return List.of(new AppModule(config), llm, homes);
+    }
+}

@@ -1,0 +1,185 @@
+package dev.chatstream.app;
+
+import com.google.inject.CreationException;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.Module;
+import com.google.inject.ProvisionException;
+import com.google.inject.TypeLiteral;
+import com.google.inject.name.Names;
+import dev.chatstream.core.Accounts;
+import dev.chatstream.core.ConfigException;
+import dev.chatstream.core.UserId;
+import dev.chatstream.http.ChatServer;
+import dev.chatstream.http.HttpModule;
+import dev.chatstream.store.StoreException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The chatstream server as {@code bin/chatstream-server} and {@code chat serve} run it: the HTTP server over the
+ * adapters the settings choose. {@link #start} wires and listens; {@link #close} stops the HTTP server gracefully,
+ * then closes what the wiring opened (an in-process model, the store).
+ */
+public final class Server implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Server.class.getName());
+
+    private final Injector injector;
+    private final ChatServer http;
+    private final AppConfig config;
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+
+    private Server(Injector injector, ChatServer http, AppConfig config) {
+        this.injector = injector;
+        this.http = http;
+        this.config = config;
+    }
+
+    /**
+     * Starts a server. On a first start (no API token yet) it creates the user {@code admin} and prints its token
+     * once, with a link to the chat page and a curl command, to {@code console}.
+     *
+     * @throws ConfigException      when a setting cannot be used (an unreadable prompt file, an unreachable store)
+     * @throws UncheckedIOException when the port cannot be bound
+     */
+    public static Server start(AppConfig config, PrintStream console) {
+        Injector injector = injector(config);
+        Server server;
+        try {
+            injector.getInstance(dev.chatstream.core.LlmStream.class); // an in-process model loads now, not at the first chat
+            server = new Server(injector, injector.getInstance(ChatServer.class).start(), config);
+        } catch (ProvisionException e) {
+            throw unusable(e);
+        }
+        Accounts accounts = injector.getInstance(Accounts.class);
+        if (!accounts.anyLiveToken()) {
+            String token = server.createToken(UserId.of("admin"));
+            console.println("""
+
+                    chatstream: first start, so it created the user "admin". Its API token is shown only now;
+                    keep it secret (only its hash is stored, in %s):
+
+                      %s
+
+                    Open the chat page (the part after # never leaves your browser: no server or log sees it):
+
+                      %s#token=%s
+
+                    Or try it with curl (needs Ollama with the model %s):
+
+                      curl -N -H "Authorization: Bearer %s" "%sapi/chat/stream/?message=Ol%%C3%%A1"
+                    """.formatted(config.store().describe(), token, server.baseUri(), token, config.model(), token,
+                    server.baseUri()));
+        }
+        return server;
+    }
+
+    /** The wiring for these settings; providers run when asked, so a bad setting surfaces then. */
+    static Injector injector(AppConfig config) {
+        List<Module> modules = new ArrayList<>(Modules.chosenBy(config));
+        modules.add(new HttpModule(config.http()));
+        try {
+            return Guice.createInjector(modules);
+        } catch (CreationException e) {
+            throw unusable(e);
+        }
+    }
+
+    /** A provider found the settings unusable (prompt file, store, model file): say that, not Guice's trace. */
+    static RuntimeException unusable(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConfigException bad) {
+                return bad;
+            }
+            if (t instanceof StoreException store) {
+                return new ConfigException(store.getMessage());
+            }
+        }
+        return e;
+    }
+
+    /** {@code chatstream listening on http://…/ (Ollama …, model …; stored home context); Ctrl-C stops it}. */
+    public String banner() {
+        return "chatstream listening on " + baseUri() + " (" + config.describeLlm() + "; " + config.describeHome()
+                + "); Ctrl-C stops it";
+    }
+
+    /** The port the server listens on (the real one when the settings said 0). */
+    public int port() {
+        return http.port();
+    }
+
+    /** {@code http://host:port/}. */
+    public URI baseUri() {
+        return http.baseUri();
+    }
+
+    /** The HTTP server, for what it counts (open streams). */
+    ChatServer http() {
+        return http;
+    }
+
+    /** Creates a new API token for {@code user}, adding the user if needed, and returns it (only its hash is kept). */
+    String createToken(UserId user) {
+        Accounts accounts = injector.getInstance(Accounts.class);
+        if (accounts.user(user.value()).isEmpty()) {
+            accounts.addUser(user.value());
+        }
+        return accounts.issueToken(user, "created by the server").token();
+    }
+
+    <T> T component(Class<T> type) {
+        return injector.getInstance(type);
+    }
+
+    /**
+     * Stops gracefully: the HTTP server first (open streams get {@code server_shutdown} and up to the shutdown
+     * grace to end), then what the wiring opened, the last opened first.
+     */
+    @Override
+    public void close() {
+        try {
+            http.close();
+        } finally {
+            List<AutoCloseable> owned = new ArrayList<>(injector.getInstance(
+                    Key.get(new TypeLiteral<Set<AutoCloseable>>() { }, Names.named(Owned.NAME))));
+            java.util.Collections.reverse(owned);
+            for (AutoCloseable c : owned) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.log(System.Logger.Level.WARNING, "Closing " + c.getClass().getSimpleName()
+                            + " failed: " + e);
+                }
+            }
+            stopped.countDown();
+        }
+    }
+
+    /** Blocks until {@link #close} has run. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Runs the server until SIGTERM or Ctrl-C. Flags and environment as in {@code docs/configuration.md}. */
+    public static void main(String[] args) throws InterruptedException {
+        Server server;
+        try {
+            server = start(AppConfig.load(List.of(args), System.getenv()), System.out);
+        } catch (ConfigException | UncheckedIOException e) {
+            System.err.println("chatstream: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chatstream-shutdown"));
+        System.out.println(server.banner());
+        LOG.log(System.Logger.Level.INFO, "Listening on " + server.baseUri());
+        server.awaitStop();
+        System.exit(0); // llama.cpp's native threads would otherwise keep the process alive
+    }
+}

@@ -1,0 +1,168 @@
+package dev.chatstream.app;
+
+import dev.chatstream.core.ConfigException;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AppConfigTest {
+    @Test
+    void shouldDefaultToLoopbackAndALocalOllama() {
+        AppConfig c = AppConfig.load(List.of(), Map.of("HOME", "/home/ana"));
+
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.ollamaUrl()).isEqualTo(URI.create("http://127.0.0.1:11434"));
+        assertThat(c.model()).isEqualTo("llama3.2");
+        assertThat(c.heartbeat()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.dataDir()).isEqualTo(Path.of("/home/ana/.local/share/chatstream"));
+        assertThat(c.corsOrigins()).isEmpty();
+    }
+
+    @Test
+    void shouldTakeFlagsOverEnvironmentOverFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("chatstream.properties");
+        Files.writeString(file, "port = 7000\nmodel = from-file\nheartbeat.seconds = 5\n");
+
+        AppConfig c = AppConfig.load(List.of("--config=" + file, "--port=9000"),
+                Map.of("CHATSTREAM_PORT", "8000", "CHATSTREAM_MODEL", "from-env", "XDG_DATA_HOME", "/data"));
+
+        assertThat(c.port()).isEqualTo(9000);
+        assertThat(c.model()).isEqualTo("from-env");
+        assertThat(c.heartbeat()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.dataDir()).isEqualTo(Path.of("/data/chatstream"));
+    }
+
+    @Test
+    void shouldNameTheKeyTheSourceAndTheAcceptedValues() {
+        assertThatThrownBy(() -> AppConfig.load(List.of(), Map.of("CHATSTREAM_PORT", "80a")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("port (environment variable CHATSTREAM_PORT) must be a whole number from 0 to 65535, "
+                        + "got \"80a\"");
+        assertThatThrownBy(() -> AppConfig.load(List.of("--ollama.url=localhost:11434"), Map.of()))
+                .hasMessage("ollama.url (flag --ollama.url) must be an http:// or https:// URL such as "
+                        + "http://127.0.0.1:11434, got \"localhost:11434\"");
+        assertThatThrownBy(() -> AppConfig.load(List.of("--heartbeat.seconds=0"), Map.of()))
+                .hasMessage("heartbeat.seconds (flag --heartbeat.seconds) must be a whole number from 1 to 300, "
+                        + "got \"0\"");
+        assertThatThrownBy(() -> AppConfig.load(List.of("--cors.origins=https://a.org/app"), Map.of()))
+                .hasMessageStartingWith("cors.origins (flag --cors.origins) must be a comma-separated list of origins");
+        assertThatThrownBy(() -> AppConfig.load(List.of("--prot=1"), Map.of()))
+                .hasMessageStartingWith("Unknown flag --prot; known flags: --config, --host, --port,");
+        assertThatThrownBy(() -> AppConfig.load(List.of("port=1"), Map.of()))
+                .hasMessage("Flags look like --key=value (e.g. --port=8081), got \"port=1\"");
+    }
+
+    @Test
+    void shouldConfigureHomeAssistantAndExplainWhatIsMissing(@TempDir Path dir) throws Exception {
+        AppConfig off = AppConfig.load(List.of(), Map.of());
+        assertThat(off.homeAssistant()).isEmpty();
+        assertThat(off.actionsAuto()).isFalse();
+        assertThat(off.actionConfirmTimeout()).isEqualTo(Duration.ofSeconds(120));
+
+        Map<String, String> env = Map.of("CHATSTREAM_HOMEASSISTANT_URL", "http://ha.local:8123",
+                "CHATSTREAM_HOMEASSISTANT_TOKEN", "tok-123", "CHATSTREAM_ACTIONS_AUTO", "true");
+        AppConfig on = AppConfig.load(List.of(), env);
+        assertThat(on.homeAssistant()).get().satisfies(h -> {
+            assertThat(h.baseUrl()).isEqualTo(URI.create("http://ha.local:8123"));
+            assertThat(h.timeout()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(h.policy()).isEqualTo(dev.chatstream.homeassistant.ActionPolicy.defaults());
+        });
+        assertThat(on.actionsAuto()).isTrue();
+        assertThat(on.toString()).doesNotContain("tok-123");
+        assertThat(on.describeHome()).isEqualTo("Home Assistant http://ha.local:8123, actions run by the server");
+
+        assertThatThrownBy(() -> AppConfig.load(List.of("--actions.auto=true"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("actions.auto (flag --actions.auto) is true but homeassistant.url is not set: actions run "
+                        + "in Home Assistant, so set its URL and token (see docs/home-assistant.md)");
+        assertThatThrownBy(() -> AppConfig.load(List.of("--actions.auto=yes"), Map.of()))
+                .hasMessage("actions.auto (flag --actions.auto) must be true or false, got \"yes\"");
+        assertThatThrownBy(() -> AppConfig.load(List.of("--homeassistant.url=http://ha:8123"), Map.of()))
+                .hasMessage("homeassistant.token is needed with homeassistant.url: create a long-lived access token "
+                        + "in Home Assistant (your profile, Security tab) and set it in CHATSTREAM_HOMEASSISTANT_TOKEN "
+                        + "(or the configuration file; not as a flag, where other users of the machine see it)");
+        assertThatThrownBy(() -> AppConfig.load(List.of("--homeassistant.url=ha:8123"), Map.of()))
+                .hasMessage("homeassistant.url (flag --homeassistant.url) must be an http:// or https:// URL such as "
+                        + "http://homeassistant.local:8123, got \"ha:8123\"");
+        Path policy = dir.resolve("policy.json");
+        Files.writeString(policy, "{\"allow\": {\"light\": \"turn_on\"}}");
+        assertThatThrownBy(() -> AppConfig.load(List.of("--homeassistant.policy.file=" + policy), env))
+                .hasMessage("homeassistant.policy.file: The Home Assistant policy file " + policy.toAbsolutePath()
+                        + " is not valid: \"allow.light\" must be a list of strings");
+    }
+
+    @Test
+    void shouldRejectAnUnknownKeyInTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c.properties");
+        Files.writeString(file, "prot = 1\n");
+
+        assertThatThrownBy(() -> AppConfig.load(List.of("--config=" + file), Map.of()))
+                .hasMessageStartingWith("Unknown key 'prot' in " + file + "; known keys: host, port,");
+    }
+
+    @Test
+    void shouldRefuseToStartWithAnUnreadablePromptFileNamingTheKey(@TempDir Path dir) {
+        AppConfig c = AppConfig.load(List.of("--port=0", "--data.dir=" + dir,
+                "--system.prompt.file=" + dir.resolve("missing.txt")), Map.of());
+
+        assertThatThrownBy(() -> Server.start(c, System.out))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("system.prompt.file: Cannot read the system prompt file " + dir.resolve("missing.txt"));
+    }
+
+    @Test
+    void shouldRefuseToStartWithADatabaseFileThatIsNotOne(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("chatstream.db"), "not a database\n".repeat(200));
+        AppConfig c = AppConfig.load(List.of("--port=0", "--data.dir=" + dir), Map.of());
+
+        assertThatThrownBy(() -> Server.start(c, System.out))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("Cannot open the store at jdbc:sqlite:" + dir.toAbsolutePath().resolve("chatstream.db"))
+                .hasMessageEndingWith("; check that the file is a chatstream database and can be written");
+    }
+
+    @Test
+    void shouldUseSqliteInTheDataDirByDefaultAndPostgresByUrl() {
+        AppConfig sqlite = AppConfig.load(List.of("--data.dir=/srv/chat"), Map.of());
+        AppConfig postgres = AppConfig.load(List.of(), Map.of(
+                "CHATSTREAM_STORE_URL", "jdbc:postgresql://db.internal/chatstream",
+                "CHATSTREAM_STORE_USER", "chat", "CHATSTREAM_STORE_PASSWORD", "s3cret"));
+
+        assertThat(sqlite.store().jdbcUrl()).isEqualTo("jdbc:sqlite:/srv/chat/chatstream.db");
+        assertThat(postgres.store().jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal/chatstream");
+        assertThat(postgres.store().password()).isEqualTo("s3cret");
+        assertThat(postgres.store().toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void shouldRefuseAStoreUrlItCannotUseWithoutEchoingAPassword() {
+        assertThatThrownBy(() -> AppConfig.load(List.of("--store.url=mysql://h/db?password=hunter2"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("store.url (flag --store.url) must be a jdbc:sqlite:FILE or jdbc:postgresql://HOST/DATABASE"
+                        + " URL, got \"mysql://h/db?password=***\"");
+    }
+
+    @Test
+    void shouldDocumentEveryKeyWithItsVariableAndDefault() throws Exception {
+        String doc = Files.readString(Path.of("../docs/configuration.md"));
+
+        for (Setting s : Setting.values()) {
+            assertThat(doc).as(s.key()).contains("| `" + s.key() + "` | `" + s.envVar() + "` |");
+            if (!s.defaultValue().isEmpty()) {
+                assertThat(doc).as(s.key() + " default").contains("| `" + s.key() + "` | `" + s.envVar() + "` | `"
+                        + s.defaultValue() + "` |");
+            }
+        }
+        assertThat(doc).contains("CHATSTREAM_HOST", "CHATSTREAM_PORT", "CHATSTREAM_OLLAMA_URL", "CHATSTREAM_MODEL",
+                "CHATSTREAM_HEARTBEAT_SECONDS", "CHATSTREAM_DATA_DIR");
+    }
+}

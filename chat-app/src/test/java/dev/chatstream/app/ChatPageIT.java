@@ -1,0 +1,360 @@
+package dev.chatstream.app;
+
+import dev.chatstream.http.WebResource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.chatstream.homeassistant.FakeHomeAssistant;
+import dev.chatstream.ollama.FakeOllama.Reply;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chat page in a real browser (headless Chromium) against the real server and the fake Ollama. Each test
+ * gets its own server, so its own origin and its own empty localStorage.
+ */
+class ChatPageIT {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static Browser browser;
+    private final ServerFixture f = new ServerFixture();
+
+    @BeforeAll
+    static void startBrowser() throws Exception {
+        browser = new Browser();
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        browser.close();
+    }
+
+    @AfterEach
+    void stop() {
+        f.close();
+    }
+
+    private void signIn() {
+        browser.open(f.server.baseUri() + "#token=" + f.anaToken);
+        browser.awaitTrue("return !document.getElementById('app').hidden", WAIT, "the chat to show");
+    }
+
+    private void say(String message) {
+        browser.type("#input", message + Browser.ENTER);
+    }
+
+    private static Reply paced(String text, Duration gap) {
+        Reply reply = Reply.stream().paced(gap);
+        for (String word : text.split("(?<= )")) {
+            reply = reply.token(word);
+        }
+        return reply;
+    }
+
+    @Test
+    void shouldStreamTheReplyIntoThePageAndNeverShowTheActionLine() throws Exception {
+        f.ollama.enqueue(paced("Vou ligar o ar condicionado da sala a **22 graus**, como pediste. Já está quase. "
+                + "Mais alguma coisa? Diz-me o que precisas.\nACTION: {\"tool\": \"homeassistant_call_service\", "
+                + "\"args\": {\"domain\": \"climate\", \"service\": \"set_temperature\", \"entity_id\": \"climate.sala\", "
+                + "\"temperature\": 22}}", Duration.ofMillis(120)).done());
+        signIn();
+
+        assertThat(browser.script("return location.href").asText()).as("the token left the address bar")
+                .doesNotContain("token").doesNotContain("cs_");
+        say("Liga o ar da sala a 22 graus");
+        String partial = browser.await("#messages", s -> s.contains("como pediste"), WAIT, "the first words");
+        browser.screenshot(Path.of("target", "screenshots", "chat-page-mid-reply.png"));
+        assertThat(partial).as("words show while the model is still writing").doesNotContain("precisas");
+        assertThat(browser.script("return !document.getElementById('stop').hidden").asBoolean()).isTrue();
+
+        browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the reply to end");
+        String page = browser.text("body");
+        assertThat(page).contains("Diz-me o que precisas.", "Action requested: homeassistant_call_service",
+                "\"temperature\": 22").doesNotContain("ACTION:");
+        assertThat(browser.script("return document.querySelector('.message.assistant strong').textContent").asText())
+                .isEqualTo("22 graus");
+        assertThat(browser.script("return document.getElementById('messages').getAttribute('aria-live')").asText())
+                .isEqualTo("polite");
+    }
+
+    @Test
+    void shouldShowActionResultsAndConfirmOrCancelWaitingActionsFromTheCard() throws Exception {
+        try (FakeHomeAssistant ha = FakeHomeAssistant.start("ha-token")
+                .entity("light.sala", "Luz da sala", "Sala", "off")
+                .entity("lock.porta", "Porta da frente", "Entrada", "locked");
+             ServerFixture h = new ServerFixture(env -> {
+                 env.put("CHATSTREAM_HOMEASSISTANT_URL", ha.baseUrl().toString());
+                 env.put("CHATSTREAM_HOMEASSISTANT_TOKEN", "ha-token");
+                 env.put("CHATSTREAM_ACTIONS_AUTO", "true");
+                 return env;
+             })) {
+            String call = "ACTION: {\"tool\": \"homeassistant_call_service\", \"args\": {\"domain\": ";
+            h.ollama.enqueue(Reply.tokens("Acendo a luz.\n", call
+                    + "\"light\", \"service\": \"turn_on\", \"entity_id\": \"light.sala\"}}"));
+            h.ollama.enqueue(Reply.tokens("Abro a porta.\n", call
+                    + "\"lock\", \"service\": \"unlock\", \"entity_id\": \"lock.porta\"}}"));
+            h.ollama.enqueue(Reply.tokens("Abro a porta.\n", call
+                    + "\"lock\", \"service\": \"unlock\", \"entity_id\": \"lock.porta\"}}"));
+            browser.open(h.server.baseUri() + "#token=" + h.anaToken);
+            browser.awaitTrue("return !document.getElementById('app').hidden", WAIT, "the chat to show");
+
+            say("Acende a luz da sala");
+            browser.await("#messages", s -> s.contains("Done: Home Assistant ran light.turn_on on light.sala"), WAIT,
+                    "the action's result on its card");
+            assertThat(ha.state("light.sala")).isEqualTo("on");
+
+            browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the first reply to end");
+            say("Abre a porta");
+            browser.awaitTrue("return document.querySelectorAll('.action-card button.confirm').length === 1", WAIT,
+                    "a Confirm button");
+            browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the second reply to end");
+            assertThat(browser.text("#messages")).contains("Needs your confirmation");
+            browser.screenshot(Path.of("target", "screenshots", "chat-page-confirm.png"));
+            assertThat(ha.state("lock.porta")).as("nothing runs before the user confirms").isEqualTo("locked");
+            browser.click(".action-card button.confirm");
+            browser.await("#messages", s -> s.contains("Done: Home Assistant ran lock.unlock on lock.porta"), WAIT,
+                    "the confirmed result");
+            assertThat(ha.state("lock.porta")).isEqualTo("unlocked");
+            assertThat(browser.script("return document.querySelectorAll('.action-card button').length").asInt())
+                    .as("the buttons are gone once decided").isZero();
+
+            say("Abre outra vez");
+            browser.awaitTrue("return document.querySelectorAll('.action-card button.cancel').length === 1", WAIT,
+                    "a Cancel button");
+            browser.click(".action-card button.cancel");
+            browser.await("#messages", s -> s.contains("Cancelled: Cancelled; nothing was done"), WAIT,
+                    "the cancelled result");
+            assertThat(ha.calls()).hasSize(2);
+        }
+    }
+
+    @Test
+    void shouldStopTheUpstreamWhenStopIsPressed() {
+        f.ollama.enqueue(paced("Era uma vez um gato que vivia numa casa grande ao pé do rio e via os barcos FIM",
+                Duration.ofMillis(150)).done());
+        signIn();
+
+        say("Conta uma história");
+        browser.await("#messages", s -> s.contains("Era uma vez"), WAIT, "the first words");
+        browser.click("#stop");
+
+        assertThat(f.ollama.awaitClientDisconnect(Duration.ofSeconds(10))).as("the fake Ollama saw the disconnect")
+                .isTrue();
+        String page = browser.await("#messages", s -> s.contains("Stopped"), WAIT, "the stopped note");
+        assertThat(page).doesNotContain("FIM");
+        browser.awaitTrue("return !document.getElementById('send').hidden", WAIT, "Send to come back");
+    }
+
+    @Test
+    void shouldKeepHostileReplyMarkupInert() {
+        f.ollama.enqueue(Reply.tokens("Olha: <img src=x onerror=\"window.__xss = 1\"> e <script>window.__xss = 2</script> ",
+                "e [clica](javascript:window.__xss=3) ou [docs](https://example.org/docs) e `<b>código</b>`"));
+        signIn();
+
+        say("mostra html");
+        browser.awaitTrue("return document.getElementById('stop').hidden && "
+                + "document.querySelectorAll('.message.assistant').length === 1", WAIT, "the reply");
+
+        JsonNode seen = browser.script("""
+                const body = document.querySelector('.message.assistant .body');
+                const link = body.querySelector('a');
+                return {xss: window.__xss === undefined ? 'none' : String(window.__xss),
+                        elements: body.querySelectorAll('img, script, b').length,
+                        links: body.querySelectorAll('a').length,
+                        href: link.href, target: link.target, rel: link.rel, text: body.innerText};""");
+        assertThat(seen.path("xss").asText()).isEqualTo("none");
+        assertThat(seen.path("elements").asInt()).as("no element made from the reply's HTML").isZero();
+        assertThat(seen.path("links").asInt()).as("only the https link is a link").isEqualTo(1);
+        assertThat(seen.path("href").asText()).isEqualTo("https://example.org/docs");
+        assertThat(seen.path("target").asText()).isEqualTo("_blank");
+        assertThat(seen.path("rel").asText()).isEqualTo("noopener noreferrer nofollow");
+        assertThat(seen.path("text").asText()).contains("<img src=x onerror=\"window.__xss = 1\">",
+                "<script>window.__xss = 2</script>", "[clica](javascript:window.__xss=3)", "<b>código</b>");
+    }
+
+    @Test
+    void shouldShowAnErrorInPlaceAndRetry() {
+        f.ollama.enqueue(Reply.status(404, "model \"llama3.2\" not found, try pulling it first"))
+                .enqueue(Reply.tokens("Agora sim."));
+        signIn();
+
+        say("Olá");
+        String error = browser.await(".error", s -> !s.isEmpty(), WAIT, "the error");
+        assertThat(error).contains("ollama pull llama3.2", "Retry");
+        browser.click(".error button");
+
+        browser.await("#messages", s -> s.contains("Agora sim."), WAIT, "the retried reply");
+        assertThat(browser.script("return document.querySelectorAll('.message.user').length").asInt())
+                .as("Retry sends the same message without adding it twice").isEqualTo(1);
+        assertThat(browser.script("return document.querySelectorAll('.error').length").asInt()).isZero();
+    }
+
+    @Test
+    void shouldKeepTheConversationAcrossAReloadAndListIt() {
+        f.ollama.enqueue(Reply.tokens("Que nome bonito!")).enqueue(Reply.tokens("Tareco."));
+        signIn();
+        say("O meu gato chama-se Tareco");
+        browser.await("#messages", s -> s.contains("Que nome bonito!"), WAIT, "the reply");
+        browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the end of the reply");
+
+        browser.refresh();
+        browser.await("#messages", s -> s.contains("Que nome bonito!"), WAIT, "the conversation after the reload");
+        say("Como se chama?");
+        browser.await("#messages", s -> s.contains("Tareco."), WAIT, "the second reply");
+
+        assertThat(f.ollama.chatBodies().get(1)).as("the reloaded page continued the stored conversation")
+                .contains("O meu gato chama-se Tareco", "Que nome bonito!");
+        assertThat(browser.text("#conversations")).contains("O meu gato chama-se Tareco");
+        browser.click("#conversations .delete");
+        browser.await("#conversations", String::isBlank, WAIT, "the list without the deleted conversation");
+        assertThat(browser.text("#messages")).isBlank();
+    }
+
+    @Test
+    void shouldShowThinkingCollapsedOnlyWhenTurnedOn() {
+        f.ollama.enqueue(Reply.stream().thinking("O utilizador quer saber as horas.").token("São ").token("dez.")
+                .done());
+        signIn();
+        browser.click("#show-thinking");
+
+        say("Que horas são?");
+        browser.awaitTrue("return document.getElementById('stop').hidden && "
+                + "document.querySelectorAll('.message.assistant').length === 1", WAIT, "the reply");
+
+        JsonNode thinking = browser.script("""
+                const d = document.querySelector('.message.assistant details.thinking');
+                return {open: d.open, text: d.textContent,
+                        body: document.querySelector('.message.assistant .body').textContent};""");
+        assertThat(thinking.path("open").asBoolean()).as("collapsed").isFalse();
+        assertThat(thinking.path("text").asText()).contains("O utilizador quer saber as horas.");
+        assertThat(thinking.path("body").asText()).isEqualTo("São dez.");
+    }
+
+    @Test
+    void shouldFollowTheReplyUntilTheUserScrollsUp() {
+        Reply reply = Reply.stream().paced(Duration.ofMillis(60));
+        for (int i = 0; i < 80; i++) {
+            reply = reply.token("Linha " + i + " de uma resposta comprida.\n\n");
+        }
+        f.ollama.enqueue(reply.done());
+        signIn();
+
+        say("Escreve muito");
+        browser.await("#messages", s -> s.contains("Linha 30 "), WAIT, "a long part of the reply");
+        assertThat(browser.script("const m = document.getElementById('messages');"
+                + "return m.scrollHeight - m.scrollTop - m.clientHeight < 48").asBoolean())
+                .as("it followed the reply to the end").isTrue();
+        browser.script("const m = document.getElementById('messages'); m.scrollTop = 0;"
+                + "m.dispatchEvent(new Event('scroll'));");
+        browser.await("#messages", s -> s.contains("Linha 60 "), WAIT, "more of the reply");
+
+        assertThat(browser.script("return document.getElementById('messages').scrollTop").asInt())
+                .as("the page left the user where they scrolled").isLessThan(50);
+    }
+
+    @Test
+    void shouldSpeakEachSentenceAsSoonAsItIsComplete() {
+        f.ollama.enqueue(Reply.stream().token("Olá. ").token("Está ").token("tudo ").token("bem? ")
+                .pause(Duration.ofSeconds(3)).token("Até já").done());
+        signIn();
+        browser.script("""
+                window.__spoken = [];
+                window.speechSynthesis.speak = (u) => window.__spoken.push(u.text);
+                window.speechSynthesis.cancel = () => {};""");
+        browser.click("#read-aloud");
+
+        say("Olá");
+        browser.awaitTrue("return window.__spoken.length >= 2", WAIT, "two sentences spoken");
+        assertThat(browser.script("return window.__spoken").toString()).as("spoken before the reply ended")
+                .isEqualTo("[\"Olá.\",\"Está tudo bem?\"]");
+        assertThat(browser.text("#messages")).doesNotContain("Até já");
+        browser.awaitTrue("return window.__spoken.length === 3", WAIT, "the last sentence at the end");
+        assertThat(browser.script("return window.__spoken[2]").asText()).isEqualTo("Até já");
+    }
+
+    @Test
+    void shouldAskForATokenAndSayWhenItIsRefused() {
+        browser.open(f.server.baseUri().toString());
+        browser.awaitTrue("return !document.getElementById('sign-in').hidden", WAIT, "the sign-in form");
+
+        browser.type("#token-input", "cs_not-a-token" + Browser.ENTER);
+
+        browser.await("#sign-in-reason", s -> s.contains("This token is not valid"), WAIT, "the refusal");
+        browser.type("#token-input", f.anaToken + Browser.ENTER);
+        browser.awaitTrue("return !document.getElementById('app').hidden", WAIT, "the chat");
+        browser.click("#sign-out");
+        browser.awaitTrue("return !document.getElementById('sign-in').hidden && "
+                + "localStorage.getItem('chatstream.token') === null", WAIT, "signed out, token forgotten");
+    }
+
+    @Test
+    void shouldFitAPhoneScreen() {
+        signIn();
+        browser.windowSize(390, 800);
+        try {
+            browser.awaitTrue("return window.innerWidth <= 420", WAIT, "the narrow window");
+            JsonNode layout = browser.script("""
+                    const composer = document.getElementById('composer').getBoundingClientRect();
+                    return {overflow: document.documentElement.scrollWidth > window.innerWidth,
+                            composerVisible: composer.bottom <= window.innerHeight && composer.width > 0,
+                            listHidden: getComputedStyle(document.getElementById('sidebar')).transform !== 'none'};""");
+            assertThat(layout.path("overflow").asBoolean()).as("no sideways scrolling; too wide: %s", browser.script("""
+                    return [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right
+                        > window.innerWidth + 1).map((e) => e.tagName + '#' + e.id + '.' + e.className + ' '
+                        + Math.round(e.getBoundingClientRect().right)).join(', ');""").asText()).isFalse();
+            assertThat(layout.path("composerVisible").asBoolean()).isTrue();
+            assertThat(layout.path("listHidden").asBoolean()).as("the conversation list folds away").isTrue();
+        } finally {
+            browser.windowSize(1100, 800);
+        }
+    }
+
+    @Test
+    void shouldParseServerSentEventsInTheBrowserWhereverTheBytesAreSplit() {
+        browser.open(f.server.baseUri().toString());
+        JsonNode result = browser.asyncScript("""
+                const { SseParser } = await import('/static/chat-stream-client.js');
+                const text = ': stream open\\n\\nid: 1\\ndata: {"type": "chunk", "content": "Olá 🌍"}\\n\\n'
+                    + 'event: final_text\\r\\ndata: one\\r\\ndata: two\\r\\n\\r\\nevent: done\\rdata: {}\\r\\r';
+                const bytes = new TextEncoder().encode(text);
+                const parse = (parts) => {
+                  const events = [];
+                  const p = new SseParser((e) => events.push(e.event + '|' + e.data));
+                  parts.forEach((part) => p.push(part));
+                  p.end();
+                  return JSON.stringify(events);
+                };
+                const whole = parse([bytes]);
+                const bad = [];
+                for (let a = 0; a <= bytes.length; a++) {
+                  for (const b of [a, Math.min(bytes.length, a + 1), Math.min(bytes.length, a + 3)]) {
+                    const split = parse([bytes.slice(0, a), bytes.slice(a, b), bytes.slice(b)]);
+                    if (split !== whole) bad.push(a + ',' + b + ': ' + split);
+                  }
+                }
+                done({whole, bad});""");
+        assertThat(result.path("bad").toString()).isEqualTo("[]");
+        assertThat(result.path("whole").asText()).isEqualTo("[\"message|{\\\"type\\\": \\\"chunk\\\", \\\"content\\\": "
+                + "\\\"Olá 🌍\\\"}\",\"final_text|one\\ntwo\",\"done|{}\"]");
+    }
+
+    @Test
+    void shouldServeThePageWithAStrictContentSecurityPolicy() {
+        HttpResponse<String> page = f.send(f.get("", null));
+        HttpResponse<String> script = f.send(f.get("static/chat-stream-client.js", null));
+        HttpResponse<String> missing = f.send(f.get("static/nope.js", null));
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html;charset=UTF-8");
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValue(WebResource.CSP);
+        assertThat(WebResource.CSP).contains("script-src 'self'").doesNotContain("unsafe");
+        assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(script.headers().firstValue("Content-Type")).hasValue("text/javascript;charset=UTF-8");
+        assertThat(missing.statusCode()).isEqualTo(404);
+    }
+}

@@ -1,0 +1,187 @@
+package dev.chatstream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatstream.core.Device;
+import dev.chatstream.core.HomeContext;
+import dev.chatstream.core.HomeContextStore;
+import dev.chatstream.core.UserId;
+import dev.chatstream.ollama.FakeOllama.Reply;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ChatStreamIT {
+    private final ServerFixture f = new ServerFixture();
+
+    @AfterEach
+    void stop() {
+        f.close();
+    }
+
+    @Test
+    void shouldStreamAReplyByteForByte() {
+        f.ollama.enqueue(Reply.tokens("Olá", ", Ana", "!"));
+
+        HttpResponse<String> r = f.chat("Olá");
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+        assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-cache");
+        assertThat(r.headers().firstValue("X-Accel-Buffering")).hasValue("no");
+        assertThat(r.headers().firstValue("Content-Encoding")).isEmpty();
+        String id = r.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(r.body()).isEqualTo("""
+                : stream open
+
+                id: 1
+                data: {"type": "chunk", "content": "Olá"}
+
+                id: 2
+                data: {"type": "chunk", "content": ", Ana"}
+
+                id: 3
+                data: {"type": "chunk", "content": "!"}
+
+                event: final_text
+                id: 4
+                data: {"text": "Olá, Ana!"}
+
+                event: done
+                id: 5
+                data: {"finished": true, "prompt_tokens": 42, "completion_tokens": 20, "total_duration_ms": 1500, \
+                "load_duration_ms": 200, "tokens_per_second": 20.0, "done_reason": "stop", "request_id": "%s", \
+                "conversation_id": %d}
+
+                """.formatted(id, latestConversationOfAna()));
+    }
+
+    @Test
+    void shouldHideTheActionLineAndSendItAsAnActionEventByteForByte() {
+        f.ollama.enqueue(Reply.tokens("Vou ligar o ar.\n", "ACTION: {\"tool\": \"homeassistant_call_service\", ",
+                "\"args\": {\"domain\": \"climate\", \"temperature\": 22}}"));
+
+        HttpResponse<String> r = f.chat("Liga o ar da sala a 22 graus");
+
+        String id = r.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(r.body()).isEqualTo("""
+                : stream open
+
+                id: 1
+                data: {"type": "chunk", "content": "Vou ligar o ar.\\n"}
+
+                event: final_text
+                id: 2
+                data: {"text": "Vou ligar o ar."}
+
+                event: action
+                id: 3
+                data: {"action": {"tool": "homeassistant_call_service", "args": {"domain": "climate", \
+                "temperature": 22}}}
+
+                event: done
+                id: 4
+                data: {"finished": true, "prompt_tokens": 42, "completion_tokens": 20, "total_duration_ms": 1500, \
+                "load_duration_ms": 200, "tokens_per_second": 20.0, "done_reason": "stop", "request_id": "%s", \
+                "conversation_id": %d}
+
+                """.formatted(id, latestConversationOfAna()));
+    }
+
+    @Test
+    void shouldSendABadActionLineAsItsOwnEventThatOldClientsIgnore() {
+        f.ollama.enqueue(Reply.tokens("Feito.\nACTION: {not json"));
+
+        SseEvents events = SseEvents.parse(f.chat("Liga a luz").body());
+
+        assertThat(events.names()).containsExactly("message", "final_text", "action_error", "done");
+        assertThat(events.named("action_error").data()).contains("\"code\": \"invalid_action\"");
+    }
+
+    @Test
+    void shouldAnswerTheGetFormWithAndWithoutTheTrailingSlash() {
+        f.ollama.enqueue(Reply.tokens("um")).enqueue(Reply.tokens("dois"));
+
+        HttpResponse<String> slash = f.send(f.get("api/chat/stream/?message=Ol%C3%A1", f.anaToken));
+        HttpResponse<String> bare = f.send(f.get("api/chat/stream?message=Ol%C3%A1", f.anaToken));
+
+        assertThat(SseEvents.parse(slash.body()).events().get(0).data()).contains("\"um\"");
+        assertThat(SseEvents.parse(bare.body()).events().get(0).data()).contains("\"dois\"");
+        assertThat(f.ollama.chatBodies().get(0)).contains("Olá");
+    }
+
+    @Test
+    void shouldAcceptThePostFormWithoutTheTrailingSlash() {
+        f.ollama.enqueue(Reply.tokens("ok"));
+
+        HttpResponse<String> r = f.send(f.post("api/chat/stream", f.anaToken, "{\"message\": \"Olá\"}"));
+
+        assertThat(SseEvents.parse(r.body()).names()).containsExactly("message", "final_text", "done");
+    }
+
+    @Test
+    void shouldSendThinkingOnlyWhenAskedFor() {
+        f.ollama.enqueue(Reply.stream().thinking("Hmm, a saudação.").token("Olá").done());
+        f.ollama.enqueue(Reply.stream().thinking("Hmm, a saudação.").token("Olá").done());
+
+        SseEvents plain = SseEvents.parse(f.chat("Olá").body());
+        SseEvents asked = SseEvents.parse(f.send(f.post("api/chat/stream/", f.anaToken,
+                "{\"message\": \"Olá\", \"include_thinking\": true}")).body());
+
+        assertThat(plain.names()).containsExactly("message", "final_text", "done");
+        assertThat(asked.names()).containsExactly("thinking", "message", "final_text", "done");
+        assertThat(asked.named("thinking").data()).isEqualTo("{\"content\": \"Hmm, a saudação.\"}");
+    }
+
+    @Test
+    void shouldKeepTheFramingIntactWhateverTheModelWrites() {
+        List<String> nasty = List.of("a\nb", "c\r\nd", "e\rf", "\ndata: {\"type\": \"fake\"}\n\n", "event: error\n",
+                ": not a comment", "\u2028\u2029", "😀 çã");
+        f.ollama.enqueue(Reply.tokens(nasty.toArray(String[]::new)));
+
+        SseEvents events = SseEvents.parse(f.chat("Olá").body());
+
+        List<String> chunks = events.events().stream().filter(e -> e.name().equals("message"))
+                .map(e -> readTree(e.data()).get("content").textValue())
+                .toList();
+        assertThat(chunks).isEqualTo(nasty);
+        assertThat(events.names()).endsWith("final_text", "done");
+    }
+
+    @Test
+    void shouldPutOnlyTheUsersOwnHomeInThePrompt() {
+        HomeContextStore homes = f.server.component(HomeContextStore.class);
+        homes.replaceHomeContext(UserId.of("ana"), new HomeContext(List.of(
+                new Device("climate.escritorio_ana", "Ar da sala", "Sala", List.of()))));
+        homes.replaceHomeContext(UserId.of("rui"), new HomeContext(List.of(
+                new Device("light.quarto_rui", "Luz do Rui", "Quarto", List.of()))));
+        f.ollama.enqueue(Reply.tokens("ok")).enqueue(Reply.tokens("ok"));
+
+        f.chat("Olá");
+        f.send(f.post("api/chat/stream/", f.ruiToken, "{\"message\": \"Olá\"}"));
+
+        assertThat(f.ollama.chatBodies().get(0)).contains("climate.escritorio_ana").doesNotContain("light.quarto_rui");
+        assertThat(f.ollama.chatBodies().get(1)).contains("light.quarto_rui").doesNotContain("climate.escritorio_ana");
+
+        homes.replaceHomeContext(UserId.of("ana"), new HomeContext(List.of(
+                new Device("light.cozinha_ana", "Luz da cozinha", "Cozinha", List.of()))));
+        f.ollama.enqueue(Reply.tokens("ok"));
+        f.chat("Olá");
+        assertThat(f.ollama.chatBodies().get(2)).as("a changed home reaches the next prompt despite the cache")
+                .contains("light.cozinha_ana").doesNotContain("climate.escritorio_ana");
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(json, e);
+        }
+    }
+
+    private long latestConversationOfAna() {
+        return f.server.component(dev.chatstream.core.ConversationStore.class)
+                .conversations(dev.chatstream.core.UserId.of("ana")).getFirst().id();
+    }
+}

@@ -1,0 +1,213 @@
+package dev.chatstream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatstream.ollama.FakeOllama.Reply;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Debian's nginx, started with exactly {@code docs/nginx/chatstream.conf} in front of a real server: events
+ * must come through one by one, not in one burst at the end. {@code .ci/run} installs nginx; where it is
+ * missing, this test says so and is skipped.
+ */
+class NginxIT {
+    private static final int TOKENS = 20;
+    private static final Duration PACE = Duration.ofMillis(50);
+
+    private final ServerFixture f = new ServerFixture();
+    private Process nginx;
+    private int port;
+
+    @BeforeEach
+    void startNginx() throws Exception {
+        Optional<Path> binary = Stream.of("/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx")
+                .map(Path::of).filter(Files::isExecutable).findFirst();
+        Assumptions.assumeTrue(binary.isPresent(),
+                "nginx is not installed (apt-get install nginx-light); .ci/run installs it, so CI runs this test");
+        Path dir = Files.createTempDirectory("chatstream-nginx");
+        port = freePort();
+        String site = Files.readString(Path.of("../docs/nginx/chatstream.conf"))
+                .replace("server 127.0.0.1:8080;", "server 127.0.0.1:" + f.server.port() + ";")
+                .replace("listen 80;", "listen 127.0.0.1:" + port + ";")
+                // nginx's default read timeout is 60 s; at 20 s only the heartbeats (every 15 s) keep a quiet
+                // stream open, which is what shouldKeepAStreamOpenThroughANinetySecondModelLoad shows
+                .replace("proxy_read_timeout 1h;", "proxy_read_timeout 20s;");
+        Files.writeString(dir.resolve("chatstream.conf"), site);
+        Files.writeString(dir.resolve("nginx.conf"), """
+                daemon off;
+                master_process off;
+                worker_processes 1;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log warn;
+                events { worker_connections 256; }
+                http {
+                    access_log %1$s/access.log;
+                    client_body_temp_path %1$s/body;
+                    proxy_temp_path %1$s/proxy;
+                    fastcgi_temp_path %1$s/fastcgi;
+                    uwsgi_temp_path %1$s/uwsgi;
+                    scgi_temp_path %1$s/scgi;
+                    include %1$s/chatstream.conf;
+                }
+                """.formatted(dir));
+        nginx = new ProcessBuilder(binary.get().toString(), "-p", dir.toString(), "-e", dir + "/error.log",
+                "-c", dir.resolve("nginx.conf").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!listening(port)) {
+            assertThat(nginx.isAlive()).as("nginx runs: " + Files.readString(dir.resolve("stdout.log"))).isTrue();
+            assertThat(System.nanoTime()).as("nginx listens within 10 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (nginx != null) {
+            nginx.destroy();
+        }
+        f.close();
+    }
+
+    @Test
+    void shouldPassEventsOnOneByOne() throws Exception {
+        Reply reply = Reply.stream().paced(PACE);
+        for (int i = 0; i < TOKENS; i++) {
+            reply = reply.token("t" + i + " ");
+        }
+        f.ollama.enqueue(reply.done());
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/chat/stream/"))
+                .header("Authorization", "Bearer " + f.anaToken).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"message\": \"Olá\"}")).build();
+
+        long start = System.nanoTime();
+        HttpResponse<InputStream> r = f.client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        List<Long> chunkTimes = new ArrayList<>();
+        long doneAt = 0;
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                if (line.startsWith("data: {\"type\": \"chunk\"")) {
+                    chunkTimes.add(ms);
+                }
+                if (line.equals("event: done")) {
+                    doneAt = ms;
+                }
+            }
+        }
+
+        System.out.println("through nginx: first chunk at " + chunkTimes.get(0) + " ms, last at "
+                + chunkTimes.get(chunkTimes.size() - 1) + " ms, done at " + doneAt + " ms");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Request-Id")).isPresent();
+        assertThat(chunkTimes).hasSize(TOKENS);
+        long upstreamSpan = PACE.toMillis() * (TOKENS - 1);
+        assertThat(doneAt - chunkTimes.get(0)).as("chunks spread over the upstream's %d ms", upstreamSpan)
+                .isGreaterThan(upstreamSpan / 2);
+        assertThat(chunkTimes.get(TOKENS / 2) - chunkTimes.get(0)).as("the middle chunk came well after the first")
+                .isGreaterThan(upstreamSpan / 4);
+    }
+
+    @Test
+    void shouldCarryNginxsRequestIdAndAnswerHealth() throws Exception {
+        HttpResponse<String> r = f.client.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/api/health")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Request-Id").orElseThrow()).matches("[0-9a-f]{32}");
+    }
+
+    @Test
+    void shouldKeepAStreamOpenThroughANinetySecondModelLoad() throws Exception {
+        f.ollama.enqueue(Reply.stream().pause(Duration.ofSeconds(90)).token("Pronto.").done());
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/chat/stream/"))
+                .header("Authorization", "Bearer " + f.anaToken).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"message\": \"Olá\"}")).build();
+
+        long start = System.nanoTime();
+        HttpResponse<InputStream> r = f.client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        List<Long> pings = new ArrayList<>();
+        long openedAt = -1;
+        StringBuilder body = new StringBuilder();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                if (line.equals(": stream open")) {
+                    openedAt = ms;
+                }
+                if (line.equals(": ping")) {
+                    pings.add(ms);
+                }
+                body.append(line).append('\n');
+            }
+        }
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+
+        System.out.println("90 s model load through nginx (read timeout 20 s): opened at " + openedAt + " ms, pings at "
+                + pings + ", ended at " + tookMs + " ms");
+        assertThat(openedAt).as("the client sees the stream open at once (a loading state)").isBetween(0L, 2_000L);
+        assertThat(pings).as("a heartbeat every 15 s").hasSizeGreaterThanOrEqualTo(5);
+        assertThat(tookMs).isGreaterThanOrEqualTo(90_000);
+        SseEvents events = SseEvents.parse(body.toString());
+        assertThat(events.names()).containsExactly("message", "final_text", "done");
+        assertThat(events.events().getFirst().data()).contains("Pronto.");
+    }
+
+    @Test
+    void shouldCloseTheUpstreamWhenTheClientLeavesThroughNginx() throws Exception {
+        f.ollama.enqueue(Reply.stream().token("Era ").stall());
+        long closedAt;
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            byte[] body = "{\"message\": \"Olá\"}".getBytes(StandardCharsets.UTF_8);
+            client.getOutputStream().write(("POST /api/chat/stream/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                    + f.anaToken + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            client.getOutputStream().write(body);
+            BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+            for (String line; (line = in.readLine()) != null && !line.contains("Era "); ) {
+                // read until the first chunk has come through nginx
+            }
+            closedAt = System.nanoTime();
+        }
+
+        assertThat(f.ollama.awaitClientDisconnect(Duration.ofSeconds(10))).as("nginx closed its request, chatstream "
+                + "closed Ollama's").isTrue();
+        long tookMs = (System.nanoTime() - closedAt) / 1_000_000;
+        System.out.println("client gone through nginx -> upstream closed in " + tookMs + " ms");
+        assertThat(tookMs).isLessThan(3_000);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

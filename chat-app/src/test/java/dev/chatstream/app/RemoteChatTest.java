@@ -1,0 +1,185 @@
+package dev.chatstream.app;
+
+import dev.chatstream.cli.CliException;
+import dev.chatstream.cli.RemoteBackend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.chatstream.core.ActionStatus;
+import dev.chatstream.homeassistant.FakeHomeAssistant;
+import dev.chatstream.ollama.FakeOllama;
+import dev.chatstream.ollama.FakeOllama.Reply;
+import dev.chatstream.core.Cancellation;
+import dev.chatstream.core.ChatEvent;
+import dev.chatstream.core.ChatOptions;
+import dev.chatstream.core.ErrorCode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code chat --server}: the command as a client of a real chatstream server on a random port. */
+class RemoteChatTest {
+    private final FakeOllama ollama = FakeOllama.start();
+    @TempDir
+    Path data;
+    private Server server;
+    private String token;
+
+    @BeforeEach
+    void start() {
+        token = new Cli(data, ollama.baseUrl().toString()).run("users", "add", "ana").out().strip();
+        server = Server.start(AppConfig.load(List.of("--port=0", "--data.dir=" + data,
+                "--ollama.url=" + ollama.baseUrl()), Map.of()), System.out);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        ollama.close();
+    }
+
+    private Cli remote(String withToken) {
+        return new Cli(data.resolve("client"), "http://127.0.0.1:1")
+                .env("CHATSTREAM_SERVER", server.baseUri().toString()).env("CHATSTREAM_TOKEN", withToken);
+    }
+
+    @Test
+    void shouldStreamAReplyThroughTheServerAndContinueTheConversation() {
+        ollama.enqueue(Reply.tokens("Vou ligar ", "o ar.\n", "ACTION: {\"tool\": \"homeassistant_call_service\", "
+                + "\"args\": {\"domain\": \"climate\"}}")).enqueue(Reply.tokens("Já está."));
+
+        Cli.Run first = remote(token).run("Liga o ar");
+        Cli.Run second = remote(token).run("-c", "1", "Obrigado");
+
+        assertThat(first.exit()).isZero();
+        assertThat(first.out()).isEqualTo("Vou ligar o ar.\n");
+        assertThat(first.err()).contains("⚡ action homeassistant_call_service {\"domain\":\"climate\"}");
+        assertThat(second.exit()).isZero();
+        assertThat(second.out()).isEqualTo("Já está.\n");
+        assertThat(ollama.chatBodies().get(1)).contains("Liga o ar", "Vou ligar o ar.");
+    }
+
+    @Test
+    void shouldShowWhatBecameOfActionsTheServerRuns() {
+        try (FakeHomeAssistant ha = FakeHomeAssistant.start("ha-token")
+                .entity("light.sala", "Luz da sala", "Sala", "off")
+                .entity("lock.porta", "Porta da frente", "Entrada", "locked")) {
+            server.close();
+            server = Server.start(AppConfig.load(List.of("--port=0", "--data.dir=" + data,
+                    "--ollama.url=" + ollama.baseUrl(), "--homeassistant.url=" + ha.baseUrl(), "--actions.auto=true"),
+                    Map.of("CHATSTREAM_HOMEASSISTANT_TOKEN", "ha-token")), System.out);
+            String call = "ACTION: {\"tool\": \"homeassistant_call_service\", \"args\": {\"domain\": ";
+            ollama.enqueue(Reply.tokens("Acendo.\n", call + "\"light\", \"service\": \"turn_on\", "
+                    + "\"entity_id\": \"light.sala\"}}"));
+            ollama.enqueue(Reply.tokens("Abro.\n", call + "\"lock\", \"service\": \"unlock\", "
+                    + "\"entity_id\": \"lock.porta\"}}"));
+
+            Cli.Run light = remote(token).run("Acende a luz");
+            Cli.Run lock = remote(token).run("Abre a porta");
+
+            assertThat(light.exit()).isZero();
+            assertThat(light.out()).isEqualTo("Acendo.\n");
+            assertThat(light.err()).contains("⚡ done: Home Assistant ran light.turn_on on light.sala");
+            assertThat(lock.exit()).isZero();
+            assertThat(lock.err()).containsPattern("— waits for your confirmation until \\S+Z: POST "
+                    + "/api/actions/act_[A-Za-z0-9_-]+/confirm \\(or /cancel\\), or use the chat page");
+            assertThat(ha.state("lock.porta")).isEqualTo("locked");
+
+            // What the REPL's /confirm and /cancel call
+            String id = lock.err().replaceAll("(?s).*POST /api/actions/(act_[A-Za-z0-9_-]+)/confirm.*", "$1");
+            try (RemoteBackend backend = new RemoteBackend(server.baseUri(), token)) {
+                assertThatThrownBy(() -> backend.decideAction("act_nope", true)).isInstanceOf(CliException.class)
+                        .hasMessage("Action act_nope was not found; ask the assistant again");
+                ChatEvent.ActionResult done = backend.decideAction(id, true);
+                assertThat(done.status()).isEqualTo(ActionStatus.DONE);
+                assertThat(done.message()).isEqualTo("Home Assistant ran lock.unlock on lock.porta");
+                assertThat(ha.state("lock.porta")).isEqualTo("unlocked");
+                assertThatThrownBy(() -> backend.decideAction(id, false)).isInstanceOf(CliException.class)
+                        .hasMessageContaining("was already confirmed or cancelled");
+            }
+        }
+    }
+
+    @Test
+    void shouldExitSixForARefusedTokenAndThreeForAServerThatIsNotThere() {
+        Cli.Run refused = remote("cs_wrong").run("Olá");
+        String url = server.baseUri().toString();
+        Cli toNowhere = remote(token);
+        server.close();
+        Cli.Run gone = toNowhere.run("Olá");
+        server = Server.start(AppConfig.load(List.of("--port=0", "--data.dir=" + data), Map.of()), System.out);
+
+        assertThat(refused.exit()).isEqualTo(6);
+        assertThat(refused.err()).isEqualTo("chat: This token is not valid (unknown or revoked); ask for a new one\n");
+        assertThat(gone.exit()).isEqualTo(3);
+        assertThat(gone.err()).isEqualTo("chat: Cannot reach the chatstream server at " + url
+                + " (connection refused); is it running (chat serve) and is --server right?\n");
+        assertThat(ollama.chatBodies()).isEmpty();
+    }
+
+    @Test
+    void shouldReportAnUpstreamFailureWithItsExitCode() {
+        ollama.enqueue(Reply.status(404, "model \"llama3.2\" not found, try pulling it first"));
+
+        Cli.Run run = remote(token).run("Olá");
+
+        assertThat(run.exit()).isEqualTo(4);
+        assertThat(run.err()).contains("ollama pull llama3.2");
+    }
+
+    @Test
+    void shouldReadTheUsersMemoriesAndConversationThroughTheApi() {
+        new Cli(data, ollama.baseUrl().toString()).run("memories", "add", "--user", "ana", "Gosto de chá");
+        ollama.enqueue(Reply.tokens("Olá!"));
+        remote(token).run("Olá");
+
+        try (RemoteBackend backend = new RemoteBackend(server.baseUri(), token)) {
+            assertThat(backend.memories()).extracting(dev.chatstream.core.Memory::text).containsExactly("Gosto de chá");
+            assertThat(backend.messages(1)).extracting(dev.chatstream.core.StoredMessage::content)
+                    .containsExactly("Olá", "Olá!");
+        }
+    }
+
+    @Test
+    void shouldCloseTheConnectionWhenStoppedSoTheServerStopsOllama() throws Exception {
+        ollama.enqueue(Reply.stream().token("Era ").token("uma ").stall()); // then silence: nothing to write to
+        java.util.List<ChatEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch firstWords = new java.util.concurrent.CountDownLatch(1);
+        Cancellation stop = new Cancellation();
+
+        try (RemoteBackend backend = new RemoteBackend(server.baseUri(), token)) {
+            Thread turn = Thread.ofVirtual().start(() -> backend.chat("Conta uma história", OptionalLong.empty(),
+                    ChatOptions.defaults(), event -> {
+                        events.add(event);
+                        firstWords.countDown();
+                        return true;
+                    }, stop));
+            assertThat(firstWords.await(10, TimeUnit.SECONDS)).isTrue();
+            stop.cancel(ErrorCode.CANCELLED, "stopped with Ctrl-C");
+            assertThat(turn.join(Duration.ofSeconds(10))).as("chat returned once stopped").isTrue();
+        }
+
+        assertThat(ollama.awaitClientDisconnect(Duration.ofSeconds(10))).as("the server closed Ollama").isTrue();
+        assertThat(events).filteredOn(ChatEvent::terminal).containsExactly(
+                new ChatEvent.Failed(ErrorCode.CANCELLED, "stopped with Ctrl-C"));
+    }
+
+    @Test
+    void shouldRefuseDirectModeOptionsWithAServer() {
+        Cli.Run run = remote(token).run("--user", "rui", "Olá");
+        Cli.Run noToken = remote("").run("Olá");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("chat: --user is for direct mode; with --server the token says who you are\n");
+        assertThat(noToken.exit()).isEqualTo(2);
+        assertThat(noToken.err()).startsWith("chat: --server needs a token: set CHATSTREAM_TOKEN (or --token)");
+    }
+}

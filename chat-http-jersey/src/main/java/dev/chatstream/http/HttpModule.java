@@ -1,0 +1,115 @@
+package dev.chatstream.http;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import com.google.inject.multibindings.Multibinder;
+import dev.chatstream.core.ActionAudit;
+import dev.chatstream.core.ActionDispatcher;
+import dev.chatstream.core.ActionExecutor;
+import dev.chatstream.core.Measured;
+import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The HTTP server's own wiring: its resources, filters, limits, timers and metrics, and {@link ChatServer}. What it
+ * serves comes from bindings of core types made elsewhere (the composition): {@code ChatStreamer},
+ * {@code Conversations}, {@code ConversationStore}, {@code MemoryStore}, {@code HomeContextStore},
+ * {@code AccessTokens}, {@code ActionExecutor}, {@link Readiness} and a {@link Clock}; parts with figures to publish
+ * add themselves to the set of {@link Measured}. No I/O here: {@link ChatServer#start} listens.
+ */
+public final class HttpModule extends AbstractModule {
+    private final HttpConfig config;
+
+    public HttpModule(HttpConfig config) {
+        this.config = java.util.Objects.requireNonNull(config, "config");
+    }
+
+    @Override
+    protected void configure() {
+        bind(HttpConfig.class).toInstance(config);
+        Multibinder.newSetBinder(binder(), Measured.class); // empty unless a part adds itself
+        bind(ChatResource.class);
+        bind(HealthResource.class);
+        bind(MetricsResource.class);
+        bind(MemoriesResource.class);
+        bind(ConversationsResource.class);
+        bind(ContextResource.class);
+        bind(ActionsResource.class);
+        bind(ChatServer.class).in(Singleton.class);
+    }
+
+    /** Every step of every action: one line on the {@code chatstream.audit} logger, and a metric. */
+    @Provides
+    @Singleton
+    ActionAudit actionAudit(ServerMetrics metrics) {
+        ActionAudit log = ActionAudit.toLog();
+        return entry -> {
+            log.record(entry);
+            metrics.action(entry.status());
+        };
+    }
+
+    @Provides
+    @Singleton
+    ActionDispatcher actions(ActionExecutor executor, ActionAudit audit, Clock clock) {
+        return new ActionDispatcher(executor, audit, clock, config.actionConfirmTimeout());
+    }
+
+    @Provides
+    @Singleton
+    ScheduledExecutorService timers() {
+        return Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("chatstream-timers").daemon(true).factory());
+    }
+
+    @Provides
+    @Singleton
+    RateLimiter rateLimiter() {
+        return new RateLimiter(config.ratePerMinute(), config.rateBurst(), System::nanoTime);
+    }
+
+    @Provides
+    @Singleton
+    StreamSlots slots() {
+        return new StreamSlots(config.streamsPerUser(), config.streamsTotal());
+    }
+
+    @Provides
+    @Singleton
+    OpenStreams openStreams() {
+        return new OpenStreams();
+    }
+
+    @Provides
+    @Singleton
+    ServerMetrics metrics(StreamSlots slots, Set<Measured> parts) {
+        return new ServerMetrics(slots, parts);
+    }
+
+    @Provides
+    @Singleton
+    StreamRunner runner(dev.chatstream.core.ChatStreamer streamer, dev.chatstream.core.Conversations conversations,
+            ScheduledExecutorService timers, ServerMetrics metrics, OpenStreams openStreams, StreamSlots slots,
+            ActionDispatcher actions) {
+        return new StreamRunner(streamer, conversations, timers, config, metrics, openStreams, slots, actions);
+    }
+
+    @Provides
+    @Singleton
+    Cors cors() {
+        return new Cors(config.corsOrigins());
+    }
+
+    @Provides
+    AuthFilter authFilter(dev.chatstream.core.AccessTokens tokens, Cors cors) {
+        return new AuthFilter(tokens, cors);
+    }
+
+    @Provides
+    ResponseFilter responseFilter(Cors cors) {
+        return new ResponseFilter(cors);
+    }
+}
