@@ -1,6 +1,5 @@
 package dev.chatstream.http;
 
-import dev.chatstream.core.Cancellation;
 import dev.chatstream.core.ChatOptions;
 import dev.chatstream.core.ChatRequest;
 import dev.chatstream.core.ChatException;
@@ -22,7 +21,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code POST /api/chat/stream/} and {@code GET /api/chat/stream/?message=...} (with or without the
@@ -38,22 +36,20 @@ public final class ChatResource {
 
     private final ChatStreamer streamer;
     private final Conversations conversations;
-    private final StreamRunner runner;
+    private final Streams streams;
     private final HttpConfig config;
     private final RateLimiter rateLimiter;
-    private final StreamSlots slots;
     private final OpenStreams openStreams;
     private final ServerMetrics metrics;
 
     @Inject
-    ChatResource(ChatStreamer streamer, Conversations conversations, StreamRunner runner, HttpConfig config,
-            RateLimiter rateLimiter, StreamSlots slots, OpenStreams openStreams, ServerMetrics metrics) {
+    ChatResource(ChatStreamer streamer, Conversations conversations, Streams streams, HttpConfig config,
+            RateLimiter rateLimiter, OpenStreams openStreams, ServerMetrics metrics) {
         this.streamer = streamer;
         this.conversations = conversations;
-        this.runner = runner;
+        this.streams = streams;
         this.config = config;
         this.rateLimiter = rateLimiter;
-        this.slots = slots;
         this.openStreams = openStreams;
         this.metrics = metrics;
     }
@@ -116,36 +112,19 @@ public final class ChatResource {
                 throw ChatRequestReader.invalid(e.getMessage());
             }
             ChatRequest request = resume(asked);
-            slots.acquire(user);
-            AtomicBoolean started = new AtomicBoolean();
-            Cancellation cancellation = new Cancellation();
-            StreamRunner.Call call = new StreamRunner.Call(requestId, context.getMethod(),
-                    context.getUriInfo().getPath(), start);
-            PeerWatch.Peer peer = PeerWatch.peerOf(raw.getContext().getConnection());
+            Stream stream = streams.open(request, new Stream.Call(requestId, context.getMethod(),
+                    context.getUriInfo().getPath(), start), PeerWatch.peerOf(raw.getContext().getConnection()));
+            // The one place that knows the response is complete (or failed, or never ran): the stream is released
+            // there, after its last bytes, never before.
+            async.register((jakarta.ws.rs.container.CompletionCallback) failure -> stream.close());
             // Grizzly takes a fresh buffer of this size for every flush, i.e. every event: 8 KiB by default was
             // most of the server's garbage (docs/performance.md). An event is a few hundred bytes.
             raw.getResponse().setBufferSize(STREAM_BUFFER_BYTES);
-            StreamingOutput output = out -> {
-                started.set(true);
-                runner.run(request, call, out, cancellation, peer);
-            };
+            StreamingOutput output = stream::run;
             Response response = Response.ok(output, EVENT_STREAM)
                     .header("Cache-Control", "no-cache")
                     .header("X-Accel-Buffering", "no")
                     .build();
-            // Grizzly may see the client's FIN or RST before the next write does. The listener is removed when
-            // the response completes: a keep-alive connection (nginx's upstream pool) carries many streams.
-            org.glassfish.grizzly.Connection<?> connection = raw.getContext().getConnection();
-            org.glassfish.grizzly.CloseListener closed = (closeable, type) -> cancellation.cancel(
-                    StreamRunner.CLIENT_GONE);
-            connection.addCloseListener(closed);
-            async.register((jakarta.ws.rs.container.CompletionCallback) failure -> {
-                connection.removeCloseListener(closed);
-                cancellation.cancel(StreamRunner.CLIENT_GONE);
-                if (started.compareAndSet(false, true)) { // the stream never started: give the slot back
-                    slots.release(user);
-                }
-            });
             Thread.ofVirtual().name("chat-stream-" + requestId).start(() -> async.resume(response));
         } catch (ApiException e) {
             metrics.error(e.code());

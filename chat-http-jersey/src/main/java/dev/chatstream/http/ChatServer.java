@@ -37,6 +37,7 @@ public final class ChatServer implements AutoCloseable {
     private final OpenStreams openStreams;
     private final StreamSlots slots;
     private final ScheduledExecutorService timers;
+    private final PeerWatch peers;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile HttpServer http;
 
@@ -44,8 +45,9 @@ public final class ChatServer implements AutoCloseable {
     ChatServer(HttpConfig config, AuthFilter auth, ResponseFilter response, ChatResource chat, HealthResource health,
             MetricsResource metrics, MemoriesResource memories, ConversationsResource conversations,
             ContextResource context, ActionsResource actions, OpenStreams openStreams, StreamSlots slots,
-            ScheduledExecutorService timers) {
+            ScheduledExecutorService timers, PeerWatch peers) {
         this.config = config;
+        this.peers = peers;
         this.openStreams = openStreams;
         this.slots = slots;
         this.timers = timers;
@@ -120,33 +122,22 @@ public final class ChatServer implements AutoCloseable {
 
     /**
      * Stops gracefully: refuses new requests, ends every open stream with {@code server_shutdown} (which
-     * closes its upstream), waits up to the configured grace for them, then closes the listener.
+     * closes its upstream), waits up to the configured grace until each one's response is complete (its last
+     * event and the end of its chunked body written), then closes the listener and every connection.
      */
     @Override
     public void close() {
-        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         try {
             openStreams.shutdown(config.shutdownGrace());
-            HttpServer server = http;
-            if (server != null) {
-                // A stream that sent its last event has left OpenStreams, but Grizzly may still be writing that
-                // event and the chunked terminator: a graceful shutdown lets every response finish (its clients
-                // saw "unexpected end of stream" after the abrupt shutdownNow). Idle keep-alive connections close.
-                long left = Math.max(TimeUnit.MILLISECONDS.toNanos(200), deadline - System.nanoTime());
-                server.shutdown(left, TimeUnit.NANOSECONDS).get(left + TimeUnit.SECONDS.toNanos(1),
-                        TimeUnit.NANOSECONDS);
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            System.getLogger(ChatServer.class.getName()).log(System.Logger.Level.WARNING,
-                    "Open responses did not finish within the shutdown grace; closing them: " + e);
         } finally {
             HttpServer server = http;
             if (server != null) {
                 server.shutdownNow();
             }
             timers.shutdownNow();
+            peers.close();
             stopped.countDown();
         }
     }

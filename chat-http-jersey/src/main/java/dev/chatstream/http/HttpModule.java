@@ -89,12 +89,19 @@ public final class HttpModule extends AbstractModule {
         return new ServerMetrics(slots, parts);
     }
 
+    /** The one watch for clients that leave; {@link ChatServer#close} closes it. */
     @Provides
     @Singleton
-    StreamRunner runner(dev.chatstream.core.ChatStreamer streamer, dev.chatstream.core.Conversations conversations,
+    PeerWatch peers() {
+        return new PeerWatch();
+    }
+
+    @Provides
+    @Singleton
+    Streams streams(dev.chatstream.core.ChatStreamer streamer, dev.chatstream.core.Conversations conversations,
             ScheduledExecutorService timers, ServerMetrics metrics, OpenStreams openStreams, StreamSlots slots,
-            ActionDispatcher actions) {
-        return new StreamRunner(streamer, conversations, timers, config, metrics, openStreams, slots, actions);
+            ActionDispatcher actions, PeerWatch peers) {
+        return new Streams(streamer, conversations, timers, config, metrics, openStreams, slots, actions, peers);
     }
 
     @Provides

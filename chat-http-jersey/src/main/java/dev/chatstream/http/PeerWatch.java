@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -14,24 +15,34 @@ import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Notices at once a client that closes its connection while its stream runs, whether or not anything is being
- * written (a model loading, a long silence, or between two tokens): Grizzly does not watch a connection for
- * reads while its response is being produced, and a write to a closed peer may succeed once. Each stream's
- * socket is also registered for reads with one shared selector (a channel may be registered with several
- * selectors); when it becomes readable the socket is read without blocking: -1 (end of stream) or an error means
- * the client is gone, and the stream is cancelled, which closes its upstream request. No polling: an idle stream
- * costs nothing. An event-stream client sends nothing while it reads; if one does, its byte is consumed and the
- * watch stops (pipelining behind an event stream is not supported).
+ * The server's one detector of clients that leave: it notices at once a client that closes its connection while its
+ * stream runs, whether or not anything is being written (a model loading, a long silence, or between two tokens):
+ * Grizzly does not watch a connection for reads while its response is being produced, and a write to a closed peer
+ * may succeed once. Each stream's socket is also registered for reads with one selector (a channel may be registered
+ * with several selectors), on one platform thread for the whole server; when a socket becomes readable it is read
+ * without blocking: -1 (end of stream) or an error means the client is gone, and the stream is cancelled, which
+ * closes its upstream request. No polling: an idle stream costs nothing. An event-stream client sends nothing while
+ * it reads; if one does, its byte is consumed and the watch stops (pipelining behind an event stream is not
+ * supported). {@link #close} stops the thread. Thread-safe.
  */
-final class PeerWatch {
-    private static final Watcher WATCHER = new Watcher();
+final class PeerWatch implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PeerWatch.class.getName());
 
-    private final Object lock = new Object();
-    private boolean stopped;
-    private Peer peer;
-    private Cancellation cancellation;
-    private SelectionKey key;
+    private final ConcurrentLinkedQueue<Watch> pending = new ConcurrentLinkedQueue<>();
+    private final Selector selector;
+    private final Thread thread;
+    private volatile boolean closed;
 
+    PeerWatch() {
+        try {
+            selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot open a selector to watch clients", e);
+        }
+        thread = Thread.ofPlatform().daemon(true).name("chatstream-peer-watch").start(this::loop);
+    }
+
+    /** The socket of a Grizzly connection, or {@link Peer#UNKNOWN} when it has none to watch. */
     static Peer peerOf(org.glassfish.grizzly.Connection<?> connection) {
         if (connection instanceof org.glassfish.grizzly.nio.transport.TCPNIOConnection tcp
                 && tcp.getChannel() instanceof SocketChannel channel) {
@@ -40,104 +51,39 @@ final class PeerWatch {
         return Peer.UNKNOWN;
     }
 
-    /** Starts watching; when the client is gone, cancels the stream (off the watcher's thread). */
-    void start(Peer peer, Cancellation cancellation) {
-        if (peer == Peer.UNKNOWN) {
-            return;
-        }
-        synchronized (lock) {
-            if (stopped) {
-                return;
-            }
-            this.peer = peer;
-            this.cancellation = cancellation;
-        }
-        WATCHER.add(this);
-    }
-
-    /** Stops watching; once this returns no read of the socket is under way or will start. */
-    void stop() {
-        synchronized (lock) {
-            stopped = true;
-            if (key != null) {
-                key.cancel();
-                WATCHER.wakeup(); // deregister soon: a closed channel is freed once no selector holds it
-            }
-        }
-    }
-
-    /** On the watcher's thread: registers, unless stopped meanwhile. False to try again after the next select. */
-    private boolean register(Selector selector) {
-        synchronized (lock) {
-            if (stopped) {
-                return true;
-            }
-            try {
-                key = peer.channel.register(selector, SelectionKey.OP_READ, this);
-            } catch (CancelledKeyException e) {
-                return false; // this channel's key from an earlier stream is not deregistered yet
-            } catch (ClosedChannelException | IllegalBlockingModeException e) {
-                gone();
-            }
-            return true;
-        }
-    }
-
-    /** On the watcher's thread: the socket is readable. */
-    private void readable() {
-        synchronized (lock) {
-            if (stopped) {
-                return;
-            }
-            boolean closed = peer.closed();
-            if (closed) {
-                gone();
-            } else if (peer.spoke) {
-                stopped = true; // it sent something: stop reading its socket, leave the rest to Grizzly
-                key.cancel();
-            }
-        }
-    }
-
-    private void gone() {
-        stopped = true;
-        if (key != null) {
-            key.cancel();
-        }
-        Cancellation c = cancellation;
-        Thread.startVirtualThread(() -> c.cancel(StreamRunner.CLIENT_GONE));
-    }
-
-    /** One platform thread and one selector for every open stream. */
-    private static final class Watcher {
-        private final ConcurrentLinkedQueue<PeerWatch> pending = new ConcurrentLinkedQueue<>();
-        private final Selector selector;
-
-        Watcher() {
-            try {
-                selector = Selector.open();
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot open a selector to watch clients", e);
-            }
-            Thread.ofPlatform().daemon(true).name("chatstream-peer-watch").start(this::loop);
-        }
-
-        void add(PeerWatch watch) {
-            pending.add(watch);
+    /**
+     * Watches {@code peer} until the returned watch is closed; when the client is gone, cancels {@code cancellation}
+     * (off the watcher's thread) with {@link Stream#CLIENT_GONE}.
+     */
+    Watch watch(Peer peer, Cancellation cancellation) {
+        Watch w = new Watch(peer, cancellation);
+        if (peer != Peer.UNKNOWN && !closed) {
+            pending.add(w);
             selector.wakeup();
         }
+        return w;
+    }
 
-        void wakeup() {
-            selector.wakeup();
+    /** Stops watching every stream and ends the watcher's thread. */
+    @Override
+    public void close() {
+        closed = true;
+        selector.wakeup();
+        try {
+            thread.join(1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+    }
 
-        private void loop() {
-            for (;;) {
+    private void loop() {
+        try {
+            while (!closed) {
                 try {
                     selector.select();
                     int retry = 0;
                     for (int n = pending.size(); n > 0; n--) {
-                        PeerWatch w = pending.poll();
+                        Watch w = pending.poll();
                         if (w != null && !w.register(selector)) {
                             pending.add(w);
                             retry++;
@@ -151,14 +97,87 @@ final class PeerWatch {
                         SelectionKey k = it.next();
                         it.remove();
                         if (k.isValid()) {
-                            ((PeerWatch) k.attachment()).readable();
+                            ((Watch) k.attachment()).readable();
                         }
                     }
+                } catch (ClosedSelectorException e) {
+                    return;
                 } catch (IOException | RuntimeException e) {
-                    System.getLogger(PeerWatch.class.getName()).log(System.Logger.Level.WARNING,
-                            "Watching clients for closed connections failed once; going on", e);
+                    LOG.log(System.Logger.Level.WARNING, "Watching clients for closed connections failed once; "
+                            + "going on", e);
                 }
             }
+        } finally {
+            try {
+                selector.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "Closing the client watcher's selector: " + e);
+            }
+        }
+    }
+
+    /** One stream's watch; {@link #close} stops it (once it returns, no read of the socket is under way or starts). */
+    final class Watch implements AutoCloseable {
+        private final Object lock = new Object();
+        private final Peer peer;
+        private final Cancellation cancellation;
+        private boolean stopped;
+        private SelectionKey key;
+
+        private Watch(Peer peer, Cancellation cancellation) {
+            this.peer = peer;
+            this.cancellation = cancellation;
+        }
+
+        @Override
+        public void close() {
+            synchronized (lock) {
+                stopped = true;
+                if (key != null) {
+                    key.cancel();
+                    selector.wakeup(); // deregister soon: a closed channel is freed once no selector holds it
+                }
+            }
+        }
+
+        /** On the watcher's thread: registers, unless stopped meanwhile. False to try again after the next select. */
+        private boolean register(Selector on) {
+            synchronized (lock) {
+                if (stopped) {
+                    return true;
+                }
+                try {
+                    key = peer.channel.register(on, SelectionKey.OP_READ, this);
+                } catch (CancelledKeyException e) {
+                    return false; // this channel's key from an earlier stream is not deregistered yet
+                } catch (ClosedChannelException | IllegalBlockingModeException e) {
+                    gone();
+                }
+                return true;
+            }
+        }
+
+        /** On the watcher's thread: the socket is readable. */
+        private void readable() {
+            synchronized (lock) {
+                if (stopped) {
+                    return;
+                }
+                if (peer.closed()) {
+                    gone();
+                } else if (peer.spoke) {
+                    stopped = true; // it sent something: stop reading its socket, leave the rest to Grizzly
+                    key.cancel();
+                }
+            }
+        }
+
+        private void gone() {
+            stopped = true;
+            if (key != null) {
+                key.cancel();
+            }
+            Thread.startVirtualThread(() -> cancellation.cancel(Stream.CLIENT_GONE));
         }
     }
 

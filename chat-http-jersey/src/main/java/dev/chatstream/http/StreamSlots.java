@@ -17,12 +17,29 @@ final class StreamSlots {
         this.total = total;
     }
 
+    /** A slot held for one stream; {@link #close} gives it back, once however often it is called. */
+    final class Lease implements AutoCloseable {
+        private final UserId user;
+        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+        private Lease(UserId user) {
+            this.user = user;
+        }
+
+        @Override
+        public void close() {
+            if (released.compareAndSet(false, true)) {
+                release(user);
+            }
+        }
+    }
+
     /**
      * Takes a slot for {@code user}.
      *
      * @throws ApiException 429 when the user has too many open streams, 503 when the server is full
      */
-    void acquire(UserId user) {
+    Lease acquire(UserId user) {
         byUser.compute(user, (u, n) -> {
             int mine = n == null ? 0 : n;
             if (mine >= perUser) {
@@ -37,9 +54,10 @@ final class StreamSlots {
             throw new ApiException(503, "server_busy", "The server is streaming as many replies as it can; "
                     + "try again in a few seconds", Map.of("Retry-After", "5"));
         }
+        return new Lease(user);
     }
 
-    void release(UserId user) {
+    private void release(UserId user) {
         open.decrementAndGet();
         releaseUser(user);
     }
