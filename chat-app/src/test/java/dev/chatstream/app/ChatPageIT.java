@@ -1,5 +1,8 @@
 package dev.chatstream.app;
 
+import dev.chatstream.core.ChatEvent;
+import dev.chatstream.core.GoldenEvents;
+
 import dev.chatstream.http.WebResource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,6 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.chatstream.homeassistant.FakeHomeAssistant;
 import dev.chatstream.ollama.FakeOllama.Reply;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -312,6 +317,95 @@ class ChatPageIT {
         } finally {
             browser.windowSize(1100, 800);
         }
+    }
+
+    /**
+     * The page's client reads the golden wire files (the same bytes the codec's tests pin) into the same events the
+     * Java codec decodes: every event kind, multi-byte text, text full of SSE syntax, delivered a few bytes at a time.
+     */
+    @Test
+    void shouldReadTheGoldenWireFilesAsTheJavaCodecDoes() throws Exception {
+        java.util.Map<String, ChatEvent> golden = GoldenEvents.all();
+        java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream();
+        reply.write(GoldenEvents.bytes("open"));
+        List<ChatEvent> expected = new java.util.ArrayList<>();
+        for (var e : golden.entrySet()) {
+            if (!e.getValue().terminal()) {
+                reply.write(GoldenEvents.bytes(e.getKey()));
+                expected.add(e.getValue());
+            }
+        }
+        reply.write(GoldenEvents.bytes("ping"));
+        reply.write(GoldenEvents.bytes("done"));
+        expected.add(golden.get("done"));
+        byte[] failed = (new String(GoldenEvents.bytes("open"), StandardCharsets.UTF_8)
+                + new String(GoldenEvents.bytes("error"), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+        browser.open(f.server.baseUri().toString());
+
+        JsonNode result = browser.asyncScript("""
+                const { streamChat } = await import('/static/chat-stream-client.js');
+                const decode = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+                const run = async (bytes) => {
+                  const body = new ReadableStream({ start(c) {
+                    for (let i = 0; i < bytes.length; i += 3) c.enqueue(bytes.slice(i, i + 3));
+                    c.close();
+                  } });
+                  const fetch = async () => new Response(body, { status: 200,
+                    headers: { 'Content-Type': 'text/event-stream' } });
+                  const events = [];
+                  const s = streamChat({ token: 't', message: 'm', fetch });
+                  for await (const e of s) events.push(e);
+                  return { events, outcome: await s.finished };
+                };
+                done({ ok: await run(decode('%s')), failed: await run(decode('%s')) });"""
+                .formatted(java.util.Base64.getEncoder().encodeToString(reply.toByteArray()),
+                        java.util.Base64.getEncoder().encodeToString(failed)));
+
+        assertThat(result.path("ok").path("outcome").asText()).isEqualTo("done");
+        JsonNode events = result.path("ok").path("events");
+        assertThat(events).hasSize(expected.size());
+        for (int i = 0; i < expected.size(); i++) {
+            JsonNode js = events.get(i);
+            switch (expected.get(i)) {
+                case ChatEvent.Chunk c -> assertThat(js.path("content").asText()).as("chunk %d", i).isEqualTo(c.content());
+                case ChatEvent.Thinking t -> assertThat(js.path("content").asText()).isEqualTo(t.content());
+                case ChatEvent.FinalText t -> assertThat(js.path("text").asText()).isEqualTo(t.text());
+                case ChatEvent.ActionRequested a -> {
+                    assertThat(js.path("action").path("tool").asText()).isEqualTo(a.action().tool());
+                    assertThat(js.path("action").path("args").size()).isEqualTo(a.action().args().size());
+                    assertThat(js.path("ticket").path("id").asText(null))
+                            .isEqualTo(a.ticket().map(ChatEvent.ActionTicket::id).orElse(null));
+                    a.ticket().ifPresent(t -> {
+                        assertThat(js.path("ticket").path("needsConfirmation").asBoolean()).isEqualTo(t.needsConfirmation());
+                        assertThat(js.path("ticket").path("confirmBy").asText(null))
+                                .isEqualTo(t.confirmBy().map(Object::toString).orElse(null));
+                    });
+                }
+                case ChatEvent.ActionResult r -> {
+                    assertThat(js.path("id").asText()).isEqualTo(r.id());
+                    assertThat(js.path("status").asText()).isEqualTo(r.status().code());
+                    assertThat(js.path("message").asText()).isEqualTo(r.message());
+                }
+                case ChatEvent.InvalidAction a -> {
+                    assertThat(js.path("error").asText()).isEqualTo(a.message());
+                    assertThat(js.path("code").asText()).isEqualTo(a.code().code());
+                }
+                case ChatEvent.Done d -> {
+                    assertThat(js.path("type").asText()).isEqualTo("done");
+                    assertThat(js.path("completion_tokens").asLong()).isEqualTo(d.usage().completionTokens());
+                    assertThat(js.path("conversation_id").asLong()).isEqualTo(d.conversationId().orElseThrow());
+                }
+                case ChatEvent.Failed x -> throw new AssertionError("no error in the first stream");
+            }
+            assertThat(js.path("type").asText()).as("event %d", i).isNotEmpty();
+        }
+        ChatEvent.Failed error = (ChatEvent.Failed) golden.get("error");
+        JsonNode js = result.path("failed").path("events").get(0);
+        assertThat(result.path("failed").path("outcome").asText()).isEqualTo("error");
+        assertThat(js.path("code").asText()).isEqualTo(error.code().code());
+        assertThat(js.path("error").asText()).isEqualTo(error.message());
+        assertThat(js.path("conversationId").asLong()).isEqualTo(error.conversationId().orElseThrow());
+        assertThat(js.path("retryAfter").asLong()).isEqualTo(3);
     }
 
     @Test

@@ -1,50 +1,32 @@
 package dev.chatstream.app;
 
+import dev.chatstream.core.ChatEvent;
+import dev.chatstream.core.SseCodec;
+import dev.chatstream.core.SseReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An SSE parser written from the WHATWG rules, independent of the server's writer: events end at a blank
- * line, lines starting with ':' are comments, "field: value" strips one space, several data lines join
- * with '\n', and CR, LF and CRLF all end lines.
+ * A whole response body read with the wire codec's reader ({@link SseReader}, the WHATWG rules): its events (name,
+ * last id, data) and its comments ({@code ping}, {@code stream open}). {@link Event#event()} decodes one with
+ * {@link SseCodec}, as {@code chat --server} does.
  */
 record SseEvents(List<Event> events, List<String> comments) {
     record Event(String name, String id, String data) {
+        /** This event as the core's event; fails the test for one the codec does not know. */
+        ChatEvent event() {
+            return SseCodec.decode(name, data).orElseThrow(() -> new AssertionError("not a chat event: " + this));
+        }
     }
 
     static SseEvents parse(String stream) {
         List<Event> events = new ArrayList<>();
         List<String> comments = new ArrayList<>();
-        String name = "message";
-        String id = null;
-        StringBuilder data = null;
-        for (String line : stream.split("\r\n|\r|\n", -1)) {
-            if (line.isEmpty()) {
-                if (data != null) {
-                    events.add(new Event(name, id, data.toString()));
-                }
-                name = "message";
-                data = null;
-                continue;
-            }
-            if (line.startsWith(":")) {
-                comments.add(line.substring(1).strip());
-                continue;
-            }
-            int colon = line.indexOf(':');
-            String field = colon < 0 ? line : line.substring(0, colon);
-            String value = colon < 0 ? "" : line.substring(colon + 1);
-            if (value.startsWith(" ")) {
-                value = value.substring(1);
-            }
-            switch (field) {
-                case "event" -> name = value;
-                case "id" -> id = value;
-                case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-                default -> { }
-            }
-        }
-        return new SseEvents(events, comments);
+        new SseReader((name, id, data) -> events.add(new Event(name, id.isEmpty() ? null : id, data)), comments::add)
+                .feed(ByteBuffer.wrap(stream.getBytes(StandardCharsets.UTF_8)));
+        return new SseEvents(List.copyOf(events), List.copyOf(comments));
     }
 
     List<String> names() {

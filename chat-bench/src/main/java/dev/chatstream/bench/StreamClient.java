@@ -6,6 +6,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import dev.chatstream.core.ChatEvent;
+import dev.chatstream.core.SseCodec;
+import dev.chatstream.core.SseReader;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -182,23 +185,33 @@ final class StreamClient {
         }
     }
 
-    /** Splits the body into lines and classifies each: chunk, ping, terminal. */
+    /**
+     * Classifies the body as it arrives: for the server, with the wire codec ({@link SseReader} frames, comments for
+     * the opening and the pings, {@link SseCodec} for an error's code); for Ollama, NDJSON lines.
+     */
     private final class Lines {
         private final Result r;
         private final byte[] line = new byte[64 * 1024];
+        private final SseReader sse;
         private int length;
-        private String event = "";
+        private long now;
         boolean terminal;
 
         Lines(Result r) {
             this.r = r;
+            this.sse = new SseReader(this::event, this::comment);
         }
 
-        void feed(byte[] b, int off, int len, long now) {
+        void feed(byte[] b, int off, int len, long at) {
+            now = at;
+            if (target != Target.DIRECT) {
+                sse.feed(java.nio.ByteBuffer.wrap(b, off, len));
+                return;
+            }
             for (int i = off; i < off + len; i++) {
                 byte c = b[i];
                 if (c == '\n') {
-                    line(now);
+                    ndjsonLine();
                     length = 0;
                 } else if (length < line.length) {
                     line[length++] = c;
@@ -206,70 +219,52 @@ final class StreamClient {
             }
         }
 
-        private void line(long now) {
-            if (target == Target.DIRECT) {
-                if (length == 0) {
-                    return;
-                }
-                if (contains("\"done\":true")) {
+        private void comment(String text) {
+            if (text.equals("ping")) {
+                r.ping(now);
+            } else if (text.equals("stream open")) {
+                r.opened = now;
+            }
+        }
+
+        private void event(String name, String id, String data) {
+            switch (name) {
+                case "message" -> chunk(now);
+                case "done" -> {
                     terminal = true;
                     r.outcome = "done";
-                } else {
-                    chunk(now);
                 }
-                return;
+                case "error" -> {
+                    terminal = true;
+                    r.outcome = SseCodec.decode(name, data).map(e -> ((ChatEvent.Failed) e).code().code())
+                            .orElse("error");
+                }
+                default -> {
+                    // final_text, actions: not what the bench measures
+                }
             }
+        }
+
+        private void ndjsonLine() {
             if (length == 0) {
-                event = "";
                 return;
             }
-            if (line[0] == ':') {
-                if (startsWith(": ping")) {
-                    r.ping(now);
-                } else if (startsWith(": stream open")) {
-                    r.opened = now;
-                }
-                return;
-            }
-            if (startsWith("event: ")) {
-                event = new String(line, 7, length - 7, StandardCharsets.US_ASCII);
-                return;
-            }
-            if (startsWith("data: ")) {
-                if (event.isEmpty()) {
-                    chunk(now);
-                } else if (event.equals("done")) {
-                    terminal = true;
-                    r.outcome = "done";
-                } else if (event.equals("error")) {
-                    terminal = true;
-                    String s = new String(line, 0, length, StandardCharsets.UTF_8);
-                    int at = s.indexOf("\"code\": \"");
-                    r.outcome = at < 0 ? "error" : s.substring(at + 9, s.indexOf('"', at + 9));
-                }
-            }
-        }
-
-        private void chunk(long now) {
-            if (r.chunks == 0) {
-                r.firstChunk = now;
+            if (contains("\"done\":true")) {
+                terminal = true;
+                r.outcome = "done";
             } else {
-                r.gap(now - r.lastChunk);
+                chunk(now);
             }
-            r.lastChunk = now;
-            r.chunks++;
         }
 
-        private boolean startsWith(String s) {
-            if (length < s.length()) {
-                return false;
+        private void chunk(long at) {
+            if (r.chunks == 0) {
+                r.firstChunk = at;
+            } else {
+                r.gap(at - r.lastChunk);
             }
-            for (int i = 0; i < s.length(); i++) {
-                if (line[i] != s.charAt(i)) {
-                    return false;
-                }
-            }
-            return true;
+            r.lastChunk = at;
+            r.chunks++;
         }
 
         private boolean contains(String s) {

@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One SSE chunk event framed ({@code SseFormat}: id, JSON via Jackson) and written through {@code SseStream}
+ * One SSE chunk event framed ({@code SseCodec}: id, JSON) and written through {@code SseStream}
  * (lock, write, flush) to an output stream that only counts bytes: the server's own cost per event, without
  * Grizzly and the socket (the load driver measures those).
  */
@@ -50,7 +50,7 @@ public class SseWriteBench {
 
     @Benchmark
     public byte[] frameOnly() {
-        return SseFormat.frame(42, chunk, "5f0c9e1a2b3c4d5e");
+        return dev.chatstream.core.SseCodec.encode(42, chunk, "5f0c9e1a2b3c4d5e");
     }
 
     @Benchmark

@@ -1,14 +1,13 @@
 package dev.chatstream.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chatstream.core.Action;
-import dev.chatstream.core.ActionStatus;
 import dev.chatstream.core.Cancellation;
 import dev.chatstream.core.ChatEvent;
+import dev.chatstream.core.SseCodec;
+import dev.chatstream.core.SseReader;
 import dev.chatstream.core.ChatOptions;
 import dev.chatstream.core.ErrorCode;
 import dev.chatstream.core.EventSink;
@@ -16,7 +15,6 @@ import dev.chatstream.core.Memory;
 import dev.chatstream.core.MessageStatus;
 import dev.chatstream.core.Role;
 import dev.chatstream.core.StoredMessage;
-import dev.chatstream.core.Usage;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -30,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -107,7 +104,7 @@ public final class RemoteBackend implements Backend {
     private final class Stream implements Flow.Subscriber<List<ByteBuffer>> {
         private final EventSink sink;
         private final Cancellation stop;
-        private final SseParser parser = new SseParser(this::event);
+        private final SseReader parser = new SseReader((name, id, data) -> event(name, data));
         private final AtomicBoolean terminal = new AtomicBoolean();
         final CompletableFuture<Void> ended = new CompletableFuture<>();
         private volatile Flow.Subscription subscription;
@@ -178,14 +175,15 @@ public final class RemoteBackend implements Backend {
             }
             ChatEvent event;
             try {
-                event = decode(name, JSON.readTree(data));
-            } catch (IOException | RuntimeException e) {
+                java.util.Optional<ChatEvent> known = SseCodec.decode(name, data);
+                if (known.isEmpty()) {
+                    return; // an event this client does not show
+                }
+                event = known.get();
+            } catch (RuntimeException e) {
                 subscription.cancel();
                 end(new ChatEvent.Failed(ErrorCode.LLM_PROTOCOL, "The server sent an event this client cannot read ("
                         + name + "); is it a chatstream server of another version?"));
-                return;
-            }
-            if (event == null) {
                 return;
             }
             if (event.terminal()) {
@@ -197,78 +195,6 @@ public final class RemoteBackend implements Backend {
                 stop.cancel(ErrorCode.CANCELLED, "the terminal went away");
             }
         }
-    }
-
-    /** One SSE event as a core event, or null for an event this client does not show. */
-    static ChatEvent decode(String name, JsonNode data) {
-        return switch (name) {
-            case "message" -> "chunk".equals(data.path("type").asText()) ? new ChatEvent.Chunk(text(data, "content"))
-                    : null;
-            case "thinking" -> new ChatEvent.Thinking(text(data, "content"));
-            case "final_text" -> new ChatEvent.FinalText(text(data, "text"));
-            case "action" -> new ChatEvent.ActionRequested(new Action(text(data.path("action"), "tool"),
-                    JSON.convertValue(data.path("action").path("args"), new TypeReference<Map<String, Object>>() {
-                    })), ticket(data));
-            case "action_result" -> new ChatEvent.ActionResult(text(data, "id"), actionStatus(text(data, "status")),
-                    text(data, "message"));
-            case "action_error" -> new ChatEvent.InvalidAction(text(data, "error"));
-            case "done" -> new ChatEvent.Done(usage(data), id(data));
-            case "error" -> new ChatEvent.Failed(errorCode(text(data, "code")), text(data, "error"), id(data),
-                    Duration.ofSeconds(Math.max(0, data.path("retry_after").asLong(0))));
-            default -> null;
-        };
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        if (v == null || !v.isTextual()) {
-            throw new IllegalArgumentException(field + " is missing");
-        }
-        return v.asText();
-    }
-
-    private static OptionalLong id(JsonNode data) {
-        JsonNode id = data.get("conversation_id");
-        return id != null && id.canConvertToLong() ? OptionalLong.of(id.asLong()) : OptionalLong.empty();
-    }
-
-    private static Usage usage(JsonNode d) {
-        long completion = d.path("completion_tokens").asLong();
-        double perSecond = d.path("tokens_per_second").asDouble();
-        Duration eval = perSecond > 0 ? Duration.ofNanos((long) (completion / perSecond * 1e9)) : Duration.ZERO;
-        return new Usage(d.path("prompt_tokens").asLong(), completion,
-                Duration.ofMillis(d.path("total_duration_ms").asLong()),
-                Duration.ofMillis(d.path("load_duration_ms").asLong()), Duration.ZERO, eval,
-                d.path("done_reason").asText(""));
-    }
-
-    /** The ticket a server that runs actions adds to an {@code action} event; empty from one that does not. */
-    private static Optional<ChatEvent.ActionTicket> ticket(JsonNode data) {
-        JsonNode id = data.get("id");
-        if (id == null || !id.isTextual()) {
-            return Optional.empty();
-        }
-        JsonNode by = data.get("confirm_by");
-        return Optional.of(new ChatEvent.ActionTicket(id.asText(), by != null && by.isTextual()
-                ? Optional.of(Instant.parse(by.asText())) : Optional.empty()));
-    }
-
-    private static ActionStatus actionStatus(String wire) {
-        for (ActionStatus s : ActionStatus.values()) {
-            if (s.code().equals(wire)) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("unknown action status " + wire);
-    }
-
-    private static ErrorCode errorCode(String wire) {
-        for (ErrorCode c : ErrorCode.values()) {
-            if (c.code().equals(wire)) {
-                return c;
-            }
-        }
-        return ErrorCode.INTERNAL;
     }
 
     @Override
@@ -300,7 +226,8 @@ public final class RemoteBackend implements Backend {
         }
         JsonNode json = call(HttpRequest.newBuilder(base.resolve("api/actions/" + id + (confirm ? "/confirm"
                 : "/cancel"))).POST(HttpRequest.BodyPublishers.noBody()));
-        return new ChatEvent.ActionResult(text(json, "id"), actionStatus(text(json, "status")), text(json, "message"));
+        // The answer has the action_result event's shape (SseCodec.actionResult): one decoder for both.
+        return (ChatEvent.ActionResult) SseCodec.decode("action_result", json.toString()).orElseThrow();
     }
 
     private JsonNode get(String path) {

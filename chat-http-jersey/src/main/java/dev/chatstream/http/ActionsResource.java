@@ -1,5 +1,6 @@
 package dev.chatstream.http;
 
+import dev.chatstream.core.SseCodec;
 import dev.chatstream.core.Json;
 import dev.chatstream.core.ActionDispatcher;
 import dev.chatstream.core.ActionTicketException;
@@ -54,7 +55,7 @@ public final class ActionsResource {
                     + "off), so there is nothing to confirm or cancel");
         }
         try {
-            return Json.write(SseFormat.actionResult(how.apply(user, id)));
+            return Json.write(SseCodec.actionResult(how.apply(user, id)));
         } catch (ActionTicketException e) {
             int status = switch (e.code()) {
                 case ACTION_EXPIRED -> 410;

@@ -1,5 +1,6 @@
 package dev.chatstream.http;
 
+import dev.chatstream.core.SseCodec;
 import dev.chatstream.core.ChatEvent;
 import dev.chatstream.core.EventSink;
 import java.io.IOException;
@@ -7,7 +8,7 @@ import java.io.OutputStream;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One client's event stream: frames each event ({@link SseFormat}), numbers it, writes and flushes it at
+ * One client's event stream: frames each event ({@link SseCodec}), numbers it, writes and flushes it at
  * once. Heartbeats come from another thread; a lock keeps frames whole. The first failed write marks the
  * stream broken: from then on every send returns {@code false}, which tells the use case the client has
  * gone. Writes block for at most the server's slow-client timeout (Grizzly's write timeout), so a client
@@ -42,7 +43,7 @@ final class SseStream implements EventSink {
     boolean open() {
         lock.lock();
         try {
-            return write(SseFormat.OPEN);
+            return write(SseCodec.OPEN);
         } finally {
             lock.unlock();
         }
@@ -55,7 +56,7 @@ final class SseStream implements EventSink {
             if (broken) {
                 return false;
             }
-            boolean ok = write(SseFormat.frame(nextId++, event, requestId));
+            boolean ok = write(SseCodec.encode(nextId++, event, requestId));
             if (ok && event instanceof ChatEvent.Chunk) {
                 observer.chunkWritten(firstChunk);
                 firstChunk = false;
@@ -85,7 +86,7 @@ final class SseStream implements EventSink {
             return !broken;
         }
         try {
-            return !broken && write(SseFormat.PING);
+            return !broken && write(SseCodec.PING);
         } finally {
             lock.unlock();
         }

@@ -1,4 +1,4 @@
-package dev.chatstream.cli;
+package dev.chatstream.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,9 +9,9 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class SseParserTest {
+class SseReaderTest {
     private final List<String> events = new ArrayList<>();
-    private final SseParser parser = new SseParser((name, data) -> events.add(name + "|" + data));
+    private final SseReader parser = new SseReader((name, id, data) -> events.add(name + "|" + data));
 
     private void feed(byte[] bytes) {
         parser.feed(ByteBuffer.wrap(bytes));
@@ -22,11 +22,11 @@ class SseParserTest {
         byte[] stream = (": stream open\n\nid: 1\ndata: {\"type\": \"chunk\", \"content\": \"Olá 🌍\"}\n\n"
                 + "event: done\nid: 2\ndata: {\"finished\": true}\n\n").getBytes(StandardCharsets.UTF_8);
         List<String> whole = new ArrayList<>();
-        new SseParser((n, d) -> whole.add(n + "|" + d)).feed(ByteBuffer.wrap(stream));
+        new SseReader((n, i, d) -> whole.add(n + "|" + d)).feed(ByteBuffer.wrap(stream));
 
         for (int a = 0; a <= stream.length; a++) {
             events.clear();
-            SseParser split = new SseParser((n, d) -> events.add(n + "|" + d));
+            SseReader split = new SseReader((n, i, d) -> events.add(n + "|" + d));
             split.feed(ByteBuffer.wrap(Arrays.copyOfRange(stream, 0, a)));
             split.feed(ByteBuffer.wrap(Arrays.copyOfRange(stream, a, stream.length)));
             assertThat(events).as("split at byte %d", a).isEqualTo(whole);
