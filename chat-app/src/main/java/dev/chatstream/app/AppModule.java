@@ -39,9 +39,11 @@ import java.util.Optional;
  */
 final class AppModule extends AbstractModule {
     private final AppConfig config;
+    private final Clock clock;
 
-    AppModule(AppConfig config) {
+    AppModule(AppConfig config, Clock clock) {
         this.config = config;
+        this.clock = clock;
     }
 
     @Override
@@ -55,11 +57,11 @@ final class AppModule extends AbstractModule {
                 .to(JdbcStore.class);
     }
 
-    /** The one clock: prompts' time line (the local zone), action deadlines. */
+    /** The one clock: prompts' time line (the local zone), action deadlines. Tests pass one they move. */
     @Provides
     @Singleton
     Clock clock() {
-        return Clock.systemDefaultZone();
+        return clock;
     }
 
     @Provides

@@ -40,7 +40,7 @@ final class CliWiring implements Wiring {
     @Override
     public Direct direct(List<String> settings, Map<String, String> env, UserId user) {
         AppConfig config = AppConfig.load(settings, env);
-        Injector injector = Server.injector(config);
+        Injector injector = Server.injector(config, java.time.Clock.systemDefaultZone());
         try {
             JdbcStore store = injector.getInstance(JdbcStore.class);
             ChatStreamer streamer = new ChatStreamer(injector.getInstance(dev.chatstream.core.LlmStream.class),

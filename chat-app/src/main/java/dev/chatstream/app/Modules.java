@@ -13,9 +13,9 @@ final class Modules {
     private Modules() {
     }
 
-    static List<Module> chosenBy(AppConfig config) {
+    static List<Module> chosenBy(AppConfig config, java.time.Clock clock) {
         Module llm = config.llamaCpp().<Module>map(LlamaCppModule::new).orElseGet(() -> new OllamaModule(config.ollama()));
         Module homes = config.homeAssistant().<Module>map(HomeAssistantModule::new).orElseGet(StoredHomeModule::new);
-        return List.of(new AppModule(config), llm, homes);
+        return List.of(new AppModule(config, clock), llm, homes);
     }
 }

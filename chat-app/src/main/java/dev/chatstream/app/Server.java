@@ -17,6 +17,7 @@ import dev.chatstream.store.StoreException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -48,7 +49,12 @@ public final class Server implements AutoCloseable {
      * @throws UncheckedIOException when the port cannot be bound
      */
     public static Server start(AppConfig config, PrintStream console) {
-        Injector injector = injector(config);
+        return start(config, console, Clock.systemDefaultZone());
+    }
+
+    /** As {@link #start(AppConfig, PrintStream)}, on {@code clock} (tests move it instead of sleeping). */
+    static Server start(AppConfig config, PrintStream console, Clock clock) {
+        Injector injector = injector(config, clock);
         Server server;
         try {
             injector.getInstance(dev.chatstream.core.LlmStream.class); // an in-process model loads now, not at the first chat
@@ -80,8 +86,8 @@ public final class Server implements AutoCloseable {
     }
 
     /** The wiring for these settings; providers run when asked, so a bad setting surfaces then. */
-    static Injector injector(AppConfig config) {
-        List<Module> modules = new ArrayList<>(Modules.chosenBy(config));
+    static Injector injector(AppConfig config, Clock clock) {
+        List<Module> modules = new ArrayList<>(Modules.chosenBy(config, clock));
         modules.add(new HttpModule(config.http()));
         try {
             return Guice.createInjector(modules);

@@ -199,7 +199,7 @@ class HomeAssistantIT {
             return env;
         });
         String id = waitingUnlock();
-        Thread.sleep(5_100);
+        f.clock.advance(java.time.Duration.ofMillis(5_001));
 
         HttpResponse<String> late = f.send(f.post("api/actions/" + id + "/confirm", f.anaToken, ""));
 

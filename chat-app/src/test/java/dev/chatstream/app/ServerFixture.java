@@ -1,6 +1,7 @@
 package dev.chatstream.app;
 
 import dev.chatstream.core.Json;
+import dev.chatstream.core.MutableClock;
 import dev.chatstream.core.UserId;
 import dev.chatstream.ollama.FakeOllama;
 import java.io.ByteArrayOutputStream;
@@ -25,6 +26,8 @@ import java.util.function.UnaryOperator;
  */
 final class ServerFixture implements AutoCloseable {
     final FakeOllama ollama = FakeOllama.start();
+    /** The server's one clock: tests move it past a deadline instead of sleeping through it. */
+    final MutableClock clock = new MutableClock(java.time.Instant.parse("2026-12-01T10:00:00Z"));
     final Path dataDir;
     final Server server;
     final String anaToken;
@@ -50,7 +53,8 @@ final class ServerFixture implements AutoCloseable {
                 "CHATSTREAM_SHUTDOWN_SECONDS", "5"));
         env = settings.apply(env);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        server = Server.start(AppConfig.load(List.of(), env), new PrintStream(console, true, StandardCharsets.UTF_8));
+        server = Server.start(AppConfig.load(List.of(), env), new PrintStream(console, true, StandardCharsets.UTF_8),
+                clock);
         firstStartOutput = console.toString(StandardCharsets.UTF_8);
         anaToken = server.createToken(UserId.of("ana"));
         ruiToken = server.createToken(UserId.of("rui"));

@@ -56,10 +56,11 @@ final class ChatRequestReader {
     }
 
     /** {@code request} continuing the conversation named by the query parameter {@code value}, when there is one. */
-    static ChatRequest withConversationParam(ChatRequest request, String value) {
-        if (value == null) {
+    static ChatRequest withConversationParam(ChatRequest request, java.util.Optional<String> param) {
+        if (param.isEmpty()) {
             return request;
         }
+        String value = param.get();
         if (!value.matches("[1-9][0-9]{0,17}")) {
             throw invalid(BAD_CONVERSATION_ID);
         }

@@ -80,7 +80,8 @@ public final class ChatResource {
             }
             boolean thinking = "true".equalsIgnoreCase(includeThinking);
             return ChatRequestReader.withConversationParam(ChatRequest.of(AuthFilter.user(context), message)
-                    .withOptions(ChatOptions.defaults().withIncludeThinking(thinking)), conversationId);
+                    .withOptions(ChatOptions.defaults().withIncludeThinking(thinking)),
+                    java.util.Optional.ofNullable(conversationId));
         });
     }
 

@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * gone. Writes block for at most the server's slow-client timeout (Grizzly's write timeout), so a client
  * that stops reading holds a bounded buffer and is then dropped.
  */
-final class SseStream implements EventSink {
+final class SseStream implements EventSink, Heartbeat.Beat {
     private static final System.Logger LOG = System.getLogger(SseStream.class.getName());
 
     /** What the stream reports as it goes, for metrics and the access log. */
@@ -71,7 +71,8 @@ final class SseStream implements EventSink {
     }
 
     /** Nanos of {@link System#nanoTime()} at the last write. */
-    long lastWrite() {
+    @Override
+    public long lastWrite() {
         return lastWrite;
     }
 
@@ -81,7 +82,8 @@ final class SseStream implements EventSink {
      *
      * @return false when the client is gone
      */
-    boolean ping() {
+    @Override
+    public boolean ping() {
         if (!lock.tryLock()) {
             return !broken;
         }

@@ -89,7 +89,10 @@ final class Stream implements AutoCloseable {
                 cancellation.cancel(CLIENT_GONE);
                 return;
             }
-            heartbeat = new Heartbeat(events, streams.timers(), config.heartbeat());
+            ScheduledExecutorService timers = streams.timers();
+            heartbeat = new Heartbeat(events, (nanos, task) -> timers.schedule(task, nanos, TimeUnit.NANOSECONDS),
+                    config.heartbeat(), System::nanoTime, Thread::startVirtualThread,
+                    () -> cancellation.cancel(CLIENT_GONE));
             watch = streams.peers().watch(peer, cancellation);
             ActionDispatcher actions = streams.actions();
             EventSink client = config.actionsAuto() ? actions.dispatching(request.user(), events) : events;
@@ -157,53 +160,5 @@ final class Stream implements AutoCloseable {
         }
         AccessLog.line(call.requestId(), call.method(), call.path(), request.user().value(), 200, took, chunks,
                 outcome);
-    }
-
-    /**
-     * Sends {@code : ping} whenever the stream has been quiet for the heartbeat interval, which also
-     * reveals a client that left silently while the model loads. Each check reschedules itself for the
-     * moment the stream will next have been quiet that long.
-     */
-    private final class Heartbeat {
-        private final SseStream sse;
-        private final ScheduledExecutorService timers;
-        private final long interval;
-        private volatile ScheduledFuture<?> next;
-        private volatile boolean stopped;
-
-        Heartbeat(SseStream sse, ScheduledExecutorService timers, Duration every) {
-            this.sse = sse;
-            this.timers = timers;
-            this.interval = every.toNanos();
-            next = timers.schedule(this::check, interval, TimeUnit.NANOSECONDS);
-        }
-
-        private void check() {
-            if (stopped) {
-                return;
-            }
-            long quiet = System.nanoTime() - sse.lastWrite();
-            if (quiet < interval) {
-                next = timers.schedule(this::check, interval - quiet, TimeUnit.NANOSECONDS);
-                return;
-            }
-            Thread.startVirtualThread(() -> { // a write may block on a slow client; never on the timer thread
-                if (!sse.ping()) {
-                    cancellation.cancel(CLIENT_GONE);
-                    return;
-                }
-                if (!stopped) {
-                    next = timers.schedule(this::check, interval, TimeUnit.NANOSECONDS);
-                }
-            });
-        }
-
-        void stop() {
-            stopped = true;
-            ScheduledFuture<?> f = next;
-            if (f != null) {
-                f.cancel(false);
-            }
-        }
     }
 }
