@@ -124,7 +124,7 @@ class CaffeinePromptContextSourceTest {
     void shouldServeTheLastGoodValueForTheGracePeriodWhileReloadsFail() {
         source.put(ANA, SALA);
         cached.homeContext(ANA);
-        source.failWith(new TransientException(ErrorCode.CONTEXT_UNAVAILABLE, "home store down", null));
+        source.failWith(new TransientException(ErrorCode.CONTEXT_UNAVAILABLE, "home store down"));
 
         ticker.advance(Duration.ofMinutes(8));
         assertThat(cached.homeContext(ANA)).isEqualTo(SALA);
@@ -151,7 +151,7 @@ class CaffeinePromptContextSourceTest {
     void shouldGoBackToFreshValuesWhenTheSourceRecovers() {
         source.put(ANA, SALA);
         cached.homeContext(ANA);
-        source.failWith(new TransientException(ErrorCode.CONTEXT_UNAVAILABLE, "home store down", null));
+        source.failWith(new TransientException(ErrorCode.CONTEXT_UNAVAILABLE, "home store down"));
         ticker.advance(Duration.ofMinutes(11));
         assertThat(cached.homeContext(ANA)).as("expired, reload failed, grace").isEqualTo(SALA);
 
@@ -170,7 +170,7 @@ class CaffeinePromptContextSourceTest {
     void shouldServeTheLastGoodValueWhenAnExpiredEntryCannotBeReloaded() {
         source.put(ANA, SALA);
         cached.homeContext(ANA);
-        source.failWith(new TransientException(ErrorCode.CONTEXT_UNAVAILABLE, "home store down", null));
+        source.failWith(new TransientException(ErrorCode.CONTEXT_UNAVAILABLE, "home store down"));
 
         ticker.advance(Duration.ofMinutes(10)); // nobody read it during the refresh window
 
@@ -182,7 +182,7 @@ class CaffeinePromptContextSourceTest {
 
     @Test
     void shouldPassTheSourcesErrorOnWhenNothingIsCached() {
-        TransientException down = new TransientException(ErrorCode.CONTEXT_UNAVAILABLE, "home store down", null);
+        TransientException down = new TransientException(ErrorCode.CONTEXT_UNAVAILABLE, "home store down");
         source.failWith(down);
 
         assertThatThrownBy(() -> cached.homeContext(ANA)).isSameAs(down);

@@ -92,17 +92,21 @@ final class ChatCommand extends Configured implements Callable<Integer> {
         java.nio.file.Path dataDir = wired(w -> w.dataDir(settings(), io.env()));
         try (Backend backend = backend()) {
             if (message.isEmpty()) {
-                return new Repl(io, backend, dataDir, options(), conversation).run();
+                return new Repl(io, backend, dataDir, options(), conversation()).run();
             }
             return oneShot(backend, message);
         }
+    }
+
+    private OptionalLong conversation() {
+        return conversation == null ? OptionalLong.empty() : OptionalLong.of(conversation);
     }
 
     private int oneShot(Backend backend, String message) {
         PrintWriter out = new PrintWriter(io.out(), false, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(io.err(), false, StandardCharsets.UTF_8);
         ReplyPrinter printer = new ReplyPrinter(out, err, new Style(false), false, thinking);
-        backend.chat(message, conversation == null ? OptionalLong.empty() : OptionalLong.of(conversation), options(),
+        backend.chat(message, conversation(), options(),
                 printer, new Cancellation());
         return switch (printer.terminal().orElseThrow()) {
             case ChatEvent.Failed f -> ExitCode.of(f.code()).code();

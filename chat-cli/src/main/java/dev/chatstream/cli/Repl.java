@@ -53,12 +53,12 @@ final class Repl {
     private PrintWriter screen;
     private Style style;
 
-    Repl(Io io, Backend backend, Path dataDir, ChatOptions options, Long conversation) {
+    Repl(Io io, Backend backend, Path dataDir, ChatOptions options, OptionalLong conversation) {
         this.io = io;
         this.backend = backend;
         this.dataDir = dataDir;
         this.options = options;
-        this.conversation = conversation == null ? OptionalLong.empty() : OptionalLong.of(conversation);
+        this.conversation = conversation;
     }
 
     int run() {

@@ -10,19 +10,33 @@ import java.util.Optional;
 public final class TransientException extends ChatException {
     private final Duration retryAfter;
 
-    /** A transient failure with no retry hint. */
+    /** A transient failure with no retry hint and no library exception behind it. */
+    public TransientException(ErrorCode code, String message) {
+        this(code, message, Duration.ZERO);
+    }
+
+    /** A transient failure with no retry hint, caused by {@code cause}. */
     public TransientException(ErrorCode code, String message, Throwable cause) {
-        this(code, message, Duration.ZERO, cause);
+        this(code, message, Duration.ZERO, Checks.notNull(cause, "cause"));
+    }
+
+    /** A transient failure with a retry hint and no library exception behind it. */
+    public TransientException(ErrorCode code, String message, Duration retryAfter) {
+        super(code, message, null);
+        if (!code.retryable()) {
+            throw new IllegalArgumentException("error code " + code.code() + " is not retryable");
+        }
+        this.retryAfter = Checks.notNull(retryAfter, "retryAfter");
     }
 
     /**
      * @param code       a {@linkplain ErrorCode#retryable() retryable} code
      * @param message    what went wrong and what to do
      * @param retryAfter how long to wait before retrying; zero when unknown
-     * @param cause      the library exception, or {@code null} when there is none
+     * @param cause      the library exception
      */
     public TransientException(ErrorCode code, String message, Duration retryAfter, Throwable cause) {
-        super(code, message, cause);
+        super(code, message, Checks.notNull(cause, "cause"));
         if (!code.retryable()) {
             throw new IllegalArgumentException("error code " + code.code() + " is not retryable");
         }

@@ -6,12 +6,27 @@ package dev.chatstream.core;
  */
 public final class UpstreamException extends ChatException {
     /**
+     * A failure with no library exception behind it.
+     *
      * @param code    a code that is not {@linkplain ErrorCode#retryable() retryable}
      * @param message what went wrong and what to do
-     * @param cause   the library exception, or {@code null} when there is none
+     */
+    public UpstreamException(ErrorCode code, String message) {
+        super(code, message, null);
+        requireFinal(code);
+    }
+
+    /**
+     * @param code    a code that is not {@linkplain ErrorCode#retryable() retryable}
+     * @param message what went wrong and what to do
+     * @param cause   the library exception
      */
     public UpstreamException(ErrorCode code, String message, Throwable cause) {
-        super(code, message, cause);
+        super(code, message, Checks.notNull(cause, "cause"));
+        requireFinal(code);
+    }
+
+    private static void requireFinal(ErrorCode code) {
         if (code.retryable()) {
             throw new IllegalArgumentException("error code " + code.code() + " is retryable: use TransientException");
         }

@@ -181,7 +181,7 @@ class ChatStreamerTest {
 
     @Test
     void shouldEndWithOneErrorWhenTheLlmFailsBeforeTheFirstToken() {
-        TransientException busy = new TransientException(ErrorCode.LLM_BUSY, "Ollama is busy; try again", null);
+        TransientException busy = new TransientException(ErrorCode.LLM_BUSY, "Ollama is busy; try again");
 
         RecordingEventSink sink = run(ScriptedLlmStream.script().fail(busy).build(), ChatRequest.of(ANA, "Olá"));
 
@@ -190,7 +190,7 @@ class ChatStreamerTest {
 
     @Test
     void shouldEndWithOneErrorWhenTheLlmFailsAfterTheFirstToken() {
-        UpstreamException failed = new UpstreamException(ErrorCode.LLM_FAILED, "Ollama failed mid-reply", null);
+        UpstreamException failed = new UpstreamException(ErrorCode.LLM_FAILED, "Ollama failed mid-reply");
 
         RecordingEventSink sink = run(ScriptedLlmStream.script().text("Olá ").fail(failed).build(),
                 ChatRequest.of(ANA, "Olá"));

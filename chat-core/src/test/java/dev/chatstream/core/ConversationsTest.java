@@ -86,7 +86,7 @@ class ConversationsTest {
     @Test
     void shouldMarkAReplyThatBrokeOffAsFailed() {
         ScriptedLlmStream llm = ScriptedLlmStream.script().text("Vou ver ")
-                .fail(new UpstreamException(ErrorCode.LLM_FAILED, "Ollama failed mid-reply", null)).build();
+                .fail(new UpstreamException(ErrorCode.LLM_FAILED, "Ollama failed mid-reply")).build();
 
         RecordingEventSink sink = run(llm, ChatRequest.of(ANA, "Que tempo faz?"), new RecordingEventSink());
 
@@ -159,7 +159,7 @@ class ConversationsTest {
         @Override
         public long saveTurn(UserId user, OptionalLong conversationId, String message, Reply reply) {
             attempts.add(message);
-            throw new TransientException(ErrorCode.STORE_UNAVAILABLE, "the database is down; try again", null);
+            throw new TransientException(ErrorCode.STORE_UNAVAILABLE, "the database is down; try again");
         }
 
         @Override

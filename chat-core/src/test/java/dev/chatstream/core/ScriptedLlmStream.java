@@ -98,7 +98,7 @@ public final class ScriptedLlmStream implements LlmStream {
         public Builder stall() {
             steps.add(new Step.Delay(STALL_LIMIT));
             steps.add(new Step.Fail(new TransientException(ErrorCode.LLM_TIMEOUT,
-                    "The scripted stall was never cancelled", null)));
+                    "The scripted stall was never cancelled")));
             return this;
         }
 

@@ -30,7 +30,7 @@ class ScriptedLlmStreamTest extends LlmStreamContract {
     @Override
     protected LlmStream failingBeforeFirstToken() {
         return keep(ScriptedLlmStream.script()
-                .fail(new TransientException(ErrorCode.LLM_BUSY, "The LLM server is busy", null)).build());
+                .fail(new TransientException(ErrorCode.LLM_BUSY, "The LLM server is busy")).build());
     }
 
     @Override

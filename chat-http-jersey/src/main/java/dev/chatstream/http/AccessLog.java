@@ -15,7 +15,7 @@ final class AccessLog {
     static void line(String requestId, String method, String path, String user, int status, Duration took,
             long tokens, String outcome) {
         LOG.log(System.Logger.Level.INFO, () -> "request_id=" + requestId + " method=" + method + " path=/" + path
-                + " user=" + (user == null ? "-" : user) + " status=" + status + " duration_ms=" + took.toMillis()
+                + " user=" + user + " status=" + status + " duration_ms=" + took.toMillis()
                 + " tokens=" + tokens + " outcome=" + outcome);
     }
 }

@@ -92,7 +92,7 @@ public final class ChatResource {
     private void accept(ContainerRequestContext context, org.glassfish.grizzly.http.server.Request raw,
             AsyncResponse async, RequestSupplier read) {
         long start = System.nanoTime();
-        String requestId = RequestIds.of(context);
+        String requestId = RequestIds.of(context).orElseThrow(); // AuthFilter gives every /api request one
         UserId user = AuthFilter.user(context);
         try {
             if (openStreams.closing()) {
@@ -132,7 +132,7 @@ public final class ChatResource {
             context.setProperty(ResponseFilter.LOGGED, true);
             AccessLog.line(requestId, context.getMethod(), context.getUriInfo().getPath(), user.value(),
                     e.status(), Duration.ofNanos(System.nanoTime() - start), 0, e.code());
-            async.resume(ErrorMappers.toResponse(e, requestId));
+            async.resume(ErrorMappers.toResponse(e, java.util.Optional.of(requestId)));
         }
     }
 

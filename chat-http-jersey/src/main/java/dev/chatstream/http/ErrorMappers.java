@@ -20,7 +20,7 @@ final class ErrorMappers {
     private ErrorMappers() {
     }
 
-    static Response toResponse(ApiException e, String requestId) {
+    static Response toResponse(ApiException e, java.util.Optional<String> requestId) {
         Response.ResponseBuilder r = Response.status(e.status())
                 .type(MediaType.APPLICATION_JSON_TYPE.withCharset("UTF-8"))
                 .entity(body(e.getMessage(), e.code(), requestId));
@@ -28,13 +28,11 @@ final class ErrorMappers {
         return r.build();
     }
 
-    static String body(String message, String code, String requestId) {
+    static String body(String message, String code, java.util.Optional<String> requestId) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("error", message);
         m.put("code", code);
-        if (requestId != null) {
-            m.put("request_id", requestId);
-        }
+        requestId.ifPresent(id -> m.put("request_id", id));
         return Json.write(m);
     }
 
@@ -42,7 +40,7 @@ final class ErrorMappers {
     static final class Api implements ExceptionMapper<ApiException> {
         @Override
         public Response toResponse(ApiException e) {
-            return ErrorMappers.toResponse(e, null);
+            return ErrorMappers.toResponse(e, java.util.Optional.empty());
         }
     }
 
@@ -50,7 +48,7 @@ final class ErrorMappers {
     static final class Chat implements ExceptionMapper<dev.chatstream.core.ChatException> {
         @Override
         public Response toResponse(dev.chatstream.core.ChatException e) {
-            return ErrorMappers.toResponse(ApiException.of(e), null);
+            return ErrorMappers.toResponse(ApiException.of(e), java.util.Optional.empty());
         }
     }
 
@@ -75,7 +73,7 @@ final class ErrorMappers {
             if (status >= 500) {
                 LOG.log(Level.ERROR, "A request failed", e);
             }
-            Response response = ErrorMappers.toResponse(api, null);
+            Response response = ErrorMappers.toResponse(api, java.util.Optional.empty());
             if (status == 405) {
                 Object allow = e.getResponse().getHeaders().getFirst("Allow");
                 if (allow != null) {
@@ -92,7 +90,7 @@ final class ErrorMappers {
         public Response toResponse(Throwable e) {
             LOG.log(Level.ERROR, "A request failed", e);
             return ErrorMappers.toResponse(new ApiException(500, "internal_error",
-                    "Something went wrong in chatstream; the server log has the details"), null);
+                    "Something went wrong in chatstream; the server log has the details"), java.util.Optional.empty());
         }
     }
 }

@@ -27,11 +27,9 @@ final class RequestIds {
         return HexFormat.of().formatHex(bytes);
     }
 
-    static String of(ContainerRequestContext request) {
-        if (request == null) {
-            return null;
-        }
+    /** The id {@link AuthFilter} gave this request; empty for a request it did not see. */
+    static java.util.Optional<String> of(ContainerRequestContext request) {
         Object id = request.getProperty(PROPERTY);
-        return id == null ? null : id.toString();
+        return id == null ? java.util.Optional.empty() : java.util.Optional.of(id.toString());
     }
 }

@@ -20,10 +20,8 @@ final class ResponseFilter implements ContainerResponseFilter {
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        String id = RequestIds.of(request);
-        if (id != null) {
-            response.getHeaders().putSingle("X-Request-Id", id);
-        }
+        java.util.Optional<String> requestId = RequestIds.of(request);
+        requestId.ifPresent(id -> response.getHeaders().putSingle("X-Request-Id", id));
         cors.decorate(request, response.getHeaders());
         if (response.getEntity() instanceof StreamingOutput || request.getProperty(LOGGED) != null) {
             return;
@@ -31,8 +29,8 @@ final class ResponseFilter implements ContainerResponseFilter {
         Object start = request.getProperty(AuthFilter.START);
         Duration took = start instanceof Long s ? Duration.ofNanos(System.nanoTime() - s) : Duration.ZERO;
         Object user = request.getProperty(AuthFilter.USER);
-        AccessLog.line(id, request.getMethod(), request.getUriInfo().getPath(),
-                user instanceof UserId u ? u.value() : null, response.getStatus(), took, 0,
+        AccessLog.line(requestId.orElse("-"), request.getMethod(), request.getUriInfo().getPath(),
+                user instanceof UserId u ? u.value() : "-", response.getStatus(), took, 0,
                 response.getStatus() < 400 ? "ok" : "refused");
     }
 

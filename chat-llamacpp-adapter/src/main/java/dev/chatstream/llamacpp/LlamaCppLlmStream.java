@@ -130,7 +130,7 @@ public final class LlamaCppLlmStream implements LlmStream, AutoCloseable {
         String file = config.model().getFileName().toString();
         if (!wanted.equals(file) && !wanted.equals(file.replaceFirst("\\.gguf$", ""))) {
             throw new UpstreamException(ErrorCode.MODEL_NOT_FOUND, "This server runs the llama.cpp model " + file
-                    + " and cannot switch to \"" + wanted + "\"; leave the model out", null);
+                    + " and cannot switch to \"" + wanted + "\"; leave the model out");
         }
     }
 

@@ -80,7 +80,7 @@ final class ChatLineParser {
                 ? new Usage(promptTokens, evalTokens, Duration.ofNanos(total), Duration.ofNanos(load),
                         Duration.ofNanos(promptEval), Duration.ofNanos(eval), doneReason)
                 : Usage.unknown();
-        return new ChatLine(content, thinking, toolCalls, done, usage, error);
+        return new ChatLine(content, thinking, toolCalls, done, usage, java.util.Optional.ofNullable(error));
     }
 
     private static String text(JsonParser p, JsonToken token) throws IOException {

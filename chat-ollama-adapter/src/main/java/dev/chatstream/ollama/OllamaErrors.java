@@ -63,19 +63,19 @@ final class OllamaErrors {
         String said = quote(body);
         return switch (status) {
             case 404 -> new UpstreamException(ErrorCode.MODEL_NOT_FOUND, "The model \"" + model
-                    + "\" is not installed on Ollama at " + baseUrl + ": run `ollama pull " + model + "`", null);
+                    + "\" is not installed on Ollama at " + baseUrl + ": run `ollama pull " + model + "`");
             case 400 -> new UpstreamException(ErrorCode.LLM_REJECTED,
-                    "Ollama rejected the request for model \"" + model + "\": " + said, null);
+                    "Ollama rejected the request for model \"" + model + "\": " + said);
             case 503 -> new TransientException(ErrorCode.LLM_BUSY,
-                    "Ollama is busy (its request queue is full); try again in a moment", retryAfter(retryAfter), null);
+                    "Ollama is busy (its request queue is full); try again in a moment", retryAfter(retryAfter));
             default -> new UpstreamException(ErrorCode.LLM_FAILED,
-                    "Ollama failed with HTTP status " + status + ": " + said, null);
+                    "Ollama failed with HTTP status " + status + ": " + said);
         };
     }
 
     ChatException errorLine(String error) {
         return new UpstreamException(ErrorCode.LLM_FAILED,
-                "Ollama failed while answering: " + shorten(error), null);
+                "Ollama failed while answering: " + shorten(error));
     }
 
     ChatException malformedLine(Throwable cause) {
@@ -85,12 +85,12 @@ final class OllamaErrors {
 
     ChatException lineTooLong(int limit) {
         return new TransientException(ErrorCode.LLM_PROTOCOL,
-                "Ollama sent a line longer than " + limit + " bytes; the reply was stopped", null);
+                "Ollama sent a line longer than " + limit + " bytes; the reply was stopped");
     }
 
     ChatException truncated() {
         return new TransientException(ErrorCode.LLM_PROTOCOL,
-                "Ollama's reply ended before it was complete (no final \"done\" line); try again", null);
+                "Ollama's reply ended before it was complete (no final \"done\" line); try again");
     }
 
     ChatException timeout(Watchdog.Expiry expiry, Duration limit) {
@@ -100,7 +100,7 @@ final class OllamaErrors {
             case IDLE -> "Ollama went silent for " + seconds(limit) + " in the middle of the reply";
             case OVERALL -> "Ollama's reply took longer than " + seconds(limit) + " in all";
         };
-        return new TransientException(ErrorCode.LLM_TIMEOUT, what + "; try again", null);
+        return new TransientException(ErrorCode.LLM_TIMEOUT, what + "; try again");
     }
 
     private String quote(String body) {

@@ -89,8 +89,9 @@ public final class OllamaLlmStream implements LlmStream {
                 if (cancellation.isCancelled()) {
                     throw new StreamCancelledException(cancellation.reason());
                 }
-                if (watchdog.expired() != null) {
-                    throw errors.timeout(watchdog.expired(), watchdog.limit(watchdog.expired()));
+                java.util.Optional<Watchdog.Expiry> expired = watchdog.expired();
+                if (expired.isPresent()) {
+                    throw errors.timeout(expired.get(), watchdog.limit(expired.get()));
                 }
                 throw switch (e) {
                     case ChatException chat -> chat;
@@ -122,8 +123,8 @@ public final class OllamaLlmStream implements LlmStream {
                 } catch (IOException malformed) {
                     throw errors.malformedLine(malformed);
                 }
-                if (line.error() != null) {
-                    throw errors.errorLine(line.error());
+                if (line.error().isPresent()) {
+                    throw errors.errorLine(line.error().get());
                 }
                 deliver(line, listener);
                 if (line.done()) {

@@ -46,9 +46,9 @@ final class Watchdog implements AutoCloseable {
         }
     }
 
-    /** The deadline that passed, or null while none has. */
-    Expiry expired() {
-        return expired;
+    /** The deadline that passed; empty while none has. */
+    java.util.Optional<Expiry> expired() {
+        return java.util.Optional.ofNullable(expired);
     }
 
     /** The limit of a deadline, for messages. */
