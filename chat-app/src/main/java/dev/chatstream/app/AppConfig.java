@@ -249,12 +249,14 @@ public record AppConfig(String host, int port, URI ollamaUrl, String model, Dura
         }
 
         private StoreConfig store() {
+            Duration timeout = Duration.ofMillis(integer(Setting.STORE_TIMEOUT_MILLIS, 250, 600_000));
             String url = text(Setting.STORE_URL);
             if (url.isBlank()) {
-                return StoreConfig.inDataDir(dataDir());
+                return StoreConfig.inDataDir(dataDir()).withConnectTimeout(timeout);
             }
             try {
-                return StoreConfig.of(url, text(Setting.STORE_USER), text(Setting.STORE_PASSWORD));
+                return StoreConfig.of(url, text(Setting.STORE_USER), text(Setting.STORE_PASSWORD))
+                        .withConnectTimeout(timeout);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(Setting.STORE_URL.key() + " (" + values.get(Setting.STORE_URL).source()
                         + ") must be a jdbc:sqlite:FILE or jdbc:postgresql://HOST/DATABASE URL, got \""

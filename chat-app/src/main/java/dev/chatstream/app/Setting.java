@@ -39,7 +39,8 @@ enum Setting {
     CORS_ORIGINS("cors.origins", ""),
     STORE_URL("store.url", ""),
     STORE_USER("store.user", ""),
-    STORE_PASSWORD("store.password", "");
+    STORE_PASSWORD("store.password", ""),
+    STORE_TIMEOUT_MILLIS("store.timeout.millis", "5000");
 
     private final String key;
     private final String defaultValue;

@@ -70,6 +70,8 @@ class LifecycleIT {
         try (ServerFixture f = new ServerFixture(env -> {
             env.put("CHATSTREAM_STORE_URL", database.jdbcUrl());
             env.put("CHATSTREAM_STORE_USER", database.username());
+            // The wait for a connection, scaled down from 5 s: the test sees it twice once PostgreSQL is gone.
+            env.put("CHATSTREAM_STORE_TIMEOUT_MILLIS", "500");
             return env;
         })) {
             f.ollama.enqueue(Reply.tokens("Olá!"));
@@ -99,6 +101,11 @@ class LifecycleIT {
 
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
             assertThat(ConversationsIT.json(refused.body()).get("code").asText()).isEqualTo("auth_unavailable");
+            // The pool reconnects once PostgreSQL answers again: /api/ready says when, as it would to a load balancer.
+            long back = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (f.send(f.get("api/ready", f.anaToken)).statusCode() != 200 && System.nanoTime() < back) {
+                Thread.sleep(50);
+            }
             f.ollama.enqueue(Reply.tokens("Estou."));
             StreamOutcome after = StreamOutcome.of(f, f.send(f.post("api/chat/stream/", f.anaToken,
                     "{\"message\": \"Estás aí?\", \"conversation_id\": " + id + "}")));

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -50,8 +51,14 @@ public final class OllamaLlmStream implements LlmStream {
     private final ChatLineParser parser = new ChatLineParser(mapper);
     private final OllamaErrors errors;
 
-    private OllamaLlmStream(OllamaConfig config) {
+    /** How long a readiness call may take beyond connecting: Ollama answers them at once, even while it loads. */
+    static final Duration METADATA_ANSWER = Duration.ofSeconds(10);
+
+    private final Duration metadataTimeout;
+
+    private OllamaLlmStream(OllamaConfig config, Duration metadataAnswer) {
         this.config = config;
+        this.metadataTimeout = config.connectTimeout().plus(metadataAnswer);
         // Only the short readiness calls (/api/tags, /api/version) use it; replies stream over Http1Exchange.
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -62,7 +69,13 @@ public final class OllamaLlmStream implements LlmStream {
 
     /** A client for the Ollama server described by {@code config}. Opens no connection yet. */
     public static OllamaLlmStream create(OllamaConfig config) {
-        return new OllamaLlmStream(java.util.Objects.requireNonNull(config, "config must not be null"));
+        return new OllamaLlmStream(java.util.Objects.requireNonNull(config, "config must not be null"),
+                METADATA_ANSWER);
+    }
+
+    /** With a shorter wait for readiness answers, for tests that must not sleep through the real one. */
+    static OllamaLlmStream create(OllamaConfig config, Duration metadataAnswer) {
+        return new OllamaLlmStream(config, metadataAnswer);
     }
 
     /** The configuration this client uses. */
@@ -189,7 +202,7 @@ public final class OllamaLlmStream implements LlmStream {
 
     private JsonNode getJson(String path) {
         HttpRequest request = HttpRequest.newBuilder(endpoint(path))
-                .timeout(config.connectTimeout().plusSeconds(10))
+                .timeout(metadataTimeout)
                 .GET().build();
         try {
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());

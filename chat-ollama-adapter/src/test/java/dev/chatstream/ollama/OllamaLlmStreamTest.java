@@ -316,13 +316,15 @@ class OllamaLlmStreamTest {
     void shouldSayWhenOllamaAcceptsButDoesNotAnswerAReadinessCheck() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
             URI url = URI.create("http://127.0.0.1:" + silent.getLocalPort());
+            // the readiness request's limit is the connect timeout plus 10 s (OllamaLlmStream.METADATA_ANSWER);
+            // the same limit, scaled down to 300 ms, so the test does not wait 10 s
             OllamaLlmStream client = OllamaLlmStream.create(config().withBaseUrl(url)
                     .withTimeouts(Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(30),
-                            Duration.ofMinutes(1)));
+                            Duration.ofMinutes(1)), Duration.ofMillis(300));
 
-            // the readiness request's limit is the connect timeout plus 10 s
+            assertThat(OllamaLlmStream.METADATA_ANSWER).isEqualTo(Duration.ofSeconds(10));
             assertThatThrownBy(client::version).isInstanceOf(TransientException.class)
-                    .hasMessage("Ollama at " + url + " did not answer within 10200 ms — is it running, and not "
+                    .hasMessage("Ollama at " + url + " did not answer within 500 ms — is it running, and not "
                             + "overloaded?");
         }
     }

@@ -49,6 +49,11 @@ public record StoreConfig(String jdbcUrl, String username, String password, int 
         return new StoreConfig(jdbcUrl, username, password, connections, Duration.ofSeconds(5));
     }
 
+    /** This store with another wait for a connection (at least 250 ms). */
+    public StoreConfig withConnectTimeout(Duration timeout) {
+        return new StoreConfig(jdbcUrl, username, password, maxConnections, timeout);
+    }
+
     /** Whether this is an SQLite store. */
     public boolean sqlite() {
         return jdbcUrl.startsWith("jdbc:sqlite:");
