@@ -158,7 +158,7 @@ final class AppModule extends AbstractModule {
     @Provides
     @Singleton
     ChatSettings chatSettings() {
-        return config.chatSettings();
+        return config.chat();
     }
 
     @Provides

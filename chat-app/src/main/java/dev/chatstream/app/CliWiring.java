@@ -46,8 +46,8 @@ final class CliWiring implements Wiring {
             ChatStreamer streamer = new ChatStreamer(injector.getInstance(dev.chatstream.core.LlmStream.class),
                     injector.getInstance(com.google.inject.Key.get(dev.chatstream.core.PromptContextSource.class,
                             com.google.inject.name.Names.named("homes"))),
-                    store.memories(), injector.getInstance(java.time.Clock.class), config.chatSettings());
-            return new Direct(local(store), streamer, new Conversations(store.conversations(), config.chatSettings()),
+                    store.memories(), injector.getInstance(java.time.Clock.class), config.chat());
+            return new Direct(local(store), streamer, new Conversations(store.conversations(), config.chat()),
                     config.describeLlm() + ", as user " + user + ", data in "
                             + config.store().describe().replaceFirst("^jdbc:sqlite:", ""));
         } catch (ProvisionException e) {

@@ -79,7 +79,7 @@ public final class Server implements AutoCloseable {
                     Or try it with curl (needs Ollama with the model %s):
 
                       curl -N -H "Authorization: Bearer %s" "%sapi/chat/stream/?message=Ol%%C3%%A1"
-                    """.formatted(config.store().describe(), token, server.baseUri(), token, config.model(), token,
+                    """.formatted(config.store().describe(), token, server.baseUri(), token, config.ollama().model(), token,
                     server.baseUri()));
         }
         return server;

@@ -18,13 +18,13 @@ class AppConfigTest {
     void shouldDefaultToLoopbackAndALocalOllama() {
         AppConfig c = AppConfig.load(List.of(), Map.of("HOME", "/home/ana"));
 
-        assertThat(c.host()).isEqualTo("127.0.0.1");
-        assertThat(c.port()).isEqualTo(8080);
-        assertThat(c.ollamaUrl()).isEqualTo(URI.create("http://127.0.0.1:11434"));
-        assertThat(c.model()).isEqualTo("llama3.2");
-        assertThat(c.heartbeat()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.http().host()).isEqualTo("127.0.0.1");
+        assertThat(c.http().port()).isEqualTo(8080);
+        assertThat(c.ollama().baseUrl()).isEqualTo(URI.create("http://127.0.0.1:11434"));
+        assertThat(c.ollama().model()).isEqualTo("llama3.2");
+        assertThat(c.http().heartbeat()).isEqualTo(Duration.ofSeconds(15));
         assertThat(c.dataDir()).isEqualTo(Path.of("/home/ana/.local/share/chatstream"));
-        assertThat(c.corsOrigins()).isEmpty();
+        assertThat(c.http().corsOrigins()).isEmpty();
     }
 
     @Test
@@ -35,9 +35,9 @@ class AppConfigTest {
         AppConfig c = AppConfig.load(List.of("--config=" + file, "--port=9000"),
                 Map.of("CHATSTREAM_PORT", "8000", "CHATSTREAM_MODEL", "from-env", "XDG_DATA_HOME", "/data"));
 
-        assertThat(c.port()).isEqualTo(9000);
-        assertThat(c.model()).isEqualTo("from-env");
-        assertThat(c.heartbeat()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.http().port()).isEqualTo(9000);
+        assertThat(c.ollama().model()).isEqualTo("from-env");
+        assertThat(c.http().heartbeat()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.dataDir()).isEqualTo(Path.of("/data/chatstream"));
     }
 
@@ -65,8 +65,8 @@ class AppConfigTest {
     void shouldConfigureHomeAssistantAndExplainWhatIsMissing(@TempDir Path dir) throws Exception {
         AppConfig off = AppConfig.load(List.of(), Map.of());
         assertThat(off.homeAssistant()).isEmpty();
-        assertThat(off.actionsAuto()).isFalse();
-        assertThat(off.actionConfirmTimeout()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(off.http().actionsAuto()).isFalse();
+        assertThat(off.http().actionConfirmTimeout()).isEqualTo(Duration.ofSeconds(120));
 
         Map<String, String> env = Map.of("CHATSTREAM_HOMEASSISTANT_URL", "http://ha.local:8123",
                 "CHATSTREAM_HOMEASSISTANT_TOKEN", "tok-123", "CHATSTREAM_ACTIONS_AUTO", "true");
@@ -76,7 +76,7 @@ class AppConfigTest {
             assertThat(h.timeout()).isEqualTo(Duration.ofSeconds(10));
             assertThat(h.policy()).isEqualTo(dev.chatstream.homeassistant.ActionPolicy.defaults());
         });
-        assertThat(on.actionsAuto()).isTrue();
+        assertThat(on.http().actionsAuto()).isTrue();
         assertThat(on.toString()).doesNotContain("tok-123");
         assertThat(on.describeHome()).isEqualTo("Home Assistant http://ha.local:8123, actions run by the server");
 
@@ -155,10 +155,10 @@ class AppConfigTest {
     void shouldDocumentEveryKeyWithItsVariableAndDefault() throws Exception {
         String doc = Files.readString(Path.of("../docs/configuration.md"));
 
-        for (Setting s : Setting.values()) {
-            assertThat(doc).as(s.key()).contains("| `" + s.key() + "` | `" + s.envVar() + "` |");
+        for (dev.chatstream.core.Settings.Key s : AppConfig.KEYS) {
+            assertThat(doc).as(s.name()).contains("| `" + s.name() + "` | `" + s.envVar() + "` |");
             if (!s.defaultValue().isEmpty()) {
-                assertThat(doc).as(s.key() + " default").contains("| `" + s.key() + "` | `" + s.envVar() + "` | `"
+                assertThat(doc).as(s.name() + " default").contains("| `" + s.name() + "` | `" + s.envVar() + "` | `"
                         + s.defaultValue() + "` |");
             }
         }

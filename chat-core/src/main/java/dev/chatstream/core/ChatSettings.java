@@ -28,9 +28,28 @@ public record ChatSettings(int historyWindow, int promptTokenBudget, int maxMess
         Checks.positive(memoryLimit, "memoryLimit");
     }
 
+    /** {@code limits.message.chars}: the longest message. */
+    public static final Settings.Key MAX_MESSAGE_CHARS = new Settings.Key("limits.message.chars", "8000");
+    /** {@code limits.history.items}: the most history items a request may carry. */
+    public static final Settings.Key MAX_HISTORY_ITEMS = new Settings.Key("limits.history.items", "100");
+    /** The settings this section reads. */
+    public static final java.util.List<Settings.Key> KEYS = java.util.List.of(MAX_MESSAGE_CHARS, MAX_HISTORY_ITEMS);
+
     /** The defaults listed above. */
     public static ChatSettings defaults() {
         return DEFAULTS;
+    }
+
+    /**
+     * The defaults with the message and history limits {@code settings} set.
+     *
+     * @throws ConfigException naming the key, its source and the accepted values when one is wrong
+     */
+    public static ChatSettings from(Settings settings) {
+        ChatSettings d = defaults();
+        return d.withMaxMessageChars(settings.integer(MAX_MESSAGE_CHARS, 1, 1_000_000))
+                .withHistoryLimits(settings.integer(MAX_HISTORY_ITEMS, 0, 10_000), d.maxHistoryItemChars(),
+                        d.maxHistoryTotalChars());
     }
 
     /** A copy with another history window. */

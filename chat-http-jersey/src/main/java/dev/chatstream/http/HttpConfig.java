@@ -1,6 +1,8 @@
 package dev.chatstream.http;
 
+import dev.chatstream.core.Settings;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -45,6 +47,79 @@ public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyB
         }
         corsOrigins = List.copyOf(corsOrigins);
         positive(actionConfirmTimeout, "actionConfirmTimeout");
+    }
+
+    /** {@code host}: the address to listen on. */
+    public static final Settings.Key HOST = new Settings.Key("host", "127.0.0.1");
+    /** {@code port}: the TCP port, 0 for any free one. */
+    public static final Settings.Key PORT = new Settings.Key("port", "8080");
+    /** {@code heartbeat.seconds}: time between pings on a quiet stream. */
+    public static final Settings.Key HEARTBEAT_SECONDS = new Settings.Key("heartbeat.seconds", "15");
+    /** {@code limits.body.bytes}: the largest request body. */
+    public static final Settings.Key MAX_BODY_BYTES = new Settings.Key("limits.body.bytes", "1048576");
+    /** {@code limits.rate.per.minute}: chat requests per user per minute. */
+    public static final Settings.Key RATE_PER_MINUTE = new Settings.Key("limits.rate.per.minute", "30");
+    /** {@code limits.rate.burst}: chat requests a user may start at once. */
+    public static final Settings.Key RATE_BURST = new Settings.Key("limits.rate.burst", "10");
+    /** {@code limits.streams.per.user}: open streams per user. */
+    public static final Settings.Key STREAMS_PER_USER = new Settings.Key("limits.streams.per.user", "4");
+    /** {@code limits.streams.total}: open streams in all. */
+    public static final Settings.Key STREAMS_TOTAL = new Settings.Key("limits.streams.total", "1024");
+    /** {@code limits.stream.seconds}: the longest a stream may run. */
+    public static final Settings.Key MAX_STREAM_SECONDS = new Settings.Key("limits.stream.seconds", "600");
+    /** {@code slow.client.seconds}: the longest one write may wait for a client that does not read. */
+    public static final Settings.Key SLOW_CLIENT_SECONDS = new Settings.Key("slow.client.seconds", "30");
+    /** {@code shutdown.seconds}: how long open streams get to end on shutdown. */
+    public static final Settings.Key SHUTDOWN_SECONDS = new Settings.Key("shutdown.seconds", "10");
+    /** {@code cors.origins}: origins allowed by CORS, comma-separated. */
+    public static final Settings.Key CORS_ORIGINS = new Settings.Key("cors.origins", "");
+    /** {@code actions.auto}: whether the server runs the actions the model asks for. */
+    public static final Settings.Key ACTIONS_AUTO = new Settings.Key("actions.auto", "false");
+    /** {@code actions.confirm.seconds}: how long a high-impact action waits for confirmation. */
+    public static final Settings.Key ACTIONS_CONFIRM_SECONDS = new Settings.Key("actions.confirm.seconds", "120");
+    /** The settings the server reads, {@code host} and {@code port} first. */
+    public static final List<Settings.Key> KEYS = List.of(HOST, PORT, HEARTBEAT_SECONDS, MAX_BODY_BYTES,
+            RATE_PER_MINUTE, RATE_BURST, STREAMS_PER_USER, STREAMS_TOTAL, MAX_STREAM_SECONDS, SLOW_CLIENT_SECONDS,
+            SHUTDOWN_SECONDS, CORS_ORIGINS, ACTIONS_AUTO, ACTIONS_CONFIRM_SECONDS);
+
+    /**
+     * The server's settings.
+     *
+     * @throws dev.chatstream.core.ConfigException naming the key, its source and the accepted values when one is wrong
+     */
+    public static HttpConfig from(Settings s) {
+        String host = s.text(HOST);
+        if (host.isBlank()) {
+            throw s.bad(HOST, "an address such as 127.0.0.1 or 0.0.0.0");
+        }
+        return new HttpConfig(host, s.integer(PORT, 0, 65_535),
+                Duration.ofSeconds(s.integer(HEARTBEAT_SECONDS, 1, 300)),
+                s.integer(MAX_BODY_BYTES, 1_024, 64 * 1024 * 1024),
+                s.integer(RATE_PER_MINUTE, 1, 1_000_000),
+                s.integer(RATE_BURST, 1, 1_000_000),
+                s.integer(STREAMS_PER_USER, 1, 1_000_000),
+                s.integer(STREAMS_TOTAL, 1, 1_000_000),
+                Duration.ofSeconds(s.integer(MAX_STREAM_SECONDS, 1, 86_400)),
+                Duration.ofSeconds(s.integer(SLOW_CLIENT_SECONDS, 1, 3_600)),
+                Duration.ofSeconds(s.integer(SHUTDOWN_SECONDS, 0, 600)),
+                origins(s),
+                s.bool(ACTIONS_AUTO),
+                Duration.ofSeconds(s.integer(ACTIONS_CONFIRM_SECONDS, 5, 86_400)));
+    }
+
+    private static List<String> origins(Settings s) {
+        List<String> out = new ArrayList<>();
+        for (String o : s.text(CORS_ORIGINS).split(",")) {
+            String origin = o.strip();
+            if (origin.isEmpty()) {
+                continue;
+            }
+            if (!origin.matches("https?://[^/\\s]+") && !origin.equals("*")) {
+                throw s.bad(CORS_ORIGINS, "a comma-separated list of origins such as https://app.example.org (no path)");
+            }
+            out.add(origin);
+        }
+        return List.copyOf(out);
     }
 
     private static void require(boolean ok, String field, int value) {

@@ -1,6 +1,8 @@
 package dev.chatstream.llamacpp;
 
+import dev.chatstream.core.Settings;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * How to run a GGUF model in-process.
@@ -29,6 +31,35 @@ public record LlamaCppConfig(Path model, int parallel, int contextSize, int maxT
         if (temperature < 0 || temperature > 5) {
             throw new IllegalArgumentException("temperature must be 0 to 5, got " + temperature);
         }
+    }
+
+    /** {@code llamacpp.model}: the GGUF model file. */
+    public static final Settings.Key MODEL = new Settings.Key("llamacpp.model", "");
+    /** {@code llamacpp.parallel}: replies generated at once. */
+    public static final Settings.Key PARALLEL = new Settings.Key("llamacpp.parallel", "2");
+    /** {@code llamacpp.context}: tokens of context, shared by the parallel slots. */
+    public static final Settings.Key CONTEXT = new Settings.Key("llamacpp.context", "4096");
+    /** {@code llamacpp.max.tokens}: the longest reply. */
+    public static final Settings.Key MAX_TOKENS = new Settings.Key("llamacpp.max.tokens", "512");
+    /** The settings this adapter reads. */
+    public static final List<Settings.Key> KEYS = List.of(MODEL, PARALLEL, CONTEXT, MAX_TOKENS);
+
+    /**
+     * The model and limits {@code settings} set, for a composition that chose llama.cpp.
+     *
+     * @throws dev.chatstream.core.ConfigException naming the key, its source and the accepted values when one is wrong
+     */
+    public static LlamaCppConfig from(Settings settings) {
+        String model = settings.text(MODEL);
+        if (model.isBlank()) {
+            throw settings.bad(MODEL, "the path of a GGUF model file when llm is llamacpp");
+        }
+        int parallel = settings.integer(PARALLEL, 1, 64);
+        int context = settings.integer(CONTEXT, 256, 1 << 20);
+        if (context % parallel != 0) {
+            throw settings.bad(CONTEXT, "a multiple of llamacpp.parallel (" + parallel + ")");
+        }
+        return defaults(Path.of(model)).withLimits(parallel, context, settings.integer(MAX_TOKENS, 1, 1 << 20));
     }
 
     /** {@code model} with 2 parallel replies, 4096 tokens of context, replies up to 512 tokens, temperature 0.7. */

@@ -1,5 +1,6 @@
 package dev.chatstream.ollama;
 
+import dev.chatstream.core.Settings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -71,6 +72,35 @@ public record OllamaConfig(URI baseUrl, String model, String keepAlive, Map<Stri
 
     /** The defaults listed above. */
     public static OllamaConfig defaults() {
+        return DEFAULTS;
+    }
+
+    /** {@code ollama.url}: where Ollama listens. */
+    public static final Settings.Key URL = new Settings.Key("ollama.url", "http://127.0.0.1:11434");
+    /** {@code model}: the model every chat uses. */
+    public static final Settings.Key MODEL = new Settings.Key("model", "llama3.2");
+    /** {@code ollama.first.token.seconds}: the longest wait for Ollama's first line (a cold model load). */
+    public static final Settings.Key FIRST_TOKEN_SECONDS = new Settings.Key("ollama.first.token.seconds", "120");
+    /** {@code ollama.idle.seconds}: the longest silence in the middle of a reply. */
+    public static final Settings.Key IDLE_SECONDS = new Settings.Key("ollama.idle.seconds", "30");
+    /** The settings this adapter reads. */
+    public static final List<Settings.Key> KEYS = List.of(URL, FIRST_TOKEN_SECONDS, IDLE_SECONDS, MODEL);
+
+    /**
+     * The defaults with the URL, model and timeouts {@code settings} set.
+     *
+     * @throws dev.chatstream.core.ConfigException naming the key, its source and the accepted values when one is wrong
+     */
+    public static OllamaConfig from(Settings settings) {
+        OllamaConfig d = defaults().withBaseUrl(settings.url(URL, "http://127.0.0.1:11434"))
+                .withModel(settings.nonBlank(MODEL, "a model name such as llama3.2"));
+        return d.withTimeouts(d.connectTimeout(), Duration.ofSeconds(settings.integer(FIRST_TOKEN_SECONDS, 1, 3_600)),
+                Duration.ofSeconds(settings.integer(IDLE_SECONDS, 1, 3_600)), d.overallTimeout());
+    }
+
+    private static final OllamaConfig DEFAULTS = defaultConfig();
+
+    private static OllamaConfig defaultConfig() {
         return new OllamaConfig(URI.create("http://127.0.0.1:11434"), "llama3.2", "", Map.of(), "", List.of(),
                 Duration.ofSeconds(5), Duration.ofSeconds(120), Duration.ofSeconds(30), Duration.ofMinutes(10),
                 1 << 20);

@@ -1,5 +1,7 @@
 package dev.chatstream.store;
 
+import dev.chatstream.core.ConfigException;
+import dev.chatstream.core.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -47,6 +49,37 @@ public record StoreConfig(String jdbcUrl, String username, String password, int 
     public static StoreConfig of(String jdbcUrl, String username, String password) {
         int connections = jdbcUrl != null && jdbcUrl.startsWith("jdbc:sqlite:") ? SQLITE_CONNECTIONS : 10;
         return new StoreConfig(jdbcUrl, username, password, connections, Duration.ofSeconds(5));
+    }
+
+    /** {@code store.url}: the database's JDBC URL; empty for SQLite in the data directory. */
+    public static final Settings.Key URL = new Settings.Key("store.url", "");
+    /** {@code store.user}: the PostgreSQL user. */
+    public static final Settings.Key USER = new Settings.Key("store.user", "");
+    /** {@code store.password}: the PostgreSQL password; never logged. */
+    public static final Settings.Key PASSWORD = new Settings.Key("store.password", "");
+    /** {@code store.timeout.millis}: how long a caller waits for a connection. */
+    public static final Settings.Key TIMEOUT_MILLIS = new Settings.Key("store.timeout.millis", "5000");
+    /** The settings this adapter reads. */
+    public static final java.util.List<Settings.Key> KEYS = java.util.List.of(URL, USER, PASSWORD, TIMEOUT_MILLIS);
+
+    /**
+     * The database {@code settings} name: {@code store.url}, or SQLite in {@code dataDir}.
+     *
+     * @throws ConfigException naming the key, its source and the accepted values when one is wrong (never the
+     *                         password)
+     */
+    public static StoreConfig from(Settings settings, Path dataDir) {
+        Duration timeout = Duration.ofMillis(settings.integer(TIMEOUT_MILLIS, 250, 600_000));
+        String url = settings.text(URL);
+        if (url.isBlank()) {
+            return inDataDir(dataDir).withConnectTimeout(timeout);
+        }
+        try {
+            return of(url, settings.text(USER), settings.text(PASSWORD)).withConnectTimeout(timeout);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(URL.name() + " (" + settings.source(URL) + ") must be a jdbc:sqlite:FILE or "
+                    + "jdbc:postgresql://HOST/DATABASE URL, got \"" + redact(url) + "\"");
+        }
     }
 
     /** This store with another wait for a connection (at least 250 ms). */
