@@ -60,7 +60,11 @@ public final class Server implements AutoCloseable {
             injector.getInstance(dev.chatstream.core.LlmStream.class); // an in-process model loads now, not at the first chat
             server = new Server(injector, injector.getInstance(ChatServer.class).start(), config);
         } catch (ProvisionException e) {
+            closeOwned(injector);
             throw unusable(e);
+        } catch (RuntimeException e) { // the port is taken: give back what was opened (the model, the store)
+            closeOwned(injector);
+            throw e;
         }
         Accounts accounts = injector.getInstance(Accounts.class);
         if (!accounts.anyLiveToken()) {
@@ -152,18 +156,27 @@ public final class Server implements AutoCloseable {
         try {
             http.close();
         } finally {
-            List<AutoCloseable> owned = new ArrayList<>(injector.getInstance(
-                    Key.get(new TypeLiteral<Set<AutoCloseable>>() { }, Names.named(Owned.NAME))));
-            java.util.Collections.reverse(owned);
-            for (AutoCloseable c : owned) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    LOG.log(System.Logger.Level.WARNING, "Closing " + c.getClass().getSimpleName()
-                            + " failed: " + e);
-                }
-            }
+            closeOwned(injector);
             stopped.countDown();
+        }
+    }
+
+    /** Closes what the modules opened, the last opened first; one that fails is logged, the others still close. */
+    private static void closeOwned(Injector injector) {
+        List<AutoCloseable> owned;
+        try {
+            owned = new ArrayList<>(injector.getInstance(
+                    Key.get(new TypeLiteral<Set<AutoCloseable>>() { }, Names.named(Owned.NAME))));
+        } catch (ProvisionException e) {
+            return; // what could not be provided was never opened
+        }
+        java.util.Collections.reverse(owned);
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "Closing " + c.getClass().getSimpleName() + " failed: " + e);
+            }
         }
     }
 

@@ -95,24 +95,8 @@ public final class ChatResource {
         String requestId = RequestIds.of(context).orElseThrow(); // AuthFilter gives every /api request one
         UserId user = AuthFilter.user(context);
         try {
-            if (openStreams.closing()) {
-                throw new ApiException(503, "server_shutdown", OpenStreams.SHUTDOWN_MESSAGE,
-                        Map.of("Retry-After", "5"));
-            }
-            Duration wait = rateLimiter.acquire(user);
-            if (!wait.isZero()) {
-                metrics.rateLimited();
-                long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
-                throw new ApiException(429, "rate_limited", "Too many messages; wait " + seconds
-                        + " s before sending another", Map.of("Retry-After", Long.toString(seconds)));
-            }
-            ChatRequest asked = read.get();
-            try {
-                streamer.validate(asked);
-            } catch (InvalidRequestException e) {
-                throw ChatRequestReader.invalid(e.getMessage());
-            }
-            ChatRequest request = resume(asked);
+            admit(user);
+            ChatRequest request = validated(read.get());
             Stream stream = streams.open(request, new Stream.Call(requestId, context.getMethod(),
                     context.getUriInfo().getPath(), start), PeerWatch.peerOf(raw.getContext().getConnection()));
             // The one place that knows the response is complete (or failed, or never ran): the stream is released
@@ -134,6 +118,30 @@ public final class ChatResource {
                     e.status(), Duration.ofNanos(System.nanoTime() - start), 0, e.code());
             async.resume(ErrorMappers.toResponse(e, java.util.Optional.of(requestId)));
         }
+    }
+
+    /** Refuses a request while shutting down (503) or over the user's rate (429, with when to try again). */
+    private void admit(UserId user) {
+        if (openStreams.closing()) {
+            throw new ApiException(503, "server_shutdown", OpenStreams.SHUTDOWN_MESSAGE, Map.of("Retry-After", "5"));
+        }
+        Duration wait = rateLimiter.acquire(user);
+        if (!wait.isZero()) {
+            metrics.rateLimited();
+            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+            throw new ApiException(429, "rate_limited", "Too many messages; wait " + seconds
+                    + " s before sending another", Map.of("Retry-After", Long.toString(seconds)));
+        }
+    }
+
+    /** The request as the use case accepts it (400 otherwise), continuing its stored conversation if it names one. */
+    private ChatRequest validated(ChatRequest asked) {
+        try {
+            streamer.validate(asked);
+        } catch (InvalidRequestException e) {
+            throw ChatRequestReader.invalid(e.getMessage());
+        }
+        return resume(asked);
     }
 
     /** A request naming a conversation continues it from stored history: refused here (404, 503) if it cannot. */
