@@ -46,7 +46,7 @@ final class PeerWatch implements AutoCloseable {
     static Peer peerOf(org.glassfish.grizzly.Connection<?> connection) {
         if (connection instanceof org.glassfish.grizzly.nio.transport.TCPNIOConnection tcp
                 && tcp.getChannel() instanceof SocketChannel channel) {
-            return new Peer(channel);
+            return Peer.of(channel);
         }
         return Peer.UNKNOWN;
     }
@@ -191,6 +191,11 @@ final class PeerWatch implements AutoCloseable {
 
         private Peer(SocketChannel channel) {
             this.channel = channel;
+        }
+
+        /** A non-blocking socket to watch. */
+        static Peer of(SocketChannel channel) {
+            return new Peer(java.util.Objects.requireNonNull(channel, "channel"));
         }
 
         /** Whether the client closed its side (or reset): false while it is there, or when that cannot be known. */
