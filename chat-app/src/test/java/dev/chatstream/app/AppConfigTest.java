@@ -122,7 +122,8 @@ class AppConfigTest {
     @Test
     void shouldRefuseToStartWithADatabaseFileThatIsNotOne(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("chatstream.db"), "not a database\n".repeat(200));
-        AppConfig c = AppConfig.load(List.of("--port=0", "--data.dir=" + dir), Map.of());
+        // the wait for the store, scaled down from 5 s
+        AppConfig c = AppConfig.load(List.of("--port=0", "--data.dir=" + dir, "--store.timeout.millis=250"), Map.of());
 
         assertThatThrownBy(() -> Server.start(c, System.out))
                 .isInstanceOf(ConfigException.class)

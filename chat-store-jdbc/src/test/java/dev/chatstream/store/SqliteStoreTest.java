@@ -141,7 +141,8 @@ class SqliteStoreTest {
     void shouldRefuseAFileThatIsNotADatabaseWithAClearMessage() throws Exception {
         Files.writeString(dir.resolve("chatstream.db"), "this is not a database, it is a shopping list\n".repeat(100));
 
-        assertThatThrownBy(() -> JdbcStore.open(StoreConfig.inDataDir(dir)))
+        assertThatThrownBy(() -> JdbcStore.open(StoreConfig.inDataDir(dir).withConnectTimeout(
+                        java.time.Duration.ofMillis(250)))) // the wait, scaled down from 5 s
                 .isInstanceOf(StoreException.class)
                 .hasMessageStartingWith("Cannot open the store at jdbc:sqlite:" + dir.resolve("chatstream.db"))
                 .hasMessageEndingWith("; check that the file is a chatstream database and can be written");
