@@ -56,7 +56,9 @@ class NginxIT {
                 // nginx's default read timeout is 60 s, heartbeats come every 15 s: the same shape, scaled down to
                 // a 2 s timeout and 1 s heartbeats, shows that only the heartbeats keep a quiet stream open
                 // (shouldKeepAQuietStreamOpenPastNginxsReadTimeout)
-                .replace("proxy_read_timeout 1h;", "proxy_read_timeout 2s;");
+                .replace("proxy_read_timeout 1h;", "proxy_read_timeout 2s;")
+                // the scraper's address is not this test's, so /metrics must be refused to it in every spelling
+                .replace("allow 127.0.0.1;", "allow 192.0.2.1;");
         Files.writeString(dir.resolve("chatstream.conf"), site);
         Files.writeString(dir.resolve("nginx.conf"), """
                 daemon off;
@@ -131,6 +133,19 @@ class NginxIT {
                 .isGreaterThan(upstreamSpan / 2);
         assertThat(chunkTimes.get(TOKENS / 2) - chunkTimes.get(0)).as("the middle chunk came well after the first")
                 .isGreaterThan(upstreamSpan / 4);
+    }
+
+    /** Issue 22, finding 8: the metrics are the scraper's only, however the path is written. */
+    @Test
+    void shouldRefuseMetricsToAnyoneButTheScraperInEverySpelling() throws Exception {
+        for (String path : List.of("/metrics", "/metrics/", "/metrics;x", "/metrics?x=1", "/metrics%2F")) {
+            HttpResponse<String> r = f.client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(path).isEqualTo(403);
+            assertThat(r.body()).as(path).doesNotContain("chatstream_");
+        }
+        assertThat(f.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/health"))
+                .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -53,7 +53,7 @@ final class ReplyPrinter implements EventSink {
 
     /** {@code ⚡ done: …} in the action colour, or {@code ⚡ refused: …} (failed, cancelled…) as an error. */
     static String actionResult(Style style, ChatEvent.ActionResult r) {
-        String line = "⚡ " + r.status().code().replace('_', ' ') + ": " + r.message();
+        String line = "⚡ " + r.status().code().replace('_', ' ') + ": " + printable(r.message());
         return r.status() == ActionStatus.DONE ? style.action(line) : style.error(line);
     }
 
@@ -67,7 +67,7 @@ final class ReplyPrinter implements EventSink {
         switch (event) {
             case ChatEvent.Chunk c -> {
                 endThinking();
-                text.print(c.content());
+                text.print(printable(c.content()));
                 text.flush();
                 if (!c.content().isEmpty()) {
                     textAtLineStart = c.content().endsWith("\n");
@@ -79,20 +79,20 @@ final class ReplyPrinter implements EventSink {
                         note(style.dim("thinking: "), false);
                         thinking = true;
                     }
-                    notes.print(style.dim(t.content()));
+                    notes.print(style.dim(printable(t.content())));
                     notes.flush();
                 }
             }
             case ChatEvent.FinalText f -> endThinking();
-            case ChatEvent.ActionRequested a -> note(style.action("⚡ action " + a.action().tool() + " "
-                    + json(a.action().args()) + a.ticket().filter(ChatEvent.ActionTicket::needsConfirmation)
+            case ChatEvent.ActionRequested a -> note(style.action("⚡ action " + printable(a.action().tool()) + " "
+                    + printable(json(a.action().args())) + a.ticket().filter(ChatEvent.ActionTicket::needsConfirmation)
                     .map(t -> " — waits for your confirmation until " + t.confirmBy().orElseThrow() + ": "
                             + (interactive ? "/confirm " + t.id() + " (or /cancel " + t.id() + ")"
                             : "POST /api/actions/" + t.id() + "/confirm (or /cancel), or use the chat page"))
                     .orElse("")), true);
             case ChatEvent.ActionResult r -> note(actionResult(style, r), true);
             case ChatEvent.InvalidAction i -> note(style.dim("(the model wrote an action that could not be read: "
-                    + i.message() + ")"), true);
+                    + printable(i.message()) + ")"), true);
             case ChatEvent.Done d -> {
                 finishText();
                 if (interactive && d.usage().completionTokens() > 0) {
@@ -107,7 +107,7 @@ final class ReplyPrinter implements EventSink {
                     note(style.dim("(stopped; what you saw is kept)"), true);
                 } else {
                     String wait = f.retryAfter().isZero() ? "" : " (retry after " + f.retryAfter().toSeconds() + " s)";
-                    note(style.error("error: " + f.message() + wait), true);
+                    note(style.error("error: " + printable(f.message()) + wait), true);
                 }
                 terminal = f;
             }
@@ -149,6 +149,25 @@ final class ReplyPrinter implements EventSink {
             notes.print(line);
         }
         notes.flush();
+    }
+
+    /**
+     * Text from the model or a server as it may reach a terminal: without control characters other than newline
+     * and tab (an escape sequence in a reply could set the window title, write the clipboard with OSC 52 or
+     * redraw what the user sees; a carriage return could overwrite a line).
+     */
+    static String printable(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean control = (c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7f && c <= 0x9f);
+            if (control && out == null) {
+                out = new StringBuilder(text.length()).append(text, 0, i);
+            } else if (!control && out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     private static String json(Map<String, Object> args) {

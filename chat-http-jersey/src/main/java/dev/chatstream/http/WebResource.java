@@ -8,14 +8,15 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The chat page: {@code GET /} and its files under {@code /static/}, served from the jar (no build step). No
  * token is needed to load them; the page asks for one and calls the API with it. Every answer carries a
  * strict Content-Security-Policy: scripts, styles and connections only from this origin, no inline code,
- * no frames, no plugins, so model output that slipped into the DOM still could not run.
+ * no frames, no plugins, so model output that slipped into the DOM still could not run. The files are a fixed set
+ * read once at start, so no request, with a token or without, can make the server hold more.
  */
 @Path("/")
 public final class WebResource {
@@ -28,7 +29,19 @@ public final class WebResource {
             "css", "text/css; charset=UTF-8",
             "svg", "image/svg+xml");
 
-    private final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    /** Every file the page has; read once, at start. A name outside this set is a 404 and is never remembered. */
+    static final List<String> ASSETS = List.of("index.html", "app.css", "app.js", "chat-stream-client.js",
+            "markdown.js");
+
+    private final Map<String, byte[]> files;
+
+    public WebResource() {
+        Map<String, byte[]> read = new java.util.HashMap<>();
+        for (String name : ASSETS) {
+            read.put(name, read(name));
+        }
+        files = Map.copyOf(read);
+    }
 
     @GET
     public Response index() {
@@ -36,14 +49,19 @@ public final class WebResource {
     }
 
     @GET
-    @Path("static/{name: [a-z0-9-]+\\.(js|css|svg|html)}")
+    @Path("static/{name: [a-z0-9-]{1,64}\\.(js|css|svg|html)}")
     public Response asset(@PathParam("name") String name) {
         return file(name);
     }
 
+    /** How many files are held: the assets, however many other names were asked for. */
+    int held() {
+        return files.size();
+    }
+
     private Response file(String name) {
-        byte[] body = files.computeIfAbsent(name, WebResource::read);
-        if (body.length == 0) {
+        byte[] body = files.get(name);
+        if (body == null) {
             throw new NotFoundException();
         }
         String type = TYPES.get(name.substring(name.lastIndexOf('.') + 1));
@@ -58,7 +76,10 @@ public final class WebResource {
 
     private static byte[] read(String name) {
         try (InputStream in = WebResource.class.getResourceAsStream("web/" + name)) {
-            return in == null ? new byte[0] : in.readAllBytes();
+            if (in == null) {
+                throw new IllegalStateException("The chat page's file web/" + name + " is missing from the jar");
+            }
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -111,14 +111,41 @@ public final class JdbcStore implements AutoCloseable {
         return h;
     }
 
+    /**
+     * Creates the data directory (only its owner may enter it, 0700) and an empty database file only its owner may
+     * read (0600) when they do not exist yet; SQLite gives its WAL and shared-memory files the database file's
+     * permissions. What exists already is left as its owner set it.
+     */
     private static void createDirectory(Path file) {
         Path dir = file.toAbsolutePath().getParent();
         try {
-            Files.createDirectories(dir);
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir, ownerOnly("rwx------"));
+            }
+            if (!Files.exists(file)) {
+                Files.createFile(file, ownerOnly("rw-------"));
+            }
+        } catch (UnsupportedOperationException e) { // not a POSIX file system: its own defaults apply
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException io) {
+                throw cannotCreate(dir, io);
+            }
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // created meanwhile by another process: fine
         } catch (IOException e) {
-            throw new StoreException("Cannot create the data directory " + dir + ": " + e.getMessage()
-                    + "; create it, or choose another with data.dir", e);
+            throw cannotCreate(dir, e);
         }
+    }
+
+    private static java.nio.file.attribute.FileAttribute<?> ownerOnly(String permissions) {
+        return java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString(permissions));
+    }
+
+    private static StoreException cannotCreate(Path dir, IOException e) {
+        return new StoreException("Cannot create the data directory " + dir + ": " + e.getMessage()
+                + "; create it, or choose another with data.dir", e);
     }
 
     private static String rootMessage(Throwable e) {

