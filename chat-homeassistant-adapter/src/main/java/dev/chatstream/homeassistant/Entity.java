@@ -8,6 +8,15 @@ package dev.chatstream.homeassistant;
  * @param area     its area's name, empty when none or unknown
  */
 record Entity(String entityId, String name, String area) {
+    /**
+     * Names as Home Assistant gave them, cleaned: anyone who can name a device (an HA user, MQTT discovery, a device
+     * that names itself) chooses them, and they reach every prompt and every action's message.
+     */
+    Entity {
+        name = dev.chatstream.core.PromptText.clean(name);
+        area = dev.chatstream.core.PromptText.clean(area);
+    }
+
     /** The part before the dot, e.g. {@code light}. */
     String domain() {
         return entityId.substring(0, entityId.indexOf('.'));
