@@ -8,12 +8,15 @@ import java.util.function.Consumer;
  * Lets a reply's text through as it streams, except lines that begin with {@code ACTION:} (after optional
  * spaces or tabs), which are held back and parsed. The result never depends on where the pieces split:
  * text that could still become {@code ACTION:} at a line start is held only until it stops matching,
- * and a chunk never ends inside a UTF-16 surrogate pair. The matching is case-sensitive.
+ * and a chunk never ends inside a UTF-16 surrogate pair. The matching is case-sensitive. Inside a fenced code block
+ * (between lines that begin with three backticks) nothing is an action: "show me an example ACTION line" gets the
+ * example as text, and nothing runs.
  *
  * <p>Not thread-safe: one instance per stream, fed from one thread.
  */
 final class ActionFilter {
     private static final String MARKER = "ACTION:";
+    private static final String FENCE = "```";
 
     private enum State { LINE_START, IN_TEXT, IN_ACTION }
 
@@ -23,6 +26,7 @@ final class ActionFilter {
     private final StringBuilder clean = new StringBuilder();
     private final List<ActionParser.Outcome> outcomes = new ArrayList<>();
     private State state = State.LINE_START;
+    private boolean inCode;
     private char carriedHighSurrogate;
 
     /** @param release receives each run of visible text, at most once per {@link #accept} call */
@@ -116,7 +120,17 @@ final class ActionFilter {
         if (typed == 0) {
             return; // only indentation so far
         }
-        if (typed <= MARKER.length() && startsMarker(start, typed)) {
+        if (startsWith(FENCE, start, Math.min(typed, FENCE.length()))) {
+            if (typed < FENCE.length()) {
+                return; // still a possible fence
+            }
+            inCode = !inCode; // a fence line is text; it opens or closes a code block
+            out.append(pending);
+            pending.setLength(0);
+            state = State.IN_TEXT;
+            return;
+        }
+        if (!inCode && typed <= MARKER.length() && startsWith(MARKER, start, typed)) {
             if (typed == MARKER.length()) {
                 pending.setLength(0);
                 actionLine.setLength(0);
@@ -129,10 +143,10 @@ final class ActionFilter {
         state = State.IN_TEXT;
     }
 
-    /** Whether the {@code typed} characters of {@code pending} from {@code start} begin the marker. */
-    private boolean startsMarker(int start, int typed) {
+    /** Whether the {@code typed} characters of {@code pending} from {@code start} begin {@code word}. */
+    private boolean startsWith(String word, int start, int typed) {
         for (int i = 0; i < typed; i++) {
-            if (pending.charAt(start + i) != MARKER.charAt(i)) {
+            if (pending.charAt(start + i) != word.charAt(i)) {
                 return false;
             }
         }

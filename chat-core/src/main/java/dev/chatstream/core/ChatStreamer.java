@@ -23,6 +23,8 @@ import java.util.List;
 public final class ChatStreamer {
     private static final System.Logger LOG = System.getLogger(ChatStreamer.class.getName());
     static final String CONSUMER_GONE = "The client went away";
+    /** The most actions one reply may ask for; the prompt asks for one ACTION line at most. */
+    static final int MAX_ACTIONS_PER_REPLY = 3;
 
     private final LlmStream llm;
     private final PromptContextSource context;
@@ -147,15 +149,17 @@ public final class ChatStreamer {
                 }
                 filter.finish();
                 send(new ChatEvent.FinalText(filter.cleanText().strip()));
+                int actions = 0;
                 for (ActionParser.Outcome outcome : filter.outcomes()) {
                     send(switch (outcome) {
-                        case ActionParser.Outcome.Parsed p -> new ChatEvent.ActionRequested(p.action());
+                        case ActionParser.Outcome.Parsed p -> actions++ < MAX_ACTIONS_PER_REPLY
+                                ? new ChatEvent.ActionRequested(p.action()) : tooMany();
                         case ActionParser.Outcome.Invalid i -> new ChatEvent.InvalidAction(
                                 "The assistant's action was ignored: " + i.reason());
                     });
                 }
                 for (Action call : toolCalls) {
-                    send(new ChatEvent.ActionRequested(call));
+                    send(actions++ < MAX_ACTIONS_PER_REPLY ? new ChatEvent.ActionRequested(call) : tooMany());
                 }
                 if (consumerGone) {
                     throw new StreamCancelledException(CONSUMER_GONE);
@@ -204,6 +208,11 @@ public final class ChatStreamer {
             } catch (RuntimeException e) {
                 LOG.log(Level.DEBUG, "The event sink failed on the terminal event", e);
             }
+        }
+
+        private static ChatEvent.InvalidAction tooMany() {
+            return new ChatEvent.InvalidAction("The assistant's action was ignored: a reply may ask for at most "
+                    + MAX_ACTIONS_PER_REPLY + " actions");
         }
 
         private static ChatEvent.Failed internalError() {

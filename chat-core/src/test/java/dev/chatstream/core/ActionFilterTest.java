@@ -35,7 +35,10 @@ class ActionFilterTest {
                 "Primeiro.\nACTION: {\"tool\": \"one\"}\nACTION: {\"tool\": \"two\", \"args\": {\"on\": true}}\n"
                         + "Texto depois.\n",
                 "🇵🇹🇵🇹 Bandeiras\n  ACTIONABLE items\nACTION:",
-                "action: lower case is text\n ACTION : spaced colon is text\n");
+                "action: lower case is text\n ACTION : spaced colon is text\n",
+                "Um exemplo:\n```\nACTION: {\"tool\": \"exemplo\"}\n```\nACTION: {\"tool\": \"real\"}\n",
+                "``\n`ACTION: x\n  ```json\nACTION: {\"tool\": \"dentro\"}\n``` fim\nACTION: {\"tool\": \"fora\"}",
+                "```\nnever closed\nACTION: {\"tool\": \"x\"}");
     }
 
     /** What the filter must produce, computed the slow, obvious way: whole lines. */
@@ -43,6 +46,7 @@ class ActionFilterTest {
         static Expected of(String input) {
             StringBuilder clean = new StringBuilder();
             List<ActionParser.Outcome> outcomes = new ArrayList<>();
+            boolean inCode = false;
             int start = 0;
             while (start < input.length()) {
                 int nl = input.indexOf('\n', start);
@@ -50,7 +54,10 @@ class ActionFilterTest {
                 String line = input.substring(start, end);
                 String body = line.endsWith("\n") ? line.substring(0, line.length() - 1) : line;
                 String unindented = body.replaceFirst("^[ \\t]*", "");
-                if (unindented.startsWith("ACTION:")) {
+                if (unindented.startsWith("```")) {
+                    inCode = !inCode;
+                    clean.append(line);
+                } else if (!inCode && unindented.startsWith("ACTION:")) {
                     outcomes.add(ActionParser.parse(unindented.substring("ACTION:".length())));
                 } else {
                     clean.append(line);
@@ -181,6 +188,16 @@ class ActionFilterTest {
 
         assertThat(result.outcomes()).extracting(o -> ((ActionParser.Outcome.Parsed) o).action().tool())
                 .containsExactly("a", "b");
+    }
+
+    /** Issue 22, finding 3: "show me an example ACTION line" gets the example, and nothing runs. */
+    @Test
+    void shouldTakeNothingInsideACodeBlockForAnAction() {
+        Result result = run(List.of("Um exemplo:\n```\nACTION: {\"tool\": \"homeassistant_call_service\", \"args\": "
+                + "{\"domain\": \"lock\", \"service\": \"unlock\"}}\n```\n"));
+
+        assertThat(result.outcomes()).isEmpty();
+        assertThat(result.joined()).contains("ACTION: {\"tool\": \"homeassistant_call_service\"");
     }
 
     @Test

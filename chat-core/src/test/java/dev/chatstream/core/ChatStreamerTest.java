@@ -60,6 +60,24 @@ class ChatStreamerTest {
         assertThat(((ChatEvent.InvalidAction) sink.events().get(2)).code().code()).isEqualTo("invalid_action");
     }
 
+    /** Issue 22, finding 3: a reply cannot ask for a flood of actions; the prompt asks for one at most. */
+    @Test
+    void shouldAskForAtMostThreeActionsPerReply() {
+        Action call = new Action("tool", Map.of("n", 5L));
+        ScriptedLlmStream llm = ScriptedLlmStream.script().text("Tudo.\nACTION: {\"tool\": \"t1\"}\n"
+                + "ACTION: {\"tool\": \"t2\"}\nACTION: {\"tool\": \"t3\"}\nACTION: {\"tool\": \"t4\"}")
+                .toolCall(call).build();
+
+        RecordingEventSink sink = run(llm, ChatRequest.of(ANA, "Liga tudo"));
+
+        assertThat(sink.events()).filteredOn(ChatEvent.ActionRequested.class::isInstance)
+                .extracting(e -> ((ChatEvent.ActionRequested) e).action().tool()).containsExactly("t1", "t2", "t3");
+        assertThat(sink.events()).filteredOn(ChatEvent.InvalidAction.class::isInstance).hasSize(2)
+                .allSatisfy(e -> assertThat(((ChatEvent.InvalidAction) e).message())
+                        .isEqualTo("The assistant's action was ignored: a reply may ask for at most 3 actions"));
+        assertThat(sink.terminal()).isInstanceOf(ChatEvent.Done.class);
+    }
+
     @Test
     void shouldTurnNativeToolCallsIntoActions() {
         Action call = new Action("homeassistant_call_service", Map.of("domain", "light"));

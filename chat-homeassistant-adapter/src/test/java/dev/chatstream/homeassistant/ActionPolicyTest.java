@@ -26,6 +26,10 @@ class ActionPolicyTest {
         assertThat(p.needsConfirmation("lock")).isTrue();
         assertThat(p.needsConfirmation("cover")).isTrue();
         assertThat(p.needsConfirmation("alarm_control_panel")).isTrue();
+        // issue 22, finding 3: a switch can drive a siren, a heater or a garage relay, and a scene can unlock doors
+        // and open covers, which would get around the lock and cover confirmations
+        assertThat(p.needsConfirmation("switch")).isTrue();
+        assertThat(p.needsConfirmation("scene")).isTrue();
         assertThat(p.needsConfirmation("light")).isFalse();
     }
 
