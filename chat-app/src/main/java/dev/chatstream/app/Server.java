@@ -49,11 +49,14 @@ public final class Server implements AutoCloseable {
      * @throws UncheckedIOException when the port cannot be bound
      */
     public static Server start(AppConfig config, PrintStream console) {
-        return start(config, console, Clock.systemDefaultZone());
+        return start(config, console, Clock.systemDefaultZone(), standardOutputIsATerminal());
     }
 
-    /** As {@link #start(AppConfig, PrintStream)}, on {@code clock} (tests move it instead of sleeping). */
-    static Server start(AppConfig config, PrintStream console, Clock clock) {
+    /**
+     * As {@link #start(AppConfig, PrintStream)}, on {@code clock} (tests move it instead of sleeping); the first
+     * start's token goes to {@code console} only when {@code consoleIsATerminal}, else to an owner-only file.
+     */
+    static Server start(AppConfig config, PrintStream console, Clock clock, boolean consoleIsATerminal) {
         Injector injector = injector(config, clock);
         Server server;
         try {
@@ -69,6 +72,10 @@ public final class Server implements AutoCloseable {
         Accounts accounts = injector.getInstance(Accounts.class);
         if (!accounts.anyLiveToken()) {
             String token = server.createToken(UserId.of("admin"));
+            if (!consoleIsATerminal) {
+                firstTokenToFile(config, console, token, server.baseUri());
+                return server;
+            }
             console.println("""
 
                     chatstream: first start, so it created the user "admin". Its API token is shown only now;
@@ -88,6 +95,47 @@ public final class Server implements AutoCloseable {
         }
         return server;
     }
+
+    /**
+     * Standard output is a pipe or a file (systemd's journal, {@code docker logs}, a CI log): the token must not go
+     * there. It goes to {@code <data.dir>/admin-token}, readable by its owner only, and the console says where.
+     */
+    private static void firstTokenToFile(AppConfig config, PrintStream console, String token, URI base) {
+        java.nio.file.Path file = config.dataDir().resolve(FIRST_TOKEN_FILE);
+        try {
+            java.nio.file.Files.createDirectories(config.dataDir(), java.nio.file.attribute.PosixFilePermissions
+                    .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            java.nio.file.Files.deleteIfExists(file);
+            java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            java.nio.file.Files.writeString(file, token + "\n");
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            console.println("chatstream: first start, so it created the user \"admin\", but its token could not be "
+                    + "written to " + file + " (" + e.getMessage() + "); create one with: chat tokens create --user admin");
+            return;
+        }
+        console.println("""
+
+                chatstream: first start, so it created the user "admin". Its API token is in %s, readable by you
+                only (standard output is not a terminal, so it is not printed where logs would keep it). Read it,
+                keep it secret, then delete the file; open the chat page with it:
+
+                  %s#token=<the token>
+                """.formatted(file, base));
+    }
+
+    /** Linux: standard output is a terminal when it points at a tty device; elsewhere, when there is a console. */
+    private static boolean standardOutputIsATerminal() {
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/1")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return System.console() != null;
+        }
+    }
+
+    /** Where a first start that cannot print its token (no terminal) writes it. */
+    static final String FIRST_TOKEN_FILE = "admin-token";
 
     /** The wiring for these settings; providers run when asked, so a bad setting surfaces then. */
     static Injector injector(AppConfig config, Clock clock) {

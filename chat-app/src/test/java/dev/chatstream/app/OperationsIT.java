@@ -90,6 +90,24 @@ class OperationsIT {
         assertThat(other.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
     }
 
+    /** Issue 22, finding 7: a log (journald, docker logs) never holds the first token. */
+    @Test
+    void shouldWriteTheFirstTokenToAnOwnerOnlyFileWhenTheConsoleIsNotATerminal() throws Exception {
+        try (ServerFixture piped = new ServerFixture(env -> {
+            env.put("TEST_CONSOLE", "pipe");
+            return env;
+        })) {
+            java.nio.file.Path file = piped.dataDir.resolve("admin-token");
+
+            assertThat(piped.firstStartOutput).doesNotContain("cs_")
+                    .contains("Its API token is in " + file, "#token=<the token>");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+            String token = java.nio.file.Files.readString(file).strip();
+            assertThat(piped.send(piped.get("api/memories", token)).statusCode()).isEqualTo(200);
+        }
+    }
+
     @Test
     void shouldPrintAFirstTokenAndACurlCommandOnFirstStart() {
         assertThat(f.firstStartOutput).containsPattern("Open the chat page .*\n\n  http://127\\.0\\.0\\.1:\\d+/#token=cs_");

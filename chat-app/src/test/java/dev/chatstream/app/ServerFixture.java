@@ -54,10 +54,15 @@ final class ServerFixture implements AutoCloseable {
         env = settings.apply(env);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         server = Server.start(AppConfig.load(List.of(), env), new PrintStream(console, true, StandardCharsets.UTF_8),
-                clock);
+                clock, consoleIsATerminal(env));
         firstStartOutput = console.toString(StandardCharsets.UTF_8);
         anaToken = server.createToken(UserId.of("ana"));
         ruiToken = server.createToken(UserId.of("rui"));
+    }
+
+    /** The first start prints its token only to a terminal; a test says which it plays with TEST_CONSOLE. */
+    private static boolean consoleIsATerminal(Map<String, String> env) {
+        return !"pipe".equals(env.get("TEST_CONSOLE"));
     }
 
     URI uri(String path) {

@@ -23,7 +23,6 @@ import java.util.regex.Pattern;
  */
 final class ServerProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("chatstream listening on (http://\\S+/) ");
-    private static final Pattern TOKEN = Pattern.compile("^\\s+(cs_[A-Za-z0-9_-]+)\\s*$");
 
     private final Process process;
     final URI base;
@@ -52,7 +51,6 @@ final class ServerProcess implements AutoCloseable {
         Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<URI> base = new CompletableFuture<>();
-        CompletableFuture<String> token = new CompletableFuture<>();
         List<String> lines = new ArrayList<>();
         Thread.ofPlatform().daemon(true).name("server-output").start(() -> {
             try {
@@ -61,10 +59,6 @@ final class ServerProcess implements AutoCloseable {
                         if (lines.size() < 2000) {
                             lines.add(line);
                         }
-                    }
-                    Matcher t = TOKEN.matcher(line);
-                    if (t.matches()) {
-                        token.complete(t.group(1));
                     }
                     Matcher m = LISTENING.matcher(line);
                     if (m.find()) {
@@ -78,7 +72,9 @@ final class ServerProcess implements AutoCloseable {
         });
         try {
             URI b = base.get(300, TimeUnit.SECONDS); // the launcher may build first
-            ServerProcess s = new ServerProcess(p, b, token.get(5, TimeUnit.SECONDS), data);
+            // Its standard output is a pipe, so the first start wrote the admin token to an owner-only file.
+            String token = java.nio.file.Files.readString(data.resolve("admin-token")).strip();
+            ServerProcess s = new ServerProcess(p, b, token, data);
             return s;
         } catch (Exception e) {
             p.destroyForcibly();
