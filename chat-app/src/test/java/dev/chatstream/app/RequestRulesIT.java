@@ -213,4 +213,31 @@ class RequestRulesIT {
         String error = json.replaceAll("^\\{\"error\": \"(.*?)\", \"code\".*$", "$1").replace("\\\"", "\"");
         return r.statusCode() + " " + code + " " + error;
     }
+
+    /** Issue 22, finding 6: one user's loop of changes is limited, and limits nobody else. */
+    @Test
+    void shouldLimitEachUsersChangesAndSayWhenToTryAgain() {
+        try (ServerFixture limited = new ServerFixture(env -> {
+            env.put("CHATSTREAM_LIMITS_WRITES_PER_MINUTE", "60");
+            env.put("CHATSTREAM_LIMITS_WRITES_BURST", "5");
+            return env;
+        })) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(limited.send(limited.post("api/memories", limited.anaToken, "{\"text\": \"nota " + i + "\"}"))
+                        .statusCode()).as("change %d of the burst", i).isEqualTo(201);
+            }
+            HttpResponse<String> sixth = limited.send(limited.post("api/memories", limited.anaToken,
+                    "{\"text\": \"mais uma\"}"));
+
+            assertThat(sixth.statusCode()).isEqualTo(429);
+            assertThat(sixth.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(sixth.body()).contains("\"code\": \"rate_limited\"", "Too many changes; wait 1 s before the next one");
+            assertThat(limited.send(limited.get("api/memories", limited.anaToken)).statusCode())
+                    .as("reading is not a change").isEqualTo(200);
+            assertThat(limited.send(limited.post("api/memories", limited.ruiToken, "{\"text\": \"minha\"}"))
+                    .statusCode()).as("another user's bucket").isEqualTo(201);
+            limited.ollama.enqueue(Reply.tokens("Olá"));
+            assertThat(limited.chat("Olá").statusCode()).as("chats have their own limit").isEqualTo(200);
+        }
+    }
 }

@@ -26,10 +26,12 @@ final class AuthFilter implements ContainerRequestFilter {
 
     private final AccessTokens tokens;
     private final Cors cors;
+    private final RateLimiter writes;
 
-    AuthFilter(AccessTokens tokens, Cors cors) {
+    AuthFilter(AccessTokens tokens, Cors cors, RateLimiter writes) {
         this.tokens = tokens;
         this.cors = cors;
+        this.writes = writes;
     }
 
     @Override
@@ -77,11 +79,28 @@ final class AuthFilter implements ContainerRequestFilter {
             return;
         }
         request.setProperty(USER, user.get());
+        if (changes(request.getMethod(), path)) {
+            java.time.Duration wait = writes.acquire(user.get());
+            if (!wait.isZero()) { // one user's loop of changes must not starve everyone's store
+                long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+                abort(request, new ApiException(429, "rate_limited", "Too many changes; wait " + seconds
+                        + " s before the next one", java.util.Map.of("Retry-After", Long.toString(seconds))));
+                return;
+            }
+        }
         if (takesJson(request.getMethod(), path) && !json(request)) {
             // Checked here, before Jersey reads the entity: for form bodies it answers 400 on its own.
             abort(request, new ApiException(415, "unsupported_media_type",
                     "Send the body as JSON with Content-Type: application/json"));
         }
+    }
+
+    /** A change other than a chat (which has its own limit): memories, context, conversations, action decisions. */
+    private static boolean changes(String method, String path) {
+        return switch (method) {
+            case "POST", "PUT", "DELETE", "PATCH" -> !path.startsWith("api/chat/stream");
+            default -> false;
+        };
     }
 
     /** The routes that read a JSON body (other methods on them get 405 from Jersey, not 415 from here). */

@@ -110,9 +110,18 @@ public final class HttpModule extends AbstractModule {
         return new Cors(config.corsOrigins());
     }
 
+    /** Changes other than chats, per user: their own bucket, beside the chats' {@link RateLimiter}. */
     @Provides
-    AuthFilter authFilter(dev.chatstream.core.AccessTokens tokens, Cors cors) {
-        return new AuthFilter(tokens, cors);
+    @Singleton
+    @com.google.inject.name.Named("writes")
+    RateLimiter writeLimiter() {
+        return new RateLimiter(config.writesPerMinute(), config.writesBurst(), System::nanoTime);
+    }
+
+    @Provides
+    AuthFilter authFilter(dev.chatstream.core.AccessTokens tokens, Cors cors,
+            @com.google.inject.name.Named("writes") RateLimiter writes) {
+        return new AuthFilter(tokens, cors, writes);
     }
 
     @Provides
