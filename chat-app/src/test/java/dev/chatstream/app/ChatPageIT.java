@@ -282,6 +282,31 @@ class ChatPageIT {
         assertThat(browser.script("return window.__spoken[2]").asText()).isEqualTo("Até já");
     }
 
+    /** Issue 22, finding 4: a link cannot silently sign this browser into someone else's account. */
+    @Test
+    void shouldAskBeforeALinkSwitchesAccountsAndShowWhoIsSignedIn() {
+        signIn();
+        browser.await("#who", s -> s.equals("Signed in as ana"), WAIT, "who is signed in");
+        String riuLink = f.server.baseUri() + "#token=" + f.ruiToken;
+
+        browser.open("about:blank");
+        browser.open(riuLink);
+        browser.await("#switch-text", s -> s.equals("This link signs in as rui. You are signed in as ana. Switch to "
+                + "rui?"), WAIT, "the question");
+        assertThat(browser.script("return document.getElementById('who').textContent").asText())
+                .as("still ana while asking").isEqualTo("Signed in as ana");
+        browser.click("#switch-no");
+        browser.awaitTrue("return document.getElementById('switch-account').hidden", WAIT, "the question to go");
+        assertThat(browser.script("return localStorage.getItem('chatstream.token')").asText()).isEqualTo(f.anaToken);
+
+        browser.open("about:blank");
+        browser.open(riuLink);
+        browser.await("#switch-text", s -> s.contains("Switch to rui?"), WAIT, "the question again");
+        browser.click("#switch-yes");
+        browser.await("#who", s -> s.equals("Signed in as rui"), WAIT, "rui signed in");
+        assertThat(f.send(f.get("api/me", f.ruiToken)).body()).isEqualTo("{\"user\": \"rui\"}");
+    }
+
     @Test
     void shouldAskForATokenAndSayWhenItIsRefused() {
         browser.open(f.server.baseUri().toString());

@@ -69,6 +69,7 @@ public final class ChatServer implements AutoCloseable {
                 .register(conversations)
                 .register(context)
                 .register(actions)
+                .register(new MeResource())
                 .register(new WebResource());
     }
 

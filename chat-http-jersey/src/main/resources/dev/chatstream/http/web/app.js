@@ -43,6 +43,7 @@ function signIn(reason) {
   localStorage.removeItem(TOKEN);
   $('app').hidden = true;
   $('sign-out').hidden = true;
+  $('who').hidden = true;
   $('sign-in').hidden = false;
   if (reason) $('sign-in-reason').textContent = reason;
   $('token-input').focus();
@@ -54,6 +55,11 @@ async function start(token) {
   $('sign-in').hidden = true;
   $('app').hidden = false;
   $('sign-out').hidden = false;
+  const me = await api('/api/me');
+  if (me.ok) {
+    $('who').textContent = 'Signed in as ' + (await me.json()).user;
+    $('who').hidden = false;
+  }
   await loadConversations();
   const saved = localStorage.getItem(CONVERSATION);
   if (saved) await openConversation(Number(saved));
@@ -360,12 +366,43 @@ function wire() {
   });
 }
 
+/** Who a token signs in as, without using it for anything else; null when it signs in as nobody. */
+async function whoIs(token) {
+  try {
+    const r = await fetch('/api/me', { cache: 'no-store', headers: { 'Authorization': 'Bearer ' + token } });
+    return r.ok ? (await r.json()).user : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+/**
+ * A link with another account's token must not silently sign this browser into it (someone could send one to make
+ * you talk, and act, in their account): stay signed in, and ask.
+ */
+async function askToSwitch(current, fromLink) {
+  const [now, offered] = await Promise.all([whoIs(current), whoIs(fromLink)]);
+  if (offered === null || offered === now) {
+    return;
+  }
+  $('switch-text').textContent = 'This link signs in as ' + offered + '. You are signed in as ' + now
+    + '. Switch to ' + offered + '?';
+  $('switch-account').hidden = false;
+  $('switch-yes').onclick = () => { $('switch-account').hidden = true; start(fromLink).catch(() => {}); };
+  $('switch-no').onclick = () => { $('switch-account').hidden = true; };
+}
+
 function main() {
   wire();
   // A link like /#token=cs_... signs in: the fragment never leaves the browser; remove it from the address bar.
   const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
   if (fromLink) history.replaceState(null, '', location.pathname + location.search);
-  const token = fromLink || localStorage.getItem(TOKEN);
+  const stored = localStorage.getItem(TOKEN);
+  if (stored && fromLink && fromLink !== stored) {
+    start(stored).then(() => askToSwitch(stored, fromLink)).catch(() => {});
+    return;
+  }
+  const token = fromLink || stored;
   if (token) start(token).catch(() => {});
   else signIn();
 }
