@@ -282,6 +282,24 @@ class ChatPageIT {
         assertThat(browser.script("return window.__spoken[2]").asText()).isEqualTo("Até já");
     }
 
+    /** Issue 22, finding 10: a link's text cannot hide where it goes. */
+    @Test
+    void shouldShowTheHostOfALinkWhoseTextDoesNotNameIt() {
+        f.ollama.enqueue(Reply.tokens("Entra no [teu banco](https://evil.example/login), no [bank.pt](https://bank.pt.evil.example/) ",
+                "ou em [https://example.org/docs](https://example.org/docs)."));
+        signIn();
+
+        say("links");
+        browser.awaitTrue("return document.getElementById('stop').hidden && "
+                + "document.querySelectorAll('.message.assistant').length === 1", WAIT, "the reply");
+
+        assertThat(browser.script("return document.querySelector('.message.assistant .body').innerText").asText())
+                .isEqualTo("Entra no teu banco (evil.example), no bank.pt (bank.pt.evil.example) ou em "
+                        + "https://example.org/docs.");
+        assertThat(browser.script("return document.querySelectorAll('.message.assistant .body a').length").asInt())
+                .isEqualTo(3);
+    }
+
     /** Issue 22, finding 4: a link cannot silently sign this browser into someone else's account. */
     @Test
     void shouldAskBeforeALinkSwitchesAccountsAndShowWhoIsSignedIn() {

@@ -1,7 +1,8 @@
 // A small Markdown renderer for model output, which is untrusted: it builds DOM nodes with
 // createElement and textContent only (never innerHTML), so HTML in a reply shows as text and cannot run.
 // Supported: paragraphs, line breaks, # headings, - / * / 1. lists, ``` code blocks, `code`, **bold**,
-// *italic*, [links](https://...) (http, https and mailto only; they open in a new tab without an opener).
+// *italic*, [links](https://...) (http, https and mailto only; they open in a new tab without an opener; a web
+// link whose text does not name its host shows the host beside it, so "your bank" cannot hide where it goes).
 
 const SAFE_LINK = /^(https?:\/\/|mailto:)/i;
 
@@ -67,6 +68,16 @@ export function renderMarkdown(target, text) {
 }
 
 /** Inline spans of one line: `code`, **bold**, *italic*, [text](url); everything else is text. */
+/** The host an http(s) link goes to, or null. */
+function webHost(href) {
+  try {
+    const url = new URL(href);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.host : null;
+  } catch (e) {
+    return null;
+  }
+}
+
 function inline(parent, text) {
   const pattern = /`([^`]+)`|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
   let last = 0;
@@ -91,6 +102,13 @@ function inline(parent, text) {
       a.rel = 'noopener noreferrer nofollow';
       a.textContent = m[4];
       parent.appendChild(a);
+      const host = webHost(m[5]);
+      if (host && !m[4].toLowerCase().includes(host.toLowerCase())) {
+        const where = document.createElement('span');
+        where.className = 'link-host';
+        where.textContent = ' (' + host + ')';
+        parent.appendChild(where);
+      }
     } else {
       parent.appendChild(document.createTextNode(m[0])); // javascript:, data: and the like stay text
     }
