@@ -24,14 +24,16 @@ class StreamLifecycleIT {
 
     @Test
     void shouldOpenAtOnceAndPingWhileTheModelLoads() {
-        f.ollama.enqueue(Reply.stream().pause(Duration.ofMillis(2_300)).token("Olá").done());
+        // A model that loads for 3.5 s with 1 s heartbeats: at least two pings before the reply, however late a busy
+        // machine runs the timer (a ping never comes early; how many more come depends on the machine: not asserted)
+        f.ollama.enqueue(Reply.stream().pause(Duration.ofMillis(3_500)).token("Olá").done());
 
         try (RawClient client = RawClient.post(f, f.anaToken, "{\"message\": \"Olá\"}")) {
             String opened = client.readUntil(": stream open");
             assertThat(opened).startsWith("HTTP/1.1 200").doesNotContain("Olá");
             String all = client.readUntil("event: done");
             int pings = all.split(": ping", -1).length - 1;
-            assertThat(pings).as("pings in 2.3 s at 1 s").isBetween(2, 3);
+            assertThat(pings).as("pings in 3.5 s at 1 s").isGreaterThanOrEqualTo(2);
             assertThat(all.indexOf(": ping")).isLessThan(all.indexOf("Olá"));
         }
     }
