@@ -40,14 +40,20 @@ final class CliWiring implements Wiring {
     @Override
     public Direct direct(List<String> settings, Map<String, String> env, UserId user) {
         AppConfig config = AppConfig.load(settings, env);
-        Injector injector = Server.injector(config, java.time.Clock.systemDefaultZone());
+        Injector injector;
+        try { // the same modules as the server's, without the HTTP server
+            injector = Guice.createInjector(Modules.chosenBy(config, java.time.Clock.systemDefaultZone()));
+        } catch (com.google.inject.CreationException e) {
+            throw Server.unusable(e);
+        }
         try {
             JdbcStore store = injector.getInstance(JdbcStore.class);
+            // One process, one user: the homes and memories straight from the store, without the server's caches.
             ChatStreamer streamer = new ChatStreamer(injector.getInstance(dev.chatstream.core.LlmStream.class),
                     injector.getInstance(com.google.inject.Key.get(dev.chatstream.core.PromptContextSource.class,
                             com.google.inject.name.Names.named("homes"))),
                     store.memories(), injector.getInstance(java.time.Clock.class), config.chat());
-            return new Direct(local(store), streamer, new Conversations(store.conversations(), config.chat()),
+            return new Direct(local(store), streamer, injector.getInstance(Conversations.class),
                     config.describeLlm() + ", as user " + user + ", data in "
                             + config.store().describe().replaceFirst("^jdbc:sqlite:", ""));
         } catch (ProvisionException e) {
