@@ -96,6 +96,7 @@ class ChatPageIT {
                  env.put("CHATSTREAM_HOMEASSISTANT_URL", ha.baseUrl().toString());
                  env.put("CHATSTREAM_HOMEASSISTANT_TOKEN", "ha-token");
                  env.put("CHATSTREAM_ACTIONS_AUTO", "true");
+                 env.put("CHATSTREAM_HOMEASSISTANT_POLICY_FILE", ServerFixture.defaultPolicyNaming("ana").toString());
                  return env;
              })) {
             String call = "ACTION: {\"tool\": \"homeassistant_call_service\", \"args\": {\"domain\": ";

@@ -60,6 +60,28 @@ final class ServerFixture implements AutoCloseable {
         ruiToken = server.createToken(UserId.of("rui"));
     }
 
+    /**
+     * Writes the built-in Home Assistant policy with {@code users} named in {@code high_impact_users} (so they
+     * may ask for locks and covers, still with confirmation) to a file in a new temporary directory.
+     */
+    static Path defaultPolicyNaming(String... users) {
+        try (java.io.InputStream in = ServerFixture.class.getClassLoader()
+                .getResourceAsStream("dev/chatstream/homeassistant/default-policy.json")) {
+            com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode policy =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(in);
+            com.fasterxml.jackson.databind.node.ArrayNode names = policy.putArray("high_impact_users");
+            for (String user : users) {
+                names.add(user);
+            }
+            Path file = Files.createTempDirectory("chatstream-policy").resolve("policy.json");
+            Files.writeString(file, mapper.writeValueAsString(policy));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The first start prints its token only to a terminal; a test says which it plays with TEST_CONSOLE. */
     private static boolean consoleIsATerminal(Map<String, String> env) {
         return !"pipe".equals(env.get("TEST_CONSOLE"));

@@ -10,13 +10,18 @@ import java.util.function.Consumer;
  * text that could still become {@code ACTION:} at a line start is held only until it stops matching,
  * and a chunk never ends inside a UTF-16 surrogate pair. The matching is case-sensitive. Inside a fenced code block
  * (between lines that begin with three backticks) nothing is an action: "show me an example ACTION line" gets the
- * example as text, and nothing runs.
+ * example as text, and nothing runs. ACTION lines belong at the end of the reply (the prompt asks for exactly
+ * that): an ACTION line followed by more visible text is hidden all the same, but its outcome is
+ * {@link ActionParser.Outcome.Invalid}, so a request buried mid-reply (e.g. one that text the model was shown
+ * talked it into) never runs.
  *
  * <p>Not thread-safe: one instance per stream, fed from one thread.
  */
 final class ActionFilter {
     private static final String MARKER = "ACTION:";
     private static final String FENCE = "```";
+    static final String TEXT_AFTER = "an ACTION line must come after all of the reply's text, and this one had "
+            + "text after it";
 
     private enum State { LINE_START, IN_TEXT, IN_ACTION }
 
@@ -25,6 +30,10 @@ final class ActionFilter {
     private final StringBuilder actionLine = new StringBuilder();
     private final StringBuilder clean = new StringBuilder();
     private final List<ActionParser.Outcome> outcomes = new ArrayList<>();
+    /** For each outcome, how long {@link #clean} was when its line ended. */
+    private final List<Integer> endsAt = new ArrayList<>();
+    /** The text being released by the current {@link #accept} or {@link #finish} call. */
+    private StringBuilder releasing = new StringBuilder();
     private State state = State.LINE_START;
     private boolean inCode;
     private char carriedHighSurrogate;
@@ -37,6 +46,7 @@ final class ActionFilter {
     /** Takes the next piece of the reply and releases whatever of it is now known to be visible text. */
     void accept(String piece) {
         StringBuilder out = new StringBuilder(piece.length() + 1);
+        releasing = out;
         if (carriedHighSurrogate != 0) {
             out.append(carriedHighSurrogate);
             carriedHighSurrogate = 0;
@@ -88,6 +98,7 @@ final class ActionFilter {
      */
     void finish() {
         StringBuilder out = new StringBuilder();
+        releasing = out;
         if (carriedHighSurrogate != 0) {
             out.append(carriedHighSurrogate);
             carriedHighSurrogate = 0;
@@ -106,9 +117,19 @@ final class ActionFilter {
         return clean.toString();
     }
 
-    /** One outcome per ACTION line, in order. */
+    /**
+     * One outcome per ACTION line, in order; an action whose line visible text follows is
+     * {@link ActionParser.Outcome.Invalid}. Complete only after {@link #finish}.
+     */
     List<ActionParser.Outcome> outcomes() {
-        return List.copyOf(outcomes);
+        List<ActionParser.Outcome> out = new ArrayList<>(outcomes.size());
+        for (int i = 0; i < outcomes.size(); i++) {
+            ActionParser.Outcome outcome = outcomes.get(i);
+            boolean textAfter = !clean.substring(endsAt.get(i)).isBlank();
+            out.add(textAfter && outcome instanceof ActionParser.Outcome.Parsed
+                    ? new ActionParser.Outcome.Invalid(TEXT_AFTER) : outcome);
+        }
+        return List.copyOf(out);
     }
 
     private void lineStartMatch(StringBuilder out) {
@@ -155,6 +176,7 @@ final class ActionFilter {
 
     private void endActionLine() {
         outcomes.add(ActionParser.parse(actionLine.toString()));
+        endsAt.add(clean.length() + releasing.length());
         actionLine.setLength(0);
         state = State.LINE_START;
     }

@@ -46,6 +46,7 @@ class ActionFilterTest {
         static Expected of(String input) {
             StringBuilder clean = new StringBuilder();
             List<ActionParser.Outcome> outcomes = new ArrayList<>();
+            List<Integer> endsAt = new ArrayList<>();
             boolean inCode = false;
             int start = 0;
             while (start < input.length()) {
@@ -59,10 +60,17 @@ class ActionFilterTest {
                     clean.append(line);
                 } else if (!inCode && unindented.startsWith("ACTION:")) {
                     outcomes.add(ActionParser.parse(unindented.substring("ACTION:".length())));
+                    endsAt.add(clean.length());
                 } else {
                     clean.append(line);
                 }
                 start = end;
+            }
+            for (int i = 0; i < outcomes.size(); i++) {
+                if (outcomes.get(i) instanceof ActionParser.Outcome.Parsed
+                        && !clean.substring(endsAt.get(i)).isBlank()) {
+                    outcomes.set(i, new ActionParser.Outcome.Invalid(ActionFilter.TEXT_AFTER));
+                }
             }
             return new Expected(clean.toString(), outcomes);
         }
@@ -207,5 +215,17 @@ class ActionFilterTest {
         assertThat(result.joined()).isEqualTo("Está bem.\nMais texto.");
         assertThat(result.outcomes()).containsExactly(new ActionParser.Outcome.Invalid(
                 "the ACTION line is not valid JSON: expected a quoted member name at character 14"));
+    }
+
+    /** Issue 22, finding 3: an action buried mid-reply does not run; the same line at the end does. */
+    @Test
+    void shouldTakeOnlyTheReplysLastLinesForActions() {
+        Result buried = run(List.of("Claro.\nACTION: {\"tool\": \"a\"}\nE já agora, mais texto.\n"));
+        Result last = run(List.of("Claro.\nACTION: {\"tool\": \"a\"}\nACTION: {\"tool\": \"b\"}\n  \n"));
+
+        assertThat(buried.joined()).isEqualTo("Claro.\nE já agora, mais texto.\n");
+        assertThat(buried.outcomes()).containsExactly(new ActionParser.Outcome.Invalid(ActionFilter.TEXT_AFTER));
+        assertThat(last.outcomes()).extracting(o -> ((ActionParser.Outcome.Parsed) o).action().tool())
+                .containsExactly("a", "b");
     }
 }

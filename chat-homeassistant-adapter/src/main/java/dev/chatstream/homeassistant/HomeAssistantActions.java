@@ -15,8 +15,10 @@ import java.util.regex.Pattern;
  * Runs {@code homeassistant_call_service} actions ({@code POST /api/services/<domain>/<service>}) within the
  * {@link ActionPolicy}. An action runs only when: the tool is {@code homeassistant_call_service}; domain, service
  * and one entity id are plain names; the entity belongs to that domain, is exposed, and exists in Home
- * Assistant; the service is on the user's allow-list; and no other target (area, device, floor, label) widens
- * it. Actions in the policy's {@code confirm} domains wait for the user. Thread-safe.
+ * Assistant; the service is on the user's allow-list; a high-impact domain is one the policy lets this user ask
+ * for; every other argument is on the service's list and within its bounds; and no other target (area, device,
+ * floor, label) widens it. Actions in the policy's {@code confirm} and {@code high_impact} domains wait for the
+ * user. Thread-safe.
  */
 final class HomeAssistantActions implements ActionExecutor {
     static final String TOOL = "homeassistant_call_service";
@@ -81,6 +83,17 @@ final class HomeAssistantActions implements ActionExecutor {
                     + (allowed.isEmpty() ? " (no " + d + " service is)" : " (allowed: " + String.join(", ", allowed)
                     + ")") + "; an administrator can change this in the Home Assistant policy");
         }
+        if (policy.withholds(user.value(), d)) {
+            return ActionDecision.refuse(d + "." + s + " is high-impact: only the users the Home Assistant policy "
+                    + "names in \"high_impact_users\" may ask for " + d + " actions, and then only with confirmation; "
+                    + "an administrator can add " + user.value());
+        }
+        Map<String, Object> rest = new LinkedHashMap<>(action.args());
+        rest.keySet().removeAll(Set.of("domain", "service", "entity_id"));
+        java.util.Optional<String> badArgument = policy.argumentProblem(d, s, rest);
+        if (badArgument.isPresent()) {
+            return ActionDecision.refuse(badArgument.get());
+        }
         if (!policy.exposes(e)) {
             return ActionDecision.refuse(e + " is not exposed to chatstream (the policy's \"expose\" list)");
         }
@@ -95,7 +108,7 @@ final class HomeAssistantActions implements ActionExecutor {
             return ActionDecision.refuse("There is no device " + e + " in Home Assistant");
         }
         String what = call.describe() + " (" + known.name() + ")";
-        return policy.needsConfirmation(d) ? ActionDecision.confirm(what) : ActionDecision.run(what);
+        return policy.needsConfirmation(d, e) ? ActionDecision.confirm(what) : ActionDecision.run(what);
     }
 
     @Override

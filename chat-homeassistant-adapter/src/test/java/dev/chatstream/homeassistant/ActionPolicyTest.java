@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,14 +24,69 @@ class ActionPolicyTest {
         assertThat(p.exposes("sensor.temperatura")).isFalse();
         assertThat(p.allowed("anyone", "light")).containsExactly("turn_on", "turn_off", "toggle");
         assertThat(p.allowed("anyone", "homeassistant")).isEmpty();
-        assertThat(p.needsConfirmation("lock")).isTrue();
-        assertThat(p.needsConfirmation("cover")).isTrue();
-        assertThat(p.needsConfirmation("alarm_control_panel")).isTrue();
+        assertThat(p.needsConfirmation("lock", "lock.porta")).isTrue();
+        assertThat(p.needsConfirmation("cover", "cover.garagem")).isTrue();
+        assertThat(p.needsConfirmation("alarm_control_panel", "alarm_control_panel.casa")).isTrue();
         // issue 22, finding 3: a switch can drive a siren, a heater or a garage relay, and a scene can unlock doors
         // and open covers, which would get around the lock and cover confirmations
-        assertThat(p.needsConfirmation("switch")).isTrue();
-        assertThat(p.needsConfirmation("scene")).isTrue();
-        assertThat(p.needsConfirmation("light")).isFalse();
+        assertThat(p.needsConfirmation("switch", "switch.sirene")).isTrue();
+        assertThat(p.needsConfirmation("scene", "scene.sair")).isTrue();
+        assertThat(p.needsConfirmation("light", "light.sala")).isFalse();
+        // high-impact domains only for the users the policy names, and nobody is named by default
+        assertThat(p.withholds("ana", "lock")).isTrue();
+        assertThat(p.withholds("ana", "cover")).isTrue();
+        assertThat(p.withholds("ana", "alarm_control_panel")).isTrue();
+        assertThat(p.withholds("ana", "switch")).isFalse();
+        // arguments are an allow-list with bounds: no 90 degree heating, no speaker at full blast
+        assertThat(p.argumentProblem("climate", "set_temperature", Map.of("temperature", 22L))).isEmpty();
+        assertThat(p.argumentProblem("climate", "set_temperature", Map.of("temperature", 90L))).contains(
+                "climate.set_temperature: \"temperature\" must be from 7 to 30; got 90");
+        assertThat(p.argumentProblem("media_player", "volume_set", Map.of("volume_level", 1.0))).contains(
+                "media_player.volume_set: \"volume_level\" must be from 0 to 0.7; got 1.0");
+        assertThat(p.argumentProblem("light", "turn_on", Map.of("brightness_pct", 100L))).isEmpty();
+        assertThat(p.argumentProblem("light", "turn_on", Map.of("flash", "long"))).contains(
+                "light.turn_on may not carry \"flash\" (it may carry brightness_pct, brightness, color_temp_kelvin, "
+                + "transition); an administrator can change this in the Home Assistant policy's \"args\"");
+        assertThat(p.argumentProblem("lock", "unlock", Map.of("code", "1234"))).contains(
+                "lock.unlock may not carry \"code\" (it takes no arguments here); an administrator can change "
+                + "this in the Home Assistant policy's \"args\"");
+    }
+
+    @Test
+    void shouldCheckEachKindOfArgumentRule() {
+        ActionPolicy p = parse("""
+                {"args": {"climate.set_hvac_mode": {"hvac_mode": {"one_of": ["heat", "off"]}},
+                          "media_player.volume_mute": {"is_volume_muted": {"boolean": true}},
+                          "fan.set_percentage": {"percentage": {"min": 10, "max": 90}}}}""");
+
+        assertThat(p.argumentProblem("climate", "set_hvac_mode", Map.of("hvac_mode", "heat"))).isEmpty();
+        assertThat(p.argumentProblem("climate", "set_hvac_mode", Map.of("hvac_mode", "cool"))).contains(
+                "climate.set_hvac_mode: \"hvac_mode\" must be one of heat, off; got cool");
+        assertThat(p.argumentProblem("media_player", "volume_mute", Map.of("is_volume_muted", true))).isEmpty();
+        assertThat(p.argumentProblem("media_player", "volume_mute", Map.of("is_volume_muted", "yes"))).contains(
+                "media_player.volume_mute: \"is_volume_muted\" must be true or false; got yes");
+        assertThat(p.argumentProblem("fan", "set_percentage", Map.of("percentage", 10L))).isEmpty();
+        assertThat(p.argumentProblem("fan", "set_percentage", Map.of("percentage", 90.0))).isEmpty();
+        assertThat(p.argumentProblem("fan", "set_percentage", Map.of("percentage", 9.5))).contains(
+                "fan.set_percentage: \"percentage\" must be from 10 to 90; got 9.5");
+        assertThat(p.argumentProblem("fan", "set_percentage", Map.of("percentage", "50"))).contains(
+                "fan.set_percentage: \"percentage\" must be a number from 10 to 90; got 50");
+        assertThat(p.argumentProblem("fan", "turn_on", Map.of())).isEmpty();
+    }
+
+    @Test
+    void shouldLetTheNamedUsersAskForHighImpactActionsAndNamedSwitchesRunAtOnce() {
+        ActionPolicy p = parse("""
+                {"confirm": ["switch"], "no_confirm": ["switch.abajur_*"], "high_impact_users": ["ana"]}""");
+
+        assertThat(p.withholds("ana", "lock")).isFalse();
+        assertThat(p.withholds("rui", "lock")).as("a file without high_impact keeps the default's").isTrue();
+        assertThat(p.needsConfirmation("lock", "lock.porta")).as("named users still confirm").isTrue();
+        assertThat(p.needsConfirmation("switch", "switch.abajur_sala")).isFalse();
+        assertThat(p.needsConfirmation("switch", "switch.sirene")).isTrue();
+        assertThat(parse("{\"high_impact\": [], \"no_confirm\": [\"lock.*\"]}").needsConfirmation("lock",
+                "lock.porta")).as("no_confirm never reaches a high-impact domain unless it is emptied").isFalse();
+        assertThat(parse("{\"no_confirm\": [\"lock.*\"]}").needsConfirmation("lock", "lock.porta")).isTrue();
     }
 
     @Test
@@ -55,8 +111,21 @@ class ActionPolicyTest {
 
     @Test
     void shouldSayWhatIsWrongInAPolicyFile() throws Exception {
-        assertBad("{\"alow\": {}}", "unknown key \"alow\"; the keys are expose, allow, users and confirm");
-        assertBad("[]", "it must be a JSON object with \"expose\", \"allow\", \"users\" and \"confirm\"");
+        assertBad("{\"alow\": {}}", "unknown key \"alow\"; the keys are expose, allow, users, args, confirm, "
+                + "no_confirm, high_impact, high_impact_users");
+        assertBad("[]", "it must be a JSON object with \"expose\", \"allow\", \"users\", \"args\", \"confirm\", "
+                + "\"no_confirm\", \"high_impact\" and \"high_impact_users\"");
+        assertBad("{\"args\": {\"set_temperature\": {}}}",
+                "\"args\" has \"set_temperature\"; write services such as \"climate.set_temperature\"");
+        assertBad("{\"args\": {\"climate.set_temperature\": {\"temperature\": {\"min\": 30, \"max\": 7}}}}",
+                "\"args.climate.set_temperature.temperature\": min 30.0 is above max 7.0");
+        assertBad("{\"args\": {\"climate.set_temperature\": {\"temperature\": {\"max\": 30}}}}",
+                "\"args.climate.set_temperature.temperature\" must be {\"min\": <number>, \"max\": <number>}, "
+                + "{\"one_of\": [<strings>]} or {\"boolean\": true}");
+        assertBad("{\"no_confirm\": [\"abajur\"]}",
+                "\"no_confirm\" has \"abajur\"; write entity ids or patterns such as \"light.*\" or \"lock.porta\"");
+        assertBad("{\"high_impact\": [\"Lock\"]}",
+                "\"high_impact\" has \"Lock\"; write lower-case names such as turn_on");
         assertBad("{\"allow\": {\"light\": \"turn_on\"}}", "\"allow.light\" must be a list of strings");
         assertBad("{\"allow\": {\"Light\": []}}",
                 "\"allow\" has the domain \"Light\"; domains are lower-case names such as light");

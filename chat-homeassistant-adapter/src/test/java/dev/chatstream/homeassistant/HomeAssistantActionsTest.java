@@ -30,7 +30,9 @@ class HomeAssistantActionsTest {
              "allow": {"light": ["turn_on", "turn_off"], "climate": ["set_temperature"], "lock": ["lock", "unlock"],
                        "switch": ["turn_on"]},
              "users": {"kid": {"light": ["turn_on"]}},
-             "confirm": ["lock"]}
+             "args": {"climate.set_temperature": {"temperature": {"min": 7, "max": 30}}},
+             "confirm": ["lock"],
+             "high_impact_users": ["ana"]}
             """.getBytes(StandardCharsets.UTF_8));
     private final ActionExecutor actions = HomeAssistant.connect(
             HomeAssistantConfig.of(ha.baseUrl(), "good-token").withPolicy(policy)).actions();
@@ -97,9 +99,30 @@ class HomeAssistantActionsTest {
                 "switch.caldeira is not exposed to chatstream (the policy's \"expose\" list)");
         refused.put(call("light", "turn_on", "light.cozinha", Map.of()),
                 "There is no device light.cozinha in Home Assistant");
+        // issue 22, finding 3: arguments are an allow-list with bounds
+        refused.put(call("climate", "set_temperature", "climate.sala", Map.of("temperature", 90L)),
+                "climate.set_temperature: \"temperature\" must be from 7 to 30; got 90");
+        refused.put(call("climate", "set_temperature", "climate.sala", Map.of("temperature", 22L,
+                "hvac_mode", "heat")), "climate.set_temperature may not carry \"hvac_mode\" (it may carry "
+                + "temperature); an administrator can change this in the Home Assistant policy's \"args\"");
+        refused.put(call("light", "turn_on", "light.sala", Map.of("brightness_pct", 100L)),
+                "light.turn_on may not carry \"brightness_pct\" (it takes no arguments here); an administrator can "
+                + "change this in the Home Assistant policy's \"args\"");
 
         refused.forEach((action, reason) -> assertThat(actions.decide(ANA, action)).as(action.toString())
                 .isEqualTo(ActionDecision.refuse(reason)));
+        assertThat(ha.calls()).isEmpty();
+    }
+
+    /** Issue 22, finding 3: high-impact domains only for the users the policy names (here ana, not rui). */
+    @Test
+    void shouldRefuseHighImpactActionsToUsersThePolicyDoesNotName() {
+        assertThat(actions.decide(UserId.of("rui"), call("lock", "unlock", "lock.porta", Map.of())))
+                .isEqualTo(ActionDecision.refuse("lock.unlock is high-impact: only the users the Home Assistant "
+                        + "policy names in \"high_impact_users\" may ask for lock actions, and then only with "
+                        + "confirmation; an administrator can add rui"));
+        assertThat(actions.decide(ANA, call("lock", "unlock", "lock.porta", Map.of())).verdict())
+                .isEqualTo(ActionDecision.Verdict.CONFIRM);
         assertThat(ha.calls()).isEmpty();
     }
 
