@@ -40,6 +40,32 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a POST to {@code path} announcing {@code contentLength} body bytes but only {@code firstPart} of them;
+     * the rest follows through {@link #send}, or never.
+     */
+    static RawClient partial(ServerFixture f, String path, String token, int contentLength, String firstPart) {
+        try {
+            Socket s = new Socket("127.0.0.1", f.server.port());
+            s.setSoTimeout(30_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /" + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + contentLength + "\r\n\r\n" + firstPart)
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return new RawClient(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends more of the request. */
+    void send(String more) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(more.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
     /** Reads until the bytes seen so far contain {@code marker}; fails after 30 s. */
     String readUntil(String marker) {
         byte[] buf = new byte[8192];

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatstream.ollama.FakeOllama.Reply;
 import java.net.http.HttpRequest;
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.concurrent.CompletableFuture;
@@ -238,6 +239,72 @@ class RequestRulesIT {
                     .statusCode()).as("another user's bucket").isEqualTo(201);
             limited.ollama.enqueue(Reply.tokens("Olá"));
             assertThat(limited.chat("Olá").statusCode()).as("chats have their own limit").isEqualTo(200);
+        }
+    }
+
+    /** Issue 22, finding 6: one user's memories are capped, and the cap limits nobody else. */
+    @Test
+    void shouldCapEachUsersMemories() {
+        try (ServerFixture capped = new ServerFixture(env -> {
+            env.put("CHATSTREAM_LIMITS_MEMORIES_PER_USER", "2");
+            return env;
+        })) {
+            HttpResponse<String> first = capped.send(capped.post("api/memories", capped.anaToken, "{\"text\": \"um\"}"));
+            assertThat(first.statusCode()).isEqualTo(201);
+            assertThat(capped.send(capped.post("api/memories", capped.anaToken, "{\"text\": \"dois\"}")).statusCode())
+                    .isEqualTo(201);
+
+            HttpResponse<String> third = capped.send(capped.post("api/memories", capped.anaToken, "{\"text\": \"tres\"}"));
+
+            assertThat(third.statusCode()).isEqualTo(409);
+            assertThat(third.body()).isEqualTo("{\"error\": \"You keep 2 memories, the most one user may "
+                    + "(limits.memories.per.user); delete some, then add this one\", \"code\": \"too_many_memories\"}");
+            assertThat(capped.send(capped.get("api/memories", capped.anaToken)).body()).doesNotContain("tres");
+            assertThat(capped.send(capped.post("api/memories", capped.ruiToken, "{\"text\": \"meu\"}")).statusCode())
+                    .as("rui's own count").isEqualTo(201);
+            long id = ConversationsIT.json(first.body()).get("id").asLong();
+            assertThat(capped.send(capped.delete("api/memories/" + id, capped.anaToken)).statusCode()).isEqualTo(204);
+            assertThat(capped.send(capped.post("api/memories", capped.anaToken, "{\"text\": \"tres\"}")).statusCode())
+                    .as("a deleted memory frees its place").isEqualTo(201);
+        }
+    }
+
+    /**
+     * Issue 22, finding 6: a body that stalls, or trickles in a byte at a time, holds a worker no longer than
+     * limits.body.seconds; it gets 408 and nothing is stored. The trickle would need 12 s for its body, the
+     * limit is 1 s, so the outcome does not depend on the machine's speed.
+     */
+    @Test
+    void shouldAnswer408ToABodyThatDoesNotArriveInTime() throws Exception {
+        try (ServerFixture slow = new ServerFixture(env -> {
+            env.put("CHATSTREAM_LIMITS_BODY_SECONDS", "1");
+            return env;
+        })) {
+            String body = "{\"text\": \"" + "devagar ".repeat(7) + "\"}";
+            try (RawClient stalled = RawClient.partial(slow, "api/memories", slow.anaToken, body.length(),
+                    body.substring(0, 5))) {
+                assertThat(stalled.readUntil("send it again")).startsWith("HTTP/1.1 408").contains(
+                        "\"code\": \"request_timeout\"", "The body did not arrive within 1 s (limits.body.seconds)");
+            }
+            try (RawClient trickle = RawClient.partial(slow, "api/memories", slow.anaToken, body.length(),
+                    body.substring(0, 1))) {
+                Thread sender = Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int i = 1; i < body.length(); i++) {
+                            Thread.sleep(200);
+                            trickle.send(body.substring(i, i + 1));
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        // the server answered and closed: the trickle ends here
+                    }
+                });
+                assertThat(trickle.readUntil("send it again")).startsWith("HTTP/1.1 408");
+                sender.interrupt();
+                sender.join();
+            }
+            assertThat(slow.send(slow.get("api/memories", slow.anaToken)).body()).isEqualTo("{\"memories\": []}");
+            assertThat(slow.send(slow.post("api/memories", slow.anaToken, body)).statusCode())
+                    .as("a body sent at once").isEqualTo(201);
         }
     }
 }

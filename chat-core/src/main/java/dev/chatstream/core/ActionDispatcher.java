@@ -22,6 +22,11 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ActionDispatcher {
     /** Most actions waiting for confirmation at once, over all users; beyond, new ones are refused. */
     static final int MAX_WAITING = 10_000;
+    /**
+     * Most actions one user may have waiting at once; beyond, that user's new ones are refused, so one account
+     * (or one model talked into asking again and again) cannot fill the server's list for everyone.
+     */
+    static final int MAX_WAITING_PER_USER = 20;
     private static final System.Logger LOG = System.getLogger(ActionDispatcher.class.getName());
 
     private final ActionExecutor executor;
@@ -93,6 +98,13 @@ public final class ActionDispatcher {
                 .filter(w -> w.state.get() == State.WAITING && !now.isAfter(w.confirmBy)).count();
     }
 
+    private long waitingFor(UserId user) {
+        Instant now = clock.instant();
+        return waiting.values().stream()
+                .filter(w -> w.user.equals(user) && w.state.get() == State.WAITING && !now.isAfter(w.confirmBy))
+                .count();
+    }
+
     private boolean handle(UserId user, Action action, EventSink next) {
         String id = newId();
         ActionDecision decision = decide(user, action);
@@ -115,15 +127,24 @@ public final class ActionDispatcher {
         return next.send(new ChatEvent.ActionRequested(action, Optional.of(ticket(id)))) && next.send(refused);
     }
 
-    /** Keeps the action for the user to decide, unless too many already wait. */
+    /** Keeps the action for the user to decide, unless too many already wait, on the server or for this user. */
     private boolean hold(UserId user, String id, Action action, String what, EventSink next) {
         sweep();
-        if (waiting.size() >= MAX_WAITING) {
-            return refuse(user, id, action, "Too many actions are waiting for confirmation on this server; confirm "
-                    + "or cancel some, then ask again", next);
-        }
         Instant by = clock.instant().plus(window).truncatedTo(ChronoUnit.MILLIS);
-        waiting.put(id, new Waiting(user, action, by));
+        String full;
+        synchronized (waiting) { // the count and the put are one step, so concurrent replies cannot pass the cap
+            full = waiting.size() >= MAX_WAITING ? "Too many actions are waiting for confirmation on this server; "
+                    + "confirm or cancel some, then ask again"
+                    : waitingFor(user) >= MAX_WAITING_PER_USER ? "You have " + MAX_WAITING_PER_USER + " actions "
+                    + "waiting for confirmation already; confirm or cancel some (or let them expire), then ask again"
+                    : null;
+            if (full == null) {
+                waiting.put(id, new Waiting(user, action, by));
+            }
+        }
+        if (full != null) {
+            return refuse(user, id, action, full, next);
+        }
         audit(user, id, action, ActionStatus.PENDING_CONFIRMATION, what + "; waits for confirmation until " + by);
         return next.send(new ChatEvent.ActionRequested(action, Optional.of(new ChatEvent.ActionTicket(id,
                 Optional.of(by)))));

@@ -225,6 +225,34 @@ class ActionDispatcherTest {
                 .extracting(e -> ((ChatEvent.ActionResult) e).id()).doesNotHaveDuplicates().hasSize(50);
     }
 
+    /** Issue 22, finding 6: one user's waiting actions are capped, and the cap leaves other users alone. */
+    @Test
+    void shouldCapTheActionsWaitingForOneUser() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < ActionDispatcher.MAX_WAITING_PER_USER; i++) {
+            ids.add(waitingUnlock(ANA));
+        }
+        RecordingEventSink sink = new RecordingEventSink();
+
+        dispatcher.dispatching(ANA, sink).send(new ChatEvent.ActionRequested(UNLOCK));
+
+        assertThat(sink.events().get(1)).isInstanceOfSatisfying(ChatEvent.ActionResult.class, r -> {
+            assertThat(r.status()).isEqualTo(ActionStatus.REFUSED);
+            assertThat(r.message()).isEqualTo("You have 20 actions waiting for confirmation already; confirm or "
+                    + "cancel some (or let them expire), then ask again");
+        });
+        assertThat(dispatcher.waiting()).isEqualTo(20);
+        waitingUnlock(RUI);
+        assertThat(dispatcher.waiting()).as("rui is not held back by ana's").isEqualTo(21);
+        dispatcher.cancel(ANA, ids.get(0));
+        waitingUnlock(ANA);
+        assertThat(dispatcher.waiting()).as("a decided action frees its place").isEqualTo(21);
+        clock.advance(Duration.ofSeconds(121));
+        waitingUnlock(ANA);
+        assertThat(dispatcher.waiting()).as("expired ones free theirs").isEqualTo(1);
+        assertThat(executor.ran).isEmpty();
+    }
+
     private String waitingUnlock(UserId user) {
         RecordingEventSink sink = new RecordingEventSink();
         dispatcher.dispatching(user, sink).send(new ChatEvent.ActionRequested(UNLOCK));

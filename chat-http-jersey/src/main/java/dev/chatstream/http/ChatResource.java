@@ -61,7 +61,7 @@ public final class ChatResource {
             @Suspended AsyncResponse async) {
         accept(context, raw, async, () -> {
             // Content-Type was checked by AuthFilter, before Jersey touched the body.
-            return ChatRequestReader.read(JsonBodies.bytes(context, config.maxBodyBytes()), AuthFilter.user(context));
+            return ChatRequestReader.read(JsonBodies.bytes(context, config), AuthFilter.user(context));
         });
     }
 

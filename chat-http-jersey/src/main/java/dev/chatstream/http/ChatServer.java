@@ -88,6 +88,8 @@ public final class ChatServer implements AutoCloseable {
         NetworkListener listener = server.getListener("grizzly");
         listener.getTransport().setTcpNoDelay(true);
         listener.getTransport().setWriteTimeout(config.slowClientTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        // One blocking read of a request body waits at most limits.body.seconds; JsonBodies bounds the whole body.
+        listener.getTransport().setReadTimeout(config.bodyTimeout().toMillis(), TimeUnit.MILLISECONDS);
         // A client that stops reading: at most this much waits per connection, then writes block (and
         // time out after slow.client.seconds) instead of queueing the whole reply in memory.
         listener.setMaxPendingBytes(MAX_PENDING_BYTES);

@@ -35,7 +35,7 @@ public final class ContextResource {
 
     @PUT
     public String put(@Context ContainerRequestContext context) {
-        HomeContext home = HomeContextJson.read(JsonBodies.object(context, config.maxBodyBytes(),
+        HomeContext home = HomeContextJson.read(JsonBodies.object(context, config,
                 HomeContextJson.EXAMPLE));
         homes.replaceHomeContext(AuthFilter.user(context), home);
         return Json.write(HomeContextJson.write(home));

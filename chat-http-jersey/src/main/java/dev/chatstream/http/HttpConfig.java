@@ -18,6 +18,8 @@ import java.util.List;
  * @param rateBurst            chat requests a user may start at once
  * @param writesPerMinute      other changes (memories, context, conversations, action decisions) per user per minute
  * @param writesBurst          such changes a user may make at once
+ * @param memoriesPerUser      memories one user may keep
+ * @param bodyTimeout          longest reading one request body may take, from its first byte to its last
  * @param streamsPerUser       open streams per user
  * @param streamsTotal         open streams in all
  * @param maxStreamDuration    longest a stream may run
@@ -28,7 +30,7 @@ import java.util.List;
  * @param actionConfirmTimeout how long a high-impact action waits for the user's confirmation
  */
 public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyBytes, int ratePerMinute,
-        int rateBurst, int writesPerMinute, int writesBurst, int streamsPerUser, int streamsTotal, Duration maxStreamDuration, Duration slowClientTimeout,
+        int rateBurst, int writesPerMinute, int writesBurst, int memoriesPerUser, Duration bodyTimeout, int streamsPerUser, int streamsTotal, Duration maxStreamDuration, Duration slowClientTimeout,
         Duration shutdownGrace, List<String> corsOrigins, boolean actionsAuto, Duration actionConfirmTimeout) {
 
     public HttpConfig {
@@ -42,6 +44,8 @@ public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyB
         require(rateBurst > 0, "rateBurst", rateBurst);
         require(writesPerMinute > 0, "writesPerMinute", writesPerMinute);
         require(writesBurst > 0, "writesBurst", writesBurst);
+        require(memoriesPerUser > 0, "memoriesPerUser", memoriesPerUser);
+        positive(bodyTimeout, "bodyTimeout");
         require(streamsPerUser > 0, "streamsPerUser", streamsPerUser);
         require(streamsTotal > 0, "streamsTotal", streamsTotal);
         positive(maxStreamDuration, "maxStreamDuration");
@@ -69,6 +73,10 @@ public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyB
     public static final Settings.Key WRITES_PER_MINUTE = new Settings.Key("limits.writes.per.minute", "60");
     /** {@code limits.writes.burst}: such changes a user may make at once. */
     public static final Settings.Key WRITES_BURST = new Settings.Key("limits.writes.burst", "20");
+    /** {@code limits.memories.per.user}: memories one user may keep. */
+    public static final Settings.Key MEMORIES_PER_USER = new Settings.Key("limits.memories.per.user", "1000");
+    /** {@code limits.body.seconds}: the longest reading one request body may take. */
+    public static final Settings.Key BODY_SECONDS = new Settings.Key("limits.body.seconds", "20");
     /** {@code limits.streams.per.user}: open streams per user. */
     public static final Settings.Key STREAMS_PER_USER = new Settings.Key("limits.streams.per.user", "4");
     /** {@code limits.streams.total}: open streams in all. */
@@ -87,7 +95,7 @@ public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyB
     public static final Settings.Key ACTIONS_CONFIRM_SECONDS = new Settings.Key("actions.confirm.seconds", "120");
     /** The settings the server reads, {@code host} and {@code port} first. */
     public static final List<Settings.Key> KEYS = List.of(HOST, PORT, HEARTBEAT_SECONDS, MAX_BODY_BYTES,
-            RATE_PER_MINUTE, RATE_BURST, WRITES_PER_MINUTE, WRITES_BURST, STREAMS_PER_USER, STREAMS_TOTAL, MAX_STREAM_SECONDS, SLOW_CLIENT_SECONDS,
+            RATE_PER_MINUTE, RATE_BURST, WRITES_PER_MINUTE, WRITES_BURST, MEMORIES_PER_USER, BODY_SECONDS, STREAMS_PER_USER, STREAMS_TOTAL, MAX_STREAM_SECONDS, SLOW_CLIENT_SECONDS,
             SHUTDOWN_SECONDS, CORS_ORIGINS, ACTIONS_AUTO, ACTIONS_CONFIRM_SECONDS);
 
     /**
@@ -107,6 +115,8 @@ public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyB
                 s.integer(RATE_BURST, 1, 1_000_000),
                 s.integer(WRITES_PER_MINUTE, 1, 1_000_000),
                 s.integer(WRITES_BURST, 1, 1_000_000),
+                s.integer(MEMORIES_PER_USER, 1, 1_000_000),
+                Duration.ofSeconds(s.integer(BODY_SECONDS, 1, 3_600)),
                 s.integer(STREAMS_PER_USER, 1, 1_000_000),
                 s.integer(STREAMS_TOTAL, 1, 1_000_000),
                 Duration.ofSeconds(s.integer(MAX_STREAM_SECONDS, 1, 86_400)),

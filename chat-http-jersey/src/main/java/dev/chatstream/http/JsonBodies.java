@@ -10,8 +10,10 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import java.io.IOException;
 
 /**
- * Reads JSON request bodies: bounded in size (413 past the limit, before reading it all), parsed strictly
- * (duplicate keys refused), every refusal a 400 in our own words. Jackson's messages never reach a client.
+ * Reads JSON request bodies: bounded in size (413 past the limit, before reading it all) and in time (408 when
+ * the whole body has not arrived within {@code limits.body.seconds}, so a client trickling a byte at a time cannot
+ * hold a worker), parsed strictly (duplicate keys refused), every refusal a 400 in our own words. Jackson's
+ * messages never reach a client.
  */
 final class JsonBodies {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -21,25 +23,44 @@ final class JsonBodies {
     private JsonBodies() {
     }
 
-    /** The raw body, at most {@code maxBytes}. */
-    static byte[] bytes(ContainerRequestContext context, int maxBytes) {
+    /**
+     * The raw body, at most {@link HttpConfig#maxBodyBytes()}, read within {@link HttpConfig#bodyTimeout()} (a
+     * single read waits at most that long too: the transport's read timeout is the same).
+     */
+    static byte[] bytes(ContainerRequestContext context, HttpConfig config) {
+        int maxBytes = config.maxBodyBytes();
         if (context.getLength() > maxBytes) {
             throw tooLarge(maxBytes);
         }
+        long deadline = System.nanoTime() + config.bodyTimeout().toNanos();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(Math.max(0, Math.min(
+                context.getLength(), maxBytes)));
+        byte[] buffer = new byte[8192];
         try {
-            byte[] bytes = context.getEntityStream().readNBytes(maxBytes + 1);
-            if (bytes.length > maxBytes) {
-                throw tooLarge(maxBytes);
+            java.io.InputStream in = context.getEntityStream();
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                out.write(buffer, 0, n);
+                if (out.size() > maxBytes) {
+                    throw tooLarge(maxBytes);
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw tooSlow(config);
+                }
             }
-            return bytes;
+            return out.toByteArray();
         } catch (IOException e) {
+            if (System.nanoTime() - deadline > 0 || e instanceof java.io.InterruptedIOException
+                    || e.getCause() instanceof java.util.concurrent.TimeoutException) {
+                throw tooSlow(config);
+            }
             throw invalid("The body could not be read");
         }
     }
 
     /** The body as a JSON object. */
-    static JsonNode object(ContainerRequestContext context, int maxBytes, String example) {
-        JsonNode root = tree(bytes(context, maxBytes), example);
+    static JsonNode object(ContainerRequestContext context, HttpConfig config, String example) {
+        JsonNode root = tree(bytes(context, config), example);
         if (!root.isObject()) {
             throw invalid("The body must be a JSON object such as " + example);
         }
@@ -70,6 +91,12 @@ final class JsonBodies {
 
     static ApiException invalid(String message) {
         return new ApiException(400, "invalid_request", message);
+    }
+
+    private static ApiException tooSlow(HttpConfig config) {
+        return new ApiException(408, "request_timeout", "The body did not arrive within "
+                + config.bodyTimeout().toSeconds() + " s (limits.body.seconds); send it again",
+                java.util.Map.of("Connection", "close"));
     }
 
     private static ApiException tooLarge(int maxBytes) {

@@ -44,12 +44,17 @@ public final class MemoriesResource {
 
     @POST
     public Response add(@Context ContainerRequestContext context) {
-        JsonNode body = JsonBodies.object(context, config.maxBodyBytes(), EXAMPLE);
+        JsonNode body = JsonBodies.object(context, config, EXAMPLE);
         JsonNode text = body.get("text");
         if (text == null || !text.isTextual()) {
             throw JsonBodies.invalid("text is required and must be a string, as in " + EXAMPLE);
         }
-        Memory memory = memories.add(AuthFilter.user(context), text.textValue());
+        dev.chatstream.core.UserId user = AuthFilter.user(context);
+        if (memories.list(user).size() >= config.memoriesPerUser()) {
+            throw new ApiException(409, "too_many_memories", "You keep " + config.memoriesPerUser()
+                    + " memories, the most one user may (limits.memories.per.user); delete some, then add this one");
+        }
+        Memory memory = memories.add(user, text.textValue());
         return Response.created(URI.create("/api/memories/" + memory.id())).entity(Json.write(json(memory))).build();
     }
 
