@@ -26,8 +26,10 @@ import java.util.OptionalLong;
  * request with it gets 401) and record when they were created and last used. Thread-safe.
  *
  * <p>{@link #authenticate} looks a token up by its hash; the lookup's timing depends only on the hash,
- * which an attacker cannot steer towards a stored one. It writes the last-used time at most once a minute
- * per token, so a busy server does not turn every request into a write.
+ * which an attacker cannot steer towards a stored one. It only reads: the last-used time is written at most once
+ * a minute per token, by one background writer, so checking a token never waits for the store's write lock
+ * (one user's burst of changes cannot turn everyone's requests into 503s) and a failed last-used write (it is
+ * advisory) never fails a request; the next use tries again. {@link #close} stops the writer.
  */
 public final class JdbcAccounts implements Accounts {
     /** Every token starts with this, so it is recognisable in a leaked config file or log. */
@@ -35,10 +37,27 @@ public final class JdbcAccounts implements Accounts {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long LAST_USED_RESOLUTION_MILLIS = Duration.ofMinutes(1).toMillis();
 
+    private static final System.Logger LOG = System.getLogger(JdbcAccounts.class.getName());
+
     private final Db db;
+    /** Token id to the latest use not yet written. */
+    private final java.util.Map<Long, Long> unrecorded = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("chatstream-token-last-used").daemon().factory());
 
     JdbcAccounts(Db db) {
         this.db = db;
+    }
+
+    /** Stops the last-used writer, giving a write under way a moment to finish. */
+    void close() {
+        writer.shutdown();
+        try {
+            writer.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -62,16 +81,49 @@ public final class JdbcAccounts implements Accounts {
         found.ifPresent(f -> {
             long now = db.now();
             if (now - f.lastUsed() >= LAST_USED_RESOLUTION_MILLIS) {
-                db.write("record the token's use", c -> {
-                    try (PreparedStatement s = c.prepareStatement("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")) {
-                        s.setLong(1, now);
-                        s.setLong(2, f.id());
-                        return s.executeUpdate();
+                unrecorded.merge(f.id(), now, Math::max);
+                if (writing.compareAndSet(false, true)) {
+                    try {
+                        writer.execute(this::recordUses);
+                    } catch (java.util.concurrent.RejectedExecutionException closed) {
+                        writing.set(false); // closing: the use goes unrecorded, the request goes on
                     }
-                });
+                }
             }
         });
         return found.map(Found::user);
+    }
+
+    /** Writes every use not yet written, in one transaction per round; on the writer thread only. */
+    private void recordUses() {
+        try {
+            while (!unrecorded.isEmpty()) {
+                java.util.Map<Long, Long> batch = new java.util.HashMap<>();
+                for (Long id : List.copyOf(unrecorded.keySet())) {
+                    Long at = unrecorded.remove(id);
+                    if (at != null) {
+                        batch.put(id, at);
+                    }
+                }
+                db.write("record when tokens were last used", c -> {
+                    try (PreparedStatement s = c.prepareStatement(
+                            "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)")) {
+                        for (java.util.Map.Entry<Long, Long> e : batch.entrySet()) {
+                            s.setLong(1, e.getValue());
+                            s.setLong(2, e.getKey());
+                            s.setLong(3, e.getValue());
+                            s.executeUpdate();
+                        }
+                    }
+                    return null;
+                });
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Could not record when tokens were last used (advisory; the next "
+                    + "use of each token tries again): " + e.getMessage());
+        } finally {
+            writing.set(false);
+        }
     }
 
     /** Whether any user has a live token (false on a first start). */

@@ -193,6 +193,7 @@ public final class JdbcStore implements AutoCloseable {
     /** Closes the pool; with SQLite, the WAL is checkpointed into the database file. */
     @Override
     public void close() {
+        accounts.close();
         pool.close();
     }
 }

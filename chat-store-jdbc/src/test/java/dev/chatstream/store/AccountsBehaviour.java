@@ -58,7 +58,7 @@ abstract class AccountsBehaviour {
 
         accounts.authenticate(token.token());
 
-        JdbcAccounts.TokenInfo info = accounts.tokens(Optional.empty()).getFirst();
+        JdbcAccounts.TokenInfo info = awaitLastUsed(accounts);
         assertThat(info.lastUsedAt()).isPresent();
         assertThat(info.label()).isEqualTo("laptop");
         assertThat(info.user()).isEqualTo(ANA);
@@ -90,5 +90,21 @@ abstract class AccountsBehaviour {
         assertThat(accounts.tokens(Optional.of(RUI))).extracting(JdbcAccounts.TokenInfo::label).containsExactly("r");
         assertThat(accounts.tokens(Optional.empty())).hasSize(2);
         assertThat(accounts.anyLiveToken()).isTrue();
+    }
+
+    /** The only token's info once its last use is recorded (by the background writer); fails after 30 s. */
+    static JdbcAccounts.TokenInfo awaitLastUsed(JdbcAccounts accounts) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        JdbcAccounts.TokenInfo info = accounts.tokens(Optional.empty()).getFirst();
+        while (info.lastUsedAt().isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            info = accounts.tokens(Optional.empty()).getFirst();
+        }
+        return info;
     }
 }
