@@ -55,6 +55,10 @@ class AppConfigTest {
                         + "got \"0\"");
         assertThatThrownBy(() -> AppConfig.load(List.of("--cors.origins=https://a.org/app"), Map.of()))
                 .hasMessageStartingWith("cors.origins (flag --cors.origins) must be a comma-separated list of origins");
+        assertThatThrownBy(() -> AppConfig.load(List.of(), Map.of("CHATSTREAM_METRICS_TOKEN", "short secret")))
+                .hasMessage("metrics.token (environment variable CHATSTREAM_METRICS_TOKEN) must be empty, or a secret "
+                        + "of at least 16 printable ASCII characters without spaces (e.g. from: openssl rand -hex 24); "
+                        + "the value given is not shown");
         assertThatThrownBy(() -> AppConfig.load(List.of("--prot=1"), Map.of()))
                 .hasMessageStartingWith("Unknown flag --prot; known flags: --config, --host, --port,");
         assertThatThrownBy(() -> AppConfig.load(List.of("port=1"), Map.of()))

@@ -155,4 +155,50 @@ class OperationsIT {
         assertThat(String.join("\n", lines)).doesNotContain(f.anaToken).doesNotContain(f.ruiToken)
                 .doesNotContain("segredo-da-ana");
     }
+
+    /** Issue 22, finding 8: with metrics.token set, only a scraper that sends it reads /metrics. */
+    @Test
+    void shouldAskForTheScrapeTokenWhenOneIsSet() {
+        String scrape = "scrape-token-0123456789abcdef";
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                lines.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger.getLogger("").addHandler(capture);
+        try (ServerFixture guarded = new ServerFixture(env -> {
+            env.put("CHATSTREAM_METRICS_TOKEN", scrape);
+            return env;
+        })) {
+            HttpResponse<String> none = guarded.send(guarded.get("metrics", null));
+            HttpResponse<String> wrong = guarded.send(guarded.get("metrics", scrape + "x"));
+            HttpResponse<String> usersToken = guarded.send(guarded.get("metrics", guarded.anaToken));
+            HttpResponse<String> right = guarded.send(guarded.get("metrics", scrape));
+
+            for (HttpResponse<String> refused : List.of(none, wrong, usersToken)) {
+                assertThat(refused.statusCode()).isEqualTo(401);
+                assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+                assertThat(refused.body()).isEqualTo("{\"error\": \"GET /metrics needs the scrape token "
+                        + "(metrics.token) as \\\"Authorization: Bearer <token>\\\"; in Prometheus, set "
+                        + "authorization.credentials\", \"code\": \"unauthorized\"}");
+            }
+            assertThat(right.statusCode()).isEqualTo(200);
+            assertThat(right.body()).contains("chatstream_streams_active");
+            assertThat(guarded.firstStartOutput).doesNotContain(scrape);
+        } finally {
+            Logger.getLogger("").removeHandler(capture);
+        }
+        assertThat(String.join("\n", lines)).doesNotContain(scrape);
+        assertThat(f.send(f.get("metrics", null)).statusCode()).as("without the setting, no token").isEqualTo(200);
+    }
 }

@@ -28,10 +28,13 @@ import java.util.List;
  * @param corsOrigins          origins allowed by CORS ({@code *} for any); empty for none
  * @param actionsAuto          whether the server runs the actions the model asks for; off: clients get them
  * @param actionConfirmTimeout how long a high-impact action waits for the user's confirmation
+ * @param metricsToken         the bearer token {@code GET /metrics} asks for; empty: none (never shown by
+ *                             {@link #toString})
  */
 public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyBytes, int ratePerMinute,
         int rateBurst, int writesPerMinute, int writesBurst, int memoriesPerUser, Duration bodyTimeout, int streamsPerUser, int streamsTotal, Duration maxStreamDuration, Duration slowClientTimeout,
-        Duration shutdownGrace, List<String> corsOrigins, boolean actionsAuto, Duration actionConfirmTimeout) {
+        Duration shutdownGrace, List<String> corsOrigins, boolean actionsAuto, Duration actionConfirmTimeout,
+        String metricsToken) {
 
     public HttpConfig {
         if (host == null || host.isBlank()) {
@@ -55,6 +58,22 @@ public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyB
         }
         corsOrigins = List.copyOf(corsOrigins);
         positive(actionConfirmTimeout, "actionConfirmTimeout");
+        if (metricsToken == null || metricsToken.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+            throw new IllegalArgumentException("metricsToken must be printable ASCII without spaces");
+        }
+    }
+
+    /** Everything but the metrics token, which is shown as {@code (hidden)} when set. */
+    @Override
+    public String toString() {
+        return "HttpConfig[host=" + host + ", port=" + port + ", heartbeat=" + heartbeat + ", maxBodyBytes="
+                + maxBodyBytes + ", ratePerMinute=" + ratePerMinute + ", rateBurst=" + rateBurst
+                + ", writesPerMinute=" + writesPerMinute + ", writesBurst=" + writesBurst + ", memoriesPerUser="
+                + memoriesPerUser + ", bodyTimeout=" + bodyTimeout + ", streamsPerUser=" + streamsPerUser
+                + ", streamsTotal=" + streamsTotal + ", maxStreamDuration=" + maxStreamDuration
+                + ", slowClientTimeout=" + slowClientTimeout + ", shutdownGrace=" + shutdownGrace + ", corsOrigins="
+                + corsOrigins + ", actionsAuto=" + actionsAuto + ", actionConfirmTimeout=" + actionConfirmTimeout
+                + ", metricsToken=" + (metricsToken.isEmpty() ? "(none)" : "(hidden)") + "]";
     }
 
     /** {@code host}: the address to listen on. */
@@ -93,10 +112,12 @@ public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyB
     public static final Settings.Key ACTIONS_AUTO = new Settings.Key("actions.auto", "false");
     /** {@code actions.confirm.seconds}: how long a high-impact action waits for confirmation. */
     public static final Settings.Key ACTIONS_CONFIRM_SECONDS = new Settings.Key("actions.confirm.seconds", "120");
+    /** {@code metrics.token}: the bearer token {@code GET /metrics} asks for; empty for none. */
+    public static final Settings.Key METRICS_TOKEN = new Settings.Key("metrics.token", "");
     /** The settings the server reads, {@code host} and {@code port} first. */
     public static final List<Settings.Key> KEYS = List.of(HOST, PORT, HEARTBEAT_SECONDS, MAX_BODY_BYTES,
             RATE_PER_MINUTE, RATE_BURST, WRITES_PER_MINUTE, WRITES_BURST, MEMORIES_PER_USER, BODY_SECONDS, STREAMS_PER_USER, STREAMS_TOTAL, MAX_STREAM_SECONDS, SLOW_CLIENT_SECONDS,
-            SHUTDOWN_SECONDS, CORS_ORIGINS, ACTIONS_AUTO, ACTIONS_CONFIRM_SECONDS);
+            SHUTDOWN_SECONDS, CORS_ORIGINS, ACTIONS_AUTO, ACTIONS_CONFIRM_SECONDS, METRICS_TOKEN);
 
     /**
      * The server's settings.
@@ -124,7 +145,19 @@ public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyB
                 Duration.ofSeconds(s.integer(SHUTDOWN_SECONDS, 0, 600)),
                 origins(s),
                 s.bool(ACTIONS_AUTO),
-                Duration.ofSeconds(s.integer(ACTIONS_CONFIRM_SECONDS, 5, 86_400)));
+                Duration.ofSeconds(s.integer(ACTIONS_CONFIRM_SECONDS, 5, 86_400)),
+                metricsToken(s));
+    }
+
+    private static String metricsToken(Settings s) {
+        String token = s.text(METRICS_TOKEN).strip();
+        if (token.chars().anyMatch(c -> c <= ' ' || c > '~') || (!token.isEmpty() && token.length() < 16)) {
+            // not s.bad: that would echo the secret into the log
+            throw new dev.chatstream.core.ConfigException(METRICS_TOKEN.name() + " (" + s.source(METRICS_TOKEN)
+                    + ") must be empty, or a secret of at least 16 printable ASCII characters without spaces (e.g. "
+                    + "from: openssl rand -hex 24); the value given is not shown");
+        }
+        return token;
     }
 
     private static List<String> origins(Settings s) {
