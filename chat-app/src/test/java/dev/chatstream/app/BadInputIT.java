@@ -115,4 +115,85 @@ class BadInputIT {
         assertThat(f.ollama.chatBodies().getFirst()).contains(Json.write(message));
         assertThat(List.of(out.terminal().name())).containsExactly("done");
     }
+
+    /**
+     * Issue 22 ("also check"): what Grizzly itself answers before any of our code runs (a 20 kB URI, 20 kB of
+     * headers, a malformed request line): no server name or version, no HTML page, no stack trace.
+     */
+    @Test
+    void shouldAnswerRequestsGrizzlyRefusesWithoutItsNameOrAPage() throws Exception {
+        String[] requests = {
+            "GET /api/" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+            "GET /api/ready HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n",
+            "THIS IS NOT HTTP\r\n\r\n",
+            "GET /api/ready HTTP/9.9\r\nHost: x\r\n\r\n",
+            "GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
+            "POST /api/memories HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+            "POST /api/memories HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"};
+        List<java.util.logging.LogRecord> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (isLoggable(r)) {
+                    logged.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger.getLogger("").addHandler(capture);
+        try {
+            for (String request : requests) {
+                String answer = rawExchange(request);
+                String shown = request.substring(0, Math.min(60, request.length()));
+                assertThat(answer).as(shown).matches("(?s)HTTP/1\\.1 [45]\\d\\d .*")
+                        .doesNotContainIgnoringCase("grizzly").doesNotContainIgnoringCase("glassfish")
+                        .doesNotContainIgnoringCase("jersey").doesNotContainIgnoringCase("<html")
+                        .doesNotContain("Exception").doesNotContainIgnoringCase("server:");
+            }
+        } finally {
+            java.util.logging.Logger.getLogger("").removeHandler(capture);
+        }
+        // a client's malformed chunk was a WARNING with a stack trace from Grizzly: anyone could flood the log
+        assertThat(logged).as("log records with a stack trace").noneMatch(r -> r.getThrown() != null);
+    }
+
+    private String rawExchange(String request) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", f.server.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            try {
+                int n;
+                while ((n = s.getInputStream().read(buf)) > 0) {
+                    seen.write(buf, 0, n);
+                    if (seen.toString(java.nio.charset.StandardCharsets.ISO_8859_1).contains("\r\n\r\n")
+                            && complete(seen.toString(java.nio.charset.StandardCharsets.ISO_8859_1))) {
+                        break;
+                    }
+                }
+            } catch (java.net.SocketTimeoutException | java.net.SocketException e) {
+                // the server closed or said all it will say
+            }
+            return seen.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private static boolean complete(String response) {
+        int end = response.indexOf("\r\n\r\n");
+        if (response.substring(0, end).toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+            return response.endsWith("\r\n0\r\n\r\n");
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)")
+                .matcher(response.substring(0, end));
+        return m.find() && response.length() - end - 4 >= Integer.parseInt(m.group(1));
+    }
 }

@@ -74,12 +74,26 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /**
+     * Grizzly logs a WARNING with a stack trace for every request it cannot parse (a malformed chunk, a broken
+     * body): the client already got its 400, and anyone could fill the log that way. Held here so the logger and
+     * its filter stay configured (java.util.logging keeps loggers only weakly).
+     */
+    private static final java.util.logging.Logger GRIZZLY_CHAIN =
+            java.util.logging.Logger.getLogger("org.glassfish.grizzly.filterchain.DefaultFilterChain");
+
+    private static void quietGrizzlysClientErrors() {
+        GRIZZLY_CHAIN.setFilter(r -> !(r.getThrown() instanceof org.glassfish.grizzly.http.HttpBrokenContentException
+                || r.getThrown() instanceof java.io.IOException));
+    }
+
+    /**
      * Listens on the configured host and port.
      *
      * @throws UncheckedIOException when the port cannot be bound; the message says what to do
      * @throws IllegalStateException when already started
      */
     public synchronized ChatServer start() {
+        quietGrizzlysClientErrors();
         if (http != null) {
             throw new IllegalStateException("The server is already started on " + baseUri());
         }
