@@ -27,6 +27,34 @@ class AppConfigTest {
         assertThat(c.http().corsOrigins()).isEmpty();
     }
 
+    /** Issue 26: thinking, keep-alive and model options reach Ollama only when set; bad ones stop the start. */
+    @Test
+    void shouldReadOllamasThinkKeepAliveAndOptions() {
+        AppConfig c = AppConfig.load(List.of("--ollama.think=false", "--ollama.keep.alive=1h30m",
+                "--ollama.options={\"num_ctx\": 8192, \"temperature\": 0.2, \"stop\": [\"###\"]}"), Map.of());
+
+        assertThat(c.ollama().think()).isEqualTo("false");
+        assertThat(c.ollama().keepAlive()).isEqualTo("1h30m");
+        assertThat(c.ollama().options()).isEqualTo(Map.of("num_ctx", 8192, "temperature", 0.2,
+                "stop", List.of("###")));
+        AppConfig none = AppConfig.load(List.of(), Map.of());
+        assertThat(none.ollama().think()).isEmpty();
+        assertThat(none.ollama().keepAlive()).isEmpty();
+        assertThat(none.ollama().options()).isEmpty();
+        assertThatThrownBy(() -> AppConfig.load(List.of("--ollama.think=maybe"), Map.of()))
+                .hasMessage("ollama.think (flag --ollama.think) must be empty (the model's default), true, false, low, "
+                        + "medium or high, got \"maybe\"");
+        assertThatThrownBy(() -> AppConfig.load(List.of("--ollama.keep.alive=forever"), Map.of()))
+                .hasMessage("ollama.keep.alive (flag --ollama.keep.alive) must be empty (Ollama's default, 5m), a "
+                        + "duration such as 10m or 1h, 0 to unload at once, or -1 to keep the model loaded, got "
+                        + "\"forever\"");
+        assertThatThrownBy(() -> AppConfig.load(List.of("--ollama.options=num_ctx=8192"), Map.of()))
+                .hasMessageStartingWith("ollama.options (flag --ollama.options) must be a JSON object of Ollama model "
+                        + "options such as {\"num_ctx\": 8192, \"temperature\": 0.7}");
+        assertThatThrownBy(() -> AppConfig.load(List.of("--ollama.options={\"num_ctx\": {\"a\": 1}}"), Map.of()))
+                .hasMessageStartingWith("ollama.options (flag --ollama.options) must be a JSON object");
+    }
+
     @Test
     void shouldTakeFlagsOverEnvironmentOverFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("chatstream.properties");

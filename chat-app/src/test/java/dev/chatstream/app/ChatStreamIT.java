@@ -20,6 +20,30 @@ class ChatStreamIT {
         f.close();
     }
 
+    /** Issue 26: the server used to send no think, keep_alive or options, so thinking models thought every turn. */
+    @Test
+    void shouldSendOllamaTheConfiguredThinkKeepAliveAndOptions() {
+        try (ServerFixture tuned = new ServerFixture(env -> {
+            env.put("CHATSTREAM_OLLAMA_THINK", "false");
+            env.put("CHATSTREAM_OLLAMA_KEEP_ALIVE", "-1");
+            env.put("CHATSTREAM_OLLAMA_OPTIONS", "{\"num_ctx\": 8192}");
+            return env;
+        })) {
+            tuned.ollama.enqueue(Reply.tokens("Olá"));
+
+            assertThat(tuned.chat("Olá").statusCode()).isEqualTo(200);
+
+            com.fasterxml.jackson.databind.JsonNode sent = ConversationsIT.json(tuned.ollama.chatBodies().get(0));
+            assertThat(sent.get("think").isBoolean()).isTrue();
+            assertThat(sent.get("think").asBoolean()).isFalse();
+            assertThat(sent.get("keep_alive").asLong()).isEqualTo(-1);
+            assertThat(sent.get("options").toString()).isEqualTo("{\"num_ctx\":8192}");
+        }
+        f.ollama.enqueue(Reply.tokens("Olá"));
+        f.chat("Olá");
+        assertThat(ConversationsIT.json(f.ollama.chatBodies().get(0)).has("think")).as("unset: not sent").isFalse();
+    }
+
     @Test
     void shouldStreamAReplyByteForByte() {
         f.ollama.enqueue(Reply.tokens("Olá", ", Ana", "!"));

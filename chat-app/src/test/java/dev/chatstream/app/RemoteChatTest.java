@@ -74,7 +74,8 @@ class RemoteChatTest {
                 .entity("lock.porta", "Porta da frente", "Entrada", "locked")) {
             server.close();
             server = Server.start(AppConfig.load(List.of("--port=0", "--data.dir=" + data,
-                    "--ollama.url=" + ollama.baseUrl(), "--homeassistant.url=" + ha.baseUrl(), "--actions.auto=true"),
+                    "--ollama.url=" + ollama.baseUrl(), "--homeassistant.url=" + ha.baseUrl(), "--actions.auto=true",
+                    "--homeassistant.policy.file=" + ServerFixture.defaultPolicyNaming("ana")),
                     Map.of("CHATSTREAM_HOMEASSISTANT_TOKEN", "ha-token")), System.out);
             String call = "ACTION: {\"tool\": \"homeassistant_call_service\", \"args\": {\"domain\": ";
             ollama.enqueue(Reply.tokens("Acendo.\n", call + "\"light\", \"service\": \"turn_on\", "

@@ -83,8 +83,19 @@ public record OllamaConfig(URI baseUrl, String model, String keepAlive, Map<Stri
     public static final Settings.Key FIRST_TOKEN_SECONDS = new Settings.Key("ollama.first.token.seconds", "120");
     /** {@code ollama.idle.seconds}: the longest silence in the middle of a reply. */
     public static final Settings.Key IDLE_SECONDS = new Settings.Key("ollama.idle.seconds", "30");
+    /** {@code ollama.think}: whether a thinking model thinks ({@code true}, {@code false}, {@code low}...). */
+    public static final Settings.Key THINK = new Settings.Key("ollama.think", "");
+    /** {@code ollama.keep.alive}: how long Ollama keeps the model loaded ({@code 5m}, {@code -1}, {@code 0}). */
+    public static final Settings.Key KEEP_ALIVE = new Settings.Key("ollama.keep.alive", "");
+    /** {@code ollama.options}: model options as a JSON object ({@code {"num_ctx": 8192}}). */
+    public static final Settings.Key OPTIONS = new Settings.Key("ollama.options", "");
     /** The settings this adapter reads. */
-    public static final List<Settings.Key> KEYS = List.of(URL, FIRST_TOKEN_SECONDS, IDLE_SECONDS, MODEL);
+    public static final List<Settings.Key> KEYS = List.of(URL, FIRST_TOKEN_SECONDS, IDLE_SECONDS, MODEL, THINK,
+            KEEP_ALIVE, OPTIONS);
+    /** Go's duration syntax as Ollama reads {@code keep_alive} ({@code 5m}, {@code 1h30m}), or whole seconds. */
+    private static final java.util.regex.Pattern KEEP_ALIVE_VALUE =
+            java.util.regex.Pattern.compile("-?\\d+|(\\d+(\\.\\d+)?(ns|us|ms|s|m|h))+");
+    private static final java.util.regex.Pattern OPTION_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
     /**
      * The defaults with the URL, model and timeouts {@code settings} set.
@@ -94,8 +105,47 @@ public record OllamaConfig(URI baseUrl, String model, String keepAlive, Map<Stri
     public static OllamaConfig from(Settings settings) {
         OllamaConfig d = defaults().withBaseUrl(settings.url(URL, "http://127.0.0.1:11434"))
                 .withModel(settings.nonBlank(MODEL, "a model name such as llama3.2"));
+        String think = settings.text(THINK).strip();
+        if (!THINK_VALUES.contains(think)) {
+            throw settings.bad(THINK, "empty (the model's default), true, false, low, medium or high");
+        }
+        String keepAlive = settings.text(KEEP_ALIVE).strip();
+        if (!keepAlive.isEmpty() && !KEEP_ALIVE_VALUE.matcher(keepAlive).matches()) {
+            throw settings.bad(KEEP_ALIVE, "empty (Ollama's default, 5m), a duration such as 10m or 1h, 0 to unload at "
+                    + "once, or -1 to keep the model loaded");
+        }
+        d = d.withThink(think).withKeepAlive(keepAlive).withOptions(options(settings));
         return d.withTimeouts(d.connectTimeout(), Duration.ofSeconds(settings.integer(FIRST_TOKEN_SECONDS, 1, 3_600)),
                 Duration.ofSeconds(settings.integer(IDLE_SECONDS, 1, 3_600)), d.overallTimeout());
+    }
+
+    private static Map<String, Object> options(Settings settings) {
+        String text = settings.text(OPTIONS).strip();
+        if (text.isEmpty()) {
+            return Map.of();
+        }
+        String accepted = "a JSON object of Ollama model options such as {\"num_ctx\": 8192, \"temperature\": 0.7} "
+                + "(names in lower case; values numbers, strings, true/false or lists of strings)";
+        Object parsed;
+        try {
+            parsed = new com.fasterxml.jackson.databind.ObjectMapper().readValue(text, Object.class);
+        } catch (java.io.IOException e) {
+            throw settings.bad(OPTIONS, accepted);
+        }
+        if (!(parsed instanceof Map<?, ?> map)) {
+            throw settings.bad(OPTIONS, accepted);
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            Object v = e.getValue();
+            boolean plain = v instanceof Number || v instanceof String || v instanceof Boolean
+                    || (v instanceof List<?> l && l.stream().allMatch(String.class::isInstance));
+            if (!OPTION_NAME.matcher(String.valueOf(e.getKey())).matches() || !plain) {
+                throw settings.bad(OPTIONS, accepted);
+            }
+            out.put(String.valueOf(e.getKey()), v);
+        }
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     private static final OllamaConfig DEFAULTS = defaultConfig();

@@ -58,19 +58,56 @@ final class OllamaErrors {
                 + seconds(limit) + " — is it running, and not overloaded?", cause);
     }
 
-    /** For a response whose status is not 200; {@code body} is its (bounded) text. */
-    ChatException status(int status, String body, String model, Optional<String> retryAfter) {
+    /**
+     * The wait suggested when Ollama says it is busy: Ollama never sends {@code Retry-After} (its 503 means
+     * its queue, {@code OLLAMA_MAX_QUEUE}, is full), so chatstream suggests a few seconds of its own.
+     */
+    static final Duration BUSY_BACKOFF = Duration.ofSeconds(5);
+
+    /**
+     * For a response from {@code endpoint} whose status is not 200; {@code body} is its (bounded) text. Follows
+     * ollama/ollama {@code server/routes.go}: a missing model is 404 with JSON {@code {"error": "model 'x' not
+     * found"}}, while a path nothing serves is gin's plain-text {@code 404 page not found} (a wrong
+     * {@code ollama.url}); cloud models add 401 (sign in), 403, 429 and 502.
+     */
+    ChatException status(int status, String body, String model, URI endpoint, Optional<String> retryAfter) {
         String said = quote(body);
         return switch (status) {
-            case 404 -> new UpstreamException(ErrorCode.MODEL_NOT_FOUND, "The model \"" + model
-                    + "\" is not installed on Ollama at " + baseUrl + ": run `ollama pull " + model + "`");
+            case 404 -> jsonError(body)
+                    ? new UpstreamException(ErrorCode.MODEL_NOT_FOUND, "The model \"" + model
+                            + "\" is not installed on Ollama at " + baseUrl + ": run `ollama pull " + model + "` ("
+                            + "Ollama said: " + said + ")")
+                    : new UpstreamException(ErrorCode.LLM_FAILED, "Nothing at " + endpoint
+                            + " answers as Ollama (HTTP 404, \"" + shorten(body) + "\"): check ollama.url; it is the "
+                            + "Ollama server's own address, such as http://127.0.0.1:11434, without /api or a proxy's "
+                            + "path unless the proxy serves Ollama there");
             case 400 -> new UpstreamException(ErrorCode.LLM_REJECTED,
                     "Ollama rejected the request for model \"" + model + "\": " + said);
+            case 401 -> new UpstreamException(ErrorCode.LLM_REJECTED, "Ollama needs a signed-in account for model \""
+                    + model + "\" (a cloud model): run `ollama signin` on the machine Ollama runs on, or choose a "
+                    + "local model (Ollama said: " + said + ")");
+            case 403 -> new UpstreamException(ErrorCode.LLM_REJECTED, "Ollama refused model \"" + model
+                    + "\" for this account (HTTP 403): check the account's access to it, or choose a local model "
+                    + "(Ollama said: " + said + ")");
+            case 429 -> new TransientException(ErrorCode.LLM_BUSY, "Ollama's cloud service is rate-limiting model \""
+                    + model + "\"; try again in a moment", retryAfter(retryAfter));
+            case 502 -> new TransientException(ErrorCode.LLM_UNAVAILABLE, "Ollama could not reach the service "
+                    + "behind model \"" + model + "\" (HTTP 502: " + said + "); try again in a moment",
+                    retryAfter(retryAfter));
             case 503 -> new TransientException(ErrorCode.LLM_BUSY,
                     "Ollama is busy (its request queue is full); try again in a moment", retryAfter(retryAfter));
             default -> new UpstreamException(ErrorCode.LLM_FAILED,
                     "Ollama failed with HTTP status " + status + ": " + said);
         };
+    }
+
+    private boolean jsonError(String body) {
+        try {
+            JsonNode node = mapper.readTree(body);
+            return node != null && node.path("error").isTextual();
+        } catch (IOException notJson) {
+            return false;
+        }
     }
 
     ChatException errorLine(String error) {
@@ -120,12 +157,13 @@ final class OllamaErrors {
         return oneLine.length() <= MAX_QUOTE ? oneLine : oneLine.substring(0, MAX_QUOTE) + "…";
     }
 
+    /** The server's {@code Retry-After} in seconds when it sent one (a proxy may), else {@link #BUSY_BACKOFF}. */
     private static Duration retryAfter(Optional<String> header) {
         try {
             return header.map(String::strip).map(Long::parseLong).filter(s -> s > 0 && s < 3600)
-                    .map(Duration::ofSeconds).orElse(Duration.ZERO);
+                    .map(Duration::ofSeconds).orElse(BUSY_BACKOFF);
         } catch (NumberFormatException httpDate) {
-            return Duration.ZERO;
+            return BUSY_BACKOFF;
         }
     }
 

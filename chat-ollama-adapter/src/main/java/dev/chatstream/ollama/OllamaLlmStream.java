@@ -125,7 +125,8 @@ public final class OllamaLlmStream implements LlmStream {
         try (InputStream body = response.body()) {
             if (response.status() != 200) {
                 String text = new String(body.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
-                throw errors.status(response.status(), text, model, response.header("Retry-After"));
+                throw errors.status(response.status(), text, model, endpoint("/api/chat"),
+                        response.header("Retry-After"));
             }
             LineReader lines = new LineReader(body, config.maxLineBytes());
             while (lines.next()) {
@@ -208,7 +209,8 @@ public final class OllamaLlmStream implements LlmStream {
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             String text = new String(response.body(), StandardCharsets.UTF_8);
             if (response.statusCode() != 200) {
-                throw errors.status(response.statusCode(), text, config.model(), java.util.Optional.empty());
+                throw errors.status(response.statusCode(), text, config.model(), request.uri(),
+                        response.headers().firstValue("Retry-After"));
             }
             return mapper.readTree(text);
         } catch (java.net.http.HttpTimeoutException e) {

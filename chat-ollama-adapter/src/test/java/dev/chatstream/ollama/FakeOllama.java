@@ -170,6 +170,18 @@ public final class FakeOllama implements AutoCloseable {
             return r;
         }
 
+        /**
+         * An error status with exactly this body, e.g. a cloud model's 401 {@code {"error": "unauthorized",
+         * "signin_url": "..."}} (ollama/ollama {@code server/routes.go}). Ollama itself never sends
+         * {@code Retry-After}; {@link #retryAfter} adds one as a proxy in front of it might.
+         */
+        public static Reply statusWithBody(int status, String body) {
+            Reply r = new Reply();
+            r.status = status;
+            r.errorBody = body;
+            return r;
+        }
+
         /** Adds a {@code Retry-After} header (error replies). */
         public Reply retryAfter(String seconds) {
             retryAfter = seconds;
@@ -201,11 +213,28 @@ public final class FakeOllama implements AutoCloseable {
                     + "},\"done\":false}");
         }
 
-        /** A line with one native tool call; {@code argumentsJson} is a JSON object. */
+        /**
+         * A line with one native tool call; {@code argumentsJson} is a JSON object. As ollama/ollama
+         * {@code api/types.go} writes it: the call has an {@code id}, its function an {@code index}.
+         */
         public Reply toolCall(String name, String argumentsJson) {
             return line("{\"model\":\"llama3.2\",\"created_at\":\"2026-11-24T14:05:00.123456789Z\","
-                    + "\"message\":{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"function\":{\"name\":"
-                    + json(name) + ",\"arguments\":" + argumentsJson + "}}]},\"done\":false}");
+                    + "\"message\":{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[" + call(name, argumentsJson, 0)
+                    + "]},\"done\":false}");
+        }
+
+        /**
+         * The final line carrying the last text and a tool call, which Ollama can send in its {@code done: true}
+         * line (ollama/ollama {@code server/routes.go} flushes pending tool calls with the final response).
+         */
+        public Reply doneWithToolCall(String text, String name, String argumentsJson) {
+            return line(DONE_LINE.replace("\"content\":\"\"", "\"content\":" + json(text) + ",\"tool_calls\":["
+                    + call(name, argumentsJson, 0) + "]"));
+        }
+
+        private static String call(String name, String argumentsJson, int index) {
+            return "{\"id\":\"call_" + Integer.toHexString(name.hashCode()) + "\",\"function\":{\"index\":" + index
+                    + ",\"name\":" + json(name) + ",\"arguments\":" + argumentsJson + "}}";
         }
 
         /** The final line with Ollama's metrics. */
@@ -335,6 +364,8 @@ public final class FakeOllama implements AutoCloseable {
                     play(socket, out, reply, exchange);
                 }
             } else {
+                // gin's answer for a route nothing serves (ollama/ollama server/routes.go registers only /api/...
+                // and /v1/...): plain text, unlike a missing model's JSON 404
                 respond(out, 404, "404 page not found", "");
             }
         } catch (IOException e) {

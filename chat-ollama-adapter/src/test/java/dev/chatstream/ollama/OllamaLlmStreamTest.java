@@ -122,6 +122,19 @@ class OllamaLlmStreamTest {
         assertThat(usage.tokensPerSecond()).isEqualTo(20.0);
     }
 
+    /** Issue 26: a tool call (with its id and index) and the last text can come in the done line itself. */
+    @Test
+    void shouldTakeTextAndAToolCallFromTheDoneLine() {
+        ollama.enqueue(FakeOllama.Reply.stream().token("Vou ")
+                .doneWithToolCall("acender.", "homeassistant_call_service", "{\"domain\":\"light\"}"));
+
+        Usage usage = run();
+
+        assertThat(deltas).containsExactly(new LlmDelta.Text("Vou "), new LlmDelta.Text("acender."),
+                new LlmDelta.ToolCall(new Action("homeassistant_call_service", Map.of("domain", "light"))));
+        assertThat(usage.doneReason()).isEqualTo("stop");
+    }
+
     @Test
     void shouldGiveTheSameTextWhateverByteOffsetsTheLinesAreSplitAt() {
         String body = FakeOllama.DONE_LINE.replace("\"content\":\"\"", "\"content\":\"Olá 😀 ção\"") + "\r\n";
@@ -159,10 +172,56 @@ class OllamaLlmStreamTest {
 
     @Test
     void shouldNameTheModelAndTheFixWhenItIsNotInstalled() {
-        ollama.enqueue(FakeOllama.Reply.status(404, "model \"llama3.2\" not found, try pulling it first"));
+        ollama.enqueue(FakeOllama.Reply.status(404, "model 'llama3.2' not found"));
 
         assertFails(UpstreamException.class, ErrorCode.MODEL_NOT_FOUND, "The model \"llama3.2\" is not installed on "
-                + "Ollama at " + ollama.baseUrl() + ": run `ollama pull llama3.2`");
+                + "Ollama at " + ollama.baseUrl() + ": run `ollama pull llama3.2` (Ollama said: model 'llama3.2' not "
+                + "found)");
+    }
+
+    /** Issue 26: a wrong ollama.url (a proxy prefix, /api twice) meets gin's text 404, not a missing model. */
+    @Test
+    void shouldSayTheUrlIsWrongWhenNothingServesThePath() {
+        OllamaConfig wrongUrl = config().withBaseUrl(java.net.URI.create(ollama.baseUrl() + "/api"));
+
+        assertThatThrownBy(() -> run(wrongUrl))
+                .isInstanceOfSatisfying(UpstreamException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LLM_FAILED))
+                .hasMessage("Nothing at " + ollama.baseUrl() + "/api/api/chat answers as Ollama (HTTP 404, \"404 page "
+                        + "not found\"): check ollama.url; it is the Ollama server's own address, such as "
+                        + "http://127.0.0.1:11434, without /api or a proxy's path unless the proxy serves Ollama there");
+    }
+
+    /** Issue 26: cloud models' statuses (ollama/ollama server/routes.go): what to do, and what is transient. */
+    @Test
+    void shouldSayWhatToDoForACloudModelsStatuses() {
+        ollama.enqueue(FakeOllama.Reply.statusWithBody(401,
+                "{\"error\": \"unauthorized\", \"signin_url\": \"https://example.invalid/connect?key=x\"}"));
+        assertFails(UpstreamException.class, ErrorCode.LLM_REJECTED, "Ollama needs a signed-in account for model "
+                + "\"llama3.2\" (a cloud model): run `ollama signin` on the machine Ollama runs on, or choose a local "
+                + "model (Ollama said: unauthorized)");
+        ollama.enqueue(FakeOllama.Reply.status(403, "forbidden"));
+        assertFails(UpstreamException.class, ErrorCode.LLM_REJECTED, "Ollama refused model \"llama3.2\" for this "
+                + "account (HTTP 403): check the account's access to it, or choose a local model (Ollama said: "
+                + "forbidden)");
+        ollama.enqueue(FakeOllama.Reply.status(429, "too many requests"));
+        assertThatThrownBy(this::run).isInstanceOfSatisfying(TransientException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.LLM_BUSY);
+            assertThat(e.retryAfter()).contains(OllamaErrors.BUSY_BACKOFF);
+        });
+        ollama.enqueue(FakeOllama.Reply.status(502, "bad gateway"));
+        assertThatThrownBy(this::run).isInstanceOfSatisfying(TransientException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.LLM_UNAVAILABLE))
+                .hasMessage("Ollama could not reach the service behind model \"llama3.2\" (HTTP 502: bad gateway); try "
+                        + "again in a moment");
+    }
+
+    /** Issue 26: Ollama never sends Retry-After with its 503; chatstream suggests its own wait. */
+    @Test
+    void shouldSuggestItsOwnWaitWhenBusyOllamaGivesNone() {
+        ollama.enqueue(FakeOllama.Reply.status(503, "server busy, please try again.  maximum pending requests exceeded"));
+
+        assertThatThrownBy(this::run).isInstanceOfSatisfying(TransientException.class,
+                e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(5)));
     }
 
     @Test
