@@ -17,22 +17,23 @@ public interface ActionExecutor {
      * Runs {@code action}, which {@link #decide} allowed. Never throws: a failure is a
      * {@link ActionStatus#FAILED} outcome whose message says what went wrong and what to do.
      *
-     * @return {@link ActionStatus#DONE} or {@link ActionStatus#FAILED}, with a message for people
+     * @return {@link ActionStatus#DONE}, {@link ActionStatus#FAILED} (it did not run), or {@link ActionStatus#UNKNOWN}
+     *         (no answer in time: it may have run), with a message for people
      */
     Outcome execute(UserId user, Action action);
 
     /**
      * What running an action came to.
      *
-     * @param status  {@link ActionStatus#DONE} or {@link ActionStatus#FAILED}
+     * @param status  {@link ActionStatus#DONE}, {@link ActionStatus#FAILED} or {@link ActionStatus#UNKNOWN}
      * @param message for people
      */
     record Outcome(ActionStatus status, String message) {
         public Outcome {
             Checks.notNull(status, "status");
             Checks.notNull(message, "message");
-            if (status != ActionStatus.DONE && status != ActionStatus.FAILED) {
-                throw new IllegalArgumentException("an outcome is done or failed, got " + status);
+            if (status != ActionStatus.DONE && status != ActionStatus.FAILED && status != ActionStatus.UNKNOWN) {
+                throw new IllegalArgumentException("an outcome is done, failed or unknown, got " + status);
             }
         }
     }

@@ -9,6 +9,11 @@ public enum ActionStatus {
     DONE("done"),
     /** It was allowed but running it failed (the executor was unreachable or said no). */
     FAILED("failed"),
+    /**
+     * It was sent, but no answer came in time: it may have run (Home Assistant finishes a call even when the
+     * caller gave up), so the user should check the device before asking again.
+     */
+    UNKNOWN("unknown"),
     /** The policy does not allow it; it did not run. */
     REFUSED("refused"),
     /** It waits for the user to confirm it. */

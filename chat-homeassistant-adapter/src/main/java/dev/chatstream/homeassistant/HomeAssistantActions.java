@@ -124,6 +124,13 @@ final class HomeAssistantActions implements ActionExecutor {
             client.callService(domain, service, data);
             return new Outcome(ActionStatus.DONE, "Home Assistant ran " + what);
         } catch (HomeAssistantException e) {
+            if (e.getCause() instanceof java.net.http.HttpTimeoutException) {
+                // Home Assistant has no time limit on a service call and finishes it although we gave up
+                // (home-assistant/core components/api/__init__.py): never report it as not run, never retry it
+                return new Outcome(ActionStatus.UNKNOWN, e.getMessage() + "; it may still have run (Home Assistant "
+                        + "finishes a call even when chatstream stopped waiting): check "
+                        + action.args().get("entity_id") + " before asking again");
+            }
             return new Outcome(ActionStatus.FAILED, e.getMessage());
         }
     }

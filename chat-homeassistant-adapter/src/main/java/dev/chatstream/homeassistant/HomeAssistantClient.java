@@ -19,7 +19,14 @@ import java.util.Map;
 /**
  * Home Assistant's REST API, the parts chatstream uses: {@code GET /api/} (is it there?), {@code GET /api/states}
  * (the entities), {@code POST /api/template} (their areas) and {@code POST /api/services/<domain>/<service>}.
- * Every request carries {@code Authorization: Bearer <token>}. Thread-safe.
+ * Every request carries {@code Authorization: Bearer <token>}.
+ *
+ * <p>Home Assistant counts every 401 as a failed login (home-assistant/core {@code http/ban.py}): its users get a
+ * "login attempt failed" notification, and with {@code login_attempts_threshold} set the caller's address is
+ * banned (then every call answers 403). So after a 401 or 403 this client makes no call at all for
+ * {@link #FIRST_BACKOFF}, doubling up to {@link #MAX_BACKOFF} while the refusals go on, and answers every call
+ * meanwhile with the refusal; a 401 from {@code /api/template} (administrators only, {@code require_admin} in
+ * {@code components/api/__init__.py}) stops only the area reads, for good. Thread-safe.
  */
 final class HomeAssistantClient {
     /**
@@ -32,11 +39,28 @@ final class HomeAssistantClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** How long no call is made after the first refusal. */
+    static final java.time.Duration FIRST_BACKOFF = java.time.Duration.ofMinutes(5);
+    /** The longest pause between two tries while Home Assistant keeps refusing. */
+    static final java.time.Duration MAX_BACKOFF = java.time.Duration.ofHours(1);
+
     private final HomeAssistantConfig config;
     private final HttpClient http;
+    private final java.util.function.LongSupplier nanos;
+    private final Object gate = new Object();
+    /** The last refusal while calls are paused; null when calls go through. */
+    private HomeAssistantException refusal;
+    private long pausedUntil;
+    private int refusals;
+    private volatile HomeAssistantException templatesRefused;
 
     HomeAssistantClient(HomeAssistantConfig config) {
+        this(config, System::nanoTime);
+    }
+
+    HomeAssistantClient(HomeAssistantConfig config, java.util.function.LongSupplier nanos) {
         this.config = config;
+        this.nanos = nanos;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.timeout())
                 .build();
     }
@@ -67,8 +91,20 @@ final class HomeAssistantClient {
 
     /** Entity id to area name, for the entities that have an area. */
     Map<String, String> areas() {
-        String body = send(request("api/template").POST(HttpRequest.BodyPublishers.ofString(
-                write(Map.of("template", AREAS_TEMPLATE)))), "read the areas");
+        HomeAssistantException refused = templatesRefused;
+        if (refused != null) {
+            throw refused;
+        }
+        String body;
+        try {
+            body = send(request("api/template").POST(HttpRequest.BodyPublishers.ofString(
+                    write(Map.of("template", AREAS_TEMPLATE)))), "read the areas", true);
+        } catch (HomeAssistantException e) {
+            if (e.status() == 401) {
+                templatesRefused = e;
+            }
+            throw e;
+        }
         JsonNode node = json(body, "the areas");
         Map<String, String> out = new LinkedHashMap<>();
         node.properties().forEach(e -> {
@@ -94,6 +130,16 @@ final class HomeAssistantClient {
     }
 
     private String send(HttpRequest.Builder request, String what) {
+        return send(request, what, false);
+    }
+
+    /** @param adminOnly the path is an administrator's: a 401 there means "not an administrator", not a bad token */
+    private String send(HttpRequest.Builder request, String what, boolean adminOnly) {
+        synchronized (gate) {
+            if (refusal != null && nanos.getAsLong() - pausedUntil < 0) {
+                throw new HomeAssistantException(refusal.getMessage(), refusal.status(), null);
+            }
+        }
         HttpResponse<String> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -113,10 +159,18 @@ final class HomeAssistantClient {
             throw new HomeAssistantException("Interrupted while asking Home Assistant to " + what, 0, e);
         }
         int status = response.statusCode();
+        if (status == 401 && adminOnly) {
+            throw new HomeAssistantException("Home Assistant answered 401 when asked to " + what + ": only an "
+                    + "administrator's token may render templates, and chatstream's token is not one; areas come from "
+                    + "the stored home context (chatstream does not ask again: each refusal counts as a failed login "
+                    + "in Home Assistant)", status, null);
+        }
         if (status == 401 || status == 403) {
-            throw new HomeAssistantException("Home Assistant refused chatstream's access token (HTTP " + status
-                    + ") when asked to " + what + ": create a long-lived access token in Home Assistant (your "
-                    + "profile, Security tab) and set homeassistant.token", status, null);
+            throw refused(status, what);
+        }
+        synchronized (gate) {
+            refusal = null;
+            refusals = 0;
         }
         if (status == 400) {
             throw new HomeAssistantException("Home Assistant refused to " + what + " (HTTP 400: the service does "
@@ -131,6 +185,30 @@ final class HomeAssistantClient {
                     + detail(response.body()) + ")", status, null);
         }
         return response.body();
+    }
+
+    /** Pauses every call after a refusal, for longer each time it repeats. */
+    private HomeAssistantException refused(int status, String what) {
+        synchronized (gate) {
+            refusals++;
+            java.time.Duration pause = FIRST_BACKOFF.multipliedBy(1L << Math.min(refusals - 1, 10));
+            if (pause.compareTo(MAX_BACKOFF) > 0) {
+                pause = MAX_BACKOFF;
+            }
+            String why = status == 401
+                    ? "Home Assistant refused chatstream's access token (HTTP 401) when asked to " + what
+                            + ": create a long-lived access token in Home Assistant (your profile, Security tab) and "
+                            + "set homeassistant.token"
+                    : "Home Assistant refused chatstream (HTTP 403) when asked to " + what + ": Home Assistant bans "
+                            + "an address after failed logins (http: login_attempts_threshold); if this server's "
+                            + "address is in ip_bans.yaml in Home Assistant's configuration directory, remove it and "
+                            + "restart Home Assistant, and check homeassistant.token";
+            refusal = new HomeAssistantException(why + ". chatstream makes no call to Home Assistant for the next "
+                    + pause.toMinutes() + " min (each refused call counts there as a failed login), or until it "
+                    + "restarts", status, null);
+            pausedUntil = nanos.getAsLong() + pause.toNanos();
+            return refusal;
+        }
     }
 
     private static String detail(String body) {

@@ -30,6 +30,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * template error); {@code POST /api/services/<domain>/<service>} changes the entity's state and answers with the
  * changed states, or {@code 400: Bad Request} for a service it does not have. It can be made to fail every
  * call with a status, to answer slowly, or be stopped (connection refused). It records every service call.
+ *
+ * <p>Users and bans as home-assistant/core has them: {@code /api/template} is an administrator's view
+ * ({@code components/api/__init__.py}, {@code requires_auth} and {@code require_admin}), so a
+ * {@link #userToken non-administrator's token} gets 401 there; every 401 is a failed login for
+ * {@code http/ban.py}, and with {@link #banAfter login_attempts_threshold} set, the client's address is banned
+ * after that many: from then on every request answers {@code 403: Forbidden} until Home Assistant restarts with
+ * the ban removed from {@code ip_bans.yaml}.
  */
 public final class FakeHomeAssistant implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,6 +65,10 @@ public final class FakeHomeAssistant implements AutoCloseable {
     private volatile int failWith;
     private volatile Duration delay = Duration.ZERO;
     private volatile boolean areasTemplate = true;
+    private volatile String userToken;
+    private volatile int banThreshold;
+    private final AtomicInteger failedLogins = new AtomicInteger();
+    private volatile boolean banned;
 
     private FakeHomeAssistant(HttpServer server, String token) {
         this.server = server;
@@ -109,6 +120,28 @@ public final class FakeHomeAssistant implements AutoCloseable {
         return this;
     }
 
+    /** Also accepts {@code token}, a user's who is not an administrator (no templates). */
+    public FakeHomeAssistant userToken(String token) {
+        this.userToken = token;
+        return this;
+    }
+
+    /** Bans the client after {@code failedLogins} 401s, as {@code login_attempts_threshold} does (0: never). */
+    public FakeHomeAssistant banAfter(int failedLogins) {
+        this.banThreshold = failedLogins;
+        return this;
+    }
+
+    /** How many 401s it answered: the failed logins Home Assistant counted (and notified its users of). */
+    public int failedLogins() {
+        return failedLogins.get();
+    }
+
+    /** Whether the client is banned. */
+    public boolean banned() {
+        return banned;
+    }
+
     /** The state of an entity now, e.g. {@code locked}. */
     public String state(String entityId) {
         return states.get(entityId).state();
@@ -137,8 +170,15 @@ public final class FakeHomeAssistant implements AutoCloseable {
             }
             String path = x.getRequestURI().getPath();
             byte[] body = x.getRequestBody().readAllBytes();
-            if (!("Bearer " + token).equals(x.getRequestHeaders().getFirst("Authorization"))) {
-                text(x, 401, "401: Unauthorized");
+            if (banned) {
+                text(x, 403, "403: Forbidden");
+                return;
+            }
+            String auth = x.getRequestHeaders().getFirst("Authorization");
+            boolean admin = ("Bearer " + token).equals(auth);
+            boolean user = userToken != null && ("Bearer " + userToken).equals(auth);
+            if (!admin && !user || !admin && path.equals("/api/template")) {
+                unauthorized(x);
                 return;
             }
             if (failWith != 0) {
@@ -173,6 +213,15 @@ public final class FakeHomeAssistant implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A 401, counted as a failed login; the threshold's one bans (home-assistant/core http/ban.py). */
+    private void unauthorized(HttpExchange x) throws IOException {
+        int failed = failedLogins.incrementAndGet();
+        if (banThreshold > 0 && failed >= banThreshold) {
+            banned = true;
+        }
+        text(x, 401, "401: Unauthorized");
     }
 
     private void service(HttpExchange x, String[] parts, byte[] body) throws IOException {

@@ -163,20 +163,31 @@ class HomeAssistantActionsTest {
         ActionExecutor badToken = HomeAssistant.connect(HomeAssistantConfig.of(ha.baseUrl(), "old-token")).actions();
         assertThat(badToken.execute(ANA, light).message()).isEqualTo("Home Assistant refused chatstream's access "
                 + "token (HTTP 401) when asked to run light.turn_on: create a long-lived access token in Home "
-                + "Assistant (your profile, Security tab) and set homeassistant.token");
+                + "Assistant (your profile, Security tab) and set homeassistant.token. chatstream makes no call to Home "
+                + "Assistant for the next 5 min (each refused call counts there as a failed login), or until it restarts");
         assertThat(ha.calls()).isEmpty();
     }
 
     @Test
-    void shouldGiveUpOnASlowHomeAssistantAfterItsTimeout() {
+    void shouldGiveUpOnASlowHomeAssistantAfterItsTimeout() throws InterruptedException {
         ActionExecutor impatient = HomeAssistant.connect(HomeAssistantConfig.of(ha.baseUrl(), "good-token")
                 .withTimes(Duration.ofMillis(300), Duration.ofMinutes(10))).actions();
         ha.delay(Duration.ofSeconds(3));
 
         ActionExecutor.Outcome outcome = impatient.execute(ANA, call("light", "turn_on", "light.sala", Map.of()));
 
-        assertThat(outcome).isEqualTo(new ActionExecutor.Outcome(ActionStatus.FAILED, "Home Assistant at "
-                + ha.baseUrl() + " did not answer within 300 ms when asked to run light.turn_on"));
+        // issue 26: the call goes on in Home Assistant after chatstream gave up, so it is never "failed"
+        assertThat(outcome).isEqualTo(new ActionExecutor.Outcome(ActionStatus.UNKNOWN, "Home Assistant at "
+                + ha.baseUrl() + " did not answer within 300 ms when asked to run light.turn_on; it may still have run "
+                + "(Home Assistant finishes a call even when chatstream stopped waiting): check light.sala before "
+                + "asking again"));
+        ha.delay(Duration.ZERO);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!ha.state("light.sala").equals("on") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(ha.state("light.sala")).as("it ran after all").isEqualTo("on");
+        assertThat(ha.calls()).hasSize(1);
     }
 
     private static Action call(String domain, String service, String entity, Map<String, Object> fields) {

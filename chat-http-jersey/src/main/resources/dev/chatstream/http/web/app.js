@@ -161,7 +161,7 @@ function note(item, text) {
 }
 
 const ACTION_WORDS = { done: 'Done', failed: 'Failed', refused: 'Refused', cancelled: 'Cancelled',
-  expired: 'Expired' };
+  expired: 'Expired', unknown: 'No answer' };
 
 /** A card for one action; with a ticket that needs confirmation, Confirm and Cancel buttons. */
 function actionCard(action, ticket) {
