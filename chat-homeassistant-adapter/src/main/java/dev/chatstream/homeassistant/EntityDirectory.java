@@ -8,7 +8,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
- * The exposed entities of the installation, read from Home Assistant at most once per TTL and shared by the
+ * The exposed entities of the installation (those the policy exposes, less those hidden in Home Assistant's
+ * entity registry, as Home Assistant's own exposure leaves them out), read from Home Assistant at most once per TTL and shared by the
  * prompt and the action checks. When Home Assistant cannot be reached the last good list stays in use; with no
  * list yet the failure is remembered for {@link #RETRY} so that chats do not each wait for a dead server.
  * Thread-safe.
@@ -75,22 +76,23 @@ final class EntityDirectory {
     }
 
     private Map<String, Entity> load() {
-        Map<String, String> areas;
+        HomeAssistantClient.Registry registry;
         Map<String, Entity> out = new LinkedHashMap<>();
         var states = client.states();
         try {
-            areas = client.areas();
+            registry = client.registry();
         } catch (HomeAssistantException e) {
             if (!areasWarned) {
                 areasWarned = true;
                 LOG.log(System.Logger.Level.WARNING, "Device areas come from the stored home context only: "
                         + e.getMessage());
             }
-            areas = Map.of();
+            registry = new HomeAssistantClient.Registry(Map.of(), java.util.Set.of());
         }
         for (Entity s : states) {
-            if (policy.exposes(s.entityId())) {
-                out.put(s.entityId(), new Entity(s.entityId(), s.name(), areas.getOrDefault(s.entityId(), "")));
+            if (policy.exposes(s.entityId()) && !registry.hidden().contains(s.entityId())) {
+                out.put(s.entityId(), new Entity(s.entityId(), s.name(),
+                        registry.areas().getOrDefault(s.entityId(), "")));
             }
         }
         return Collections.unmodifiableMap(out);

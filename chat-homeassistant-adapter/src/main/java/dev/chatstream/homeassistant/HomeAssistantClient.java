@@ -30,12 +30,19 @@ import java.util.Map;
  */
 final class HomeAssistantClient {
     /**
-     * Renders {entity_id: area name} for every entity that has an area, as JSON. The REST API has no other way
-     * to read areas (the registries are on the WebSocket API).
+     * Renders {@code {"areas": {entity_id: area name}, "hidden": [entity_id...]}} as JSON: the area of every
+     * entity that has one, and the entities hidden in the entity registry ({@code is_hidden_entity}), which Home
+     * Assistant never exposes to its own assistants by default. The REST API has no other way to read either
+     * (the registries are on the WebSocket API).
      */
-    static final String AREAS_TEMPLATE = "{% set ns = namespace(areas={}) %}{% for s in states %}"
+    static final String AREAS_TEMPLATE = "{% set ns = namespace(areas={}, hidden=[]) %}{% for s in states %}"
             + "{% set a = area_name(s.entity_id) %}{% if a %}{% set ns.areas = dict(ns.areas, **{s.entity_id: a}) %}"
-            + "{% endif %}{% endfor %}{{ ns.areas | tojson }}";
+            + "{% endif %}{% if is_hidden_entity(s.entity_id) %}{% set ns.hidden = ns.hidden + [s.entity_id] %}"
+            + "{% endif %}{% endfor %}{{ {\"areas\": ns.areas, \"hidden\": ns.hidden} | tojson }}";
+
+    /** What the registries say, as far as a template can read them. */
+    record Registry(Map<String, String> areas, java.util.Set<String> hidden) {
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -89,8 +96,8 @@ final class HomeAssistantClient {
         return out;
     }
 
-    /** Entity id to area name, for the entities that have an area. */
-    Map<String, String> areas() {
+    /** Entity id to area name, for the entities that have an area, and the hidden entities. */
+    Registry registry() {
         HomeAssistantException refused = templatesRefused;
         if (refused != null) {
             throw refused;
@@ -106,13 +113,15 @@ final class HomeAssistantClient {
             throw e;
         }
         JsonNode node = json(body, "the areas");
-        Map<String, String> out = new LinkedHashMap<>();
-        node.properties().forEach(e -> {
+        Map<String, String> areas = new LinkedHashMap<>();
+        node.path("areas").properties().forEach(e -> {
             if (e.getValue().isTextual()) {
-                out.put(e.getKey(), e.getValue().asText());
+                areas.put(e.getKey(), e.getValue().asText());
             }
         });
-        return out;
+        java.util.Set<String> hidden = new java.util.HashSet<>();
+        node.path("hidden").forEach(id -> hidden.add(id.asText()));
+        return new Registry(areas, java.util.Set.copyOf(hidden));
     }
 
     /** Calls {@code domain.service} with {@code data}; Home Assistant answers once it ran (or after 10 s). */

@@ -56,6 +56,8 @@ public final class FakeHomeAssistant implements AutoCloseable {
     private record State(String entityId, String name, String area, String state) {
     }
 
+    private final java.util.Set<String> hidden = ConcurrentHashMap.newKeySet();
+
     private final HttpServer server;
     private final String token;
     private final Map<String, State> states = new ConcurrentHashMap<>();
@@ -99,6 +101,12 @@ public final class FakeHomeAssistant implements AutoCloseable {
             order.add(entityId);
         }
         states.put(entityId, new State(entityId, friendlyName, area, state));
+        return this;
+    }
+
+    /** Hides an entity in the entity registry (its "Visible" switch off): {@code is_hidden_entity} is true. */
+    public FakeHomeAssistant hidden(String entityId) {
+        hidden.add(entityId);
         return this;
     }
 
@@ -201,10 +209,13 @@ public final class FakeHomeAssistant implements AutoCloseable {
                     json(x, 400, Map.of("message", "Error rendering template: TemplateError"));
                     return;
                 }
-                ObjectNode areas = JSON.createObjectNode();
+                ObjectNode rendered = JSON.createObjectNode();
+                ObjectNode areas = rendered.putObject("areas");
                 order.stream().map(states::get).filter(s -> !s.area().isEmpty())
                         .forEach(s -> areas.put(s.entityId(), s.area()));
-                text(x, 200, JSON.writeValueAsString(areas));
+                ArrayNode hiddenIds = rendered.putArray("hidden");
+                order.stream().filter(hidden::contains).forEach(hiddenIds::add);
+                text(x, 200, JSON.writeValueAsString(rendered));
             } else if (method.equals("POST") && path.startsWith("/api/services/")) {
                 service(x, path.substring("/api/services/".length()).split("/"), body);
             } else {

@@ -68,7 +68,7 @@ class HomeAssistantAuthTest {
 
         assertThat(ha.stateReads()).isEqualTo(4);
         assertThat(ha.failedLogins()).isEqualTo(1);
-        assertThatThrownBy(user::areas).hasMessage("Home Assistant answered 401 when asked to read the areas: only an "
+        assertThatThrownBy(user::registry).hasMessage("Home Assistant answered 401 when asked to read the areas: only an "
                 + "administrator's token may render templates, and chatstream's token is not one; areas come from the "
                 + "stored home context (chatstream does not ask again: each refusal counts as a failed login in Home "
                 + "Assistant)");

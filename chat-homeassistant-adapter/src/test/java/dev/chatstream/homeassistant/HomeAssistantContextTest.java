@@ -52,6 +52,21 @@ class HomeAssistantContextTest {
         assertThat(context.baseSystemPrompt()).isEqualTo("Base.");
     }
 
+    /**
+     * Issue 26: Home Assistant never exposes hidden entities to its own assistants (a child lock, an LED switch
+     * hidden from dashboards); chatstream's glob policy left them in. Neither the prompt nor an action sees them.
+     */
+    @Test
+    void shouldLeaveOutEntitiesHiddenInHomeAssistant() {
+        ha.entity("switch.bloqueio_criancas", "Bloqueio para crianças", "Cozinha", "on").hidden("switch.bloqueio_criancas");
+        ha.entity("switch.abajur", "Abajur", "Sala", "off");
+        nanos.addAndGet(java.time.Duration.ofHours(1).toNanos());
+
+        assertThat(context.homeContext(ANA).devices()).extracting(Device::entityId).contains("switch.abajur")
+                .doesNotContain("switch.bloqueio_criancas");
+        assertThat(directory.entities()).doesNotContainKey("switch.bloqueio_criancas");
+    }
+
     /** Issue 22, finding 2: whoever names a device in Home Assistant cannot write lines into the prompt. */
     @Test
     void shouldCleanNamesFromHomeAssistantAsStoredOnesAre() {
