@@ -221,6 +221,21 @@ class ChatPageIT {
         assertThat(browser.text("#messages")).isBlank();
     }
 
+    /** Issue 26: a reply the model cut at its length limit is never shown as complete, then or after a reload. */
+    @Test
+    void shouldSayWhenTheModelCutTheReplyShortAndStillSayItAfterAReload() {
+        f.ollama.enqueue(Reply.stream().token("Era uma vez um gato que").doneBecause("length"));
+        signIn();
+        say("Conta uma história longa");
+        browser.await("#messages", s -> s.contains("Cut short: the model reached its length limit"), WAIT,
+                "the note under the reply");
+
+        browser.refresh();
+
+        browser.await("#messages", s -> s.contains("Era uma vez um gato que") && s.contains("Cut short"), WAIT,
+                "the note under the stored reply");
+    }
+
     @Test
     void shouldShowThinkingCollapsedOnlyWhenTurnedOn() {
         f.ollama.enqueue(Reply.stream().thinking("O utilizador quer saber as horas.").token("São ").token("dez.")

@@ -46,11 +46,11 @@ class UpstreamFaultsIT {
 
     @Test
     void shouldNameTheMissingModelAndTheFix() {
-        StreamOutcome out = chat(Reply.status(404, "model \"llama3.2\" not found, try pulling it first"));
+        StreamOutcome out = chat(Reply.status(404, "model 'llama3.2' not found"));
 
         assertThat(out.code()).isEqualTo("model_not_found");
         assertThat(out.error()).isEqualTo("The model \"llama3.2\" is not installed on Ollama at " + f.ollama.baseUrl()
-                + ": run `ollama pull llama3.2`");
+                + ": run `ollama pull llama3.2` (Ollama said: model 'llama3.2' not found)");
     }
 
     @Test

@@ -95,6 +95,10 @@ final class ReplyPrinter implements EventSink {
                     + printable(i.message()) + ")"), true);
             case ChatEvent.Done d -> {
                 finishText();
+                if (d.usage().truncated()) {
+                    note(style.dim("(cut short: the model reached its length limit; ask it to go on, or raise "
+                            + "num_predict / num_ctx)"), true);
+                }
                 if (interactive && d.usage().completionTokens() > 0) {
                     note(style.dim("(" + d.usage().completionTokens() + " tokens, "
                             + Math.round(d.usage().tokensPerSecond() * 10) / 10.0 + " tokens/s)"), true);

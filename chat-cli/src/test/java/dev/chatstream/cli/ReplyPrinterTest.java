@@ -43,4 +43,16 @@ class ReplyPrinterTest {
         assertThat(out.toString()).isEqualTo("Ligo o ar 🌡️ a 22 °C —\tjá.\n");
         assertThat(ReplyPrinter.printable("日本語 \"x\"")).isEqualTo("日本語 \"x\"");
     }
+
+    /** Issue 26: a reply the model cut at its length limit is never shown as complete. */
+    @Test
+    void shouldSayWhenTheModelCutTheReplyShort() {
+        printer.send(new ChatEvent.Chunk("Era uma vez um gato que"));
+        printer.send(new ChatEvent.Done(new Usage(40, 128, java.time.Duration.ofSeconds(2), java.time.Duration.ZERO,
+                java.time.Duration.ZERO, java.time.Duration.ofSeconds(1), Usage.LENGTH)));
+
+        assertThat(out.toString()).isEqualTo("Era uma vez um gato que\n");
+        assertThat(err.toString()).contains("(cut short: the model reached its length limit; ask it to go on, or "
+                + "raise num_predict / num_ctx)");
+    }
 }

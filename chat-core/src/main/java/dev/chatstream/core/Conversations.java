@@ -103,7 +103,7 @@ public final class Conversations {
                     String text = finalText != null ? finalText : shown.toString().strip();
                     long id;
                     try {
-                        id = save(new Reply(text, MessageStatus.COMPLETE));
+                        id = save(new Reply(text, d.usage().truncated() ? MessageStatus.TRUNCATED : MessageStatus.COMPLETE));
                     } catch (ChatException e) {
                         LOG.log(Level.WARNING, "A finished turn of user " + request.user() + " could not be stored", e);
                         return sink.send(new ChatEvent.Failed(e.code(), e instanceof ConversationNotFoundException

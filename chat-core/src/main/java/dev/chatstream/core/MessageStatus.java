@@ -9,7 +9,12 @@ public enum MessageStatus {
     /** The reply was stopped (the client left or pressed Stop, a timeout, a shutdown); it holds what was shown. */
     CANCELLED,
     /** The reply broke off with an error; it holds what was shown. */
-    FAILED;
+    FAILED,
+    /**
+     * The model stopped because it reached a length limit (Ollama's {@code done_reason} {@code "length"}: its
+     * {@code num_predict} or its context ran out), not because it was done: the reply is cut short.
+     */
+    TRUNCATED;
 
     /** The JSON name, e.g. {@code "cancelled"}. */
     public String wireName() {

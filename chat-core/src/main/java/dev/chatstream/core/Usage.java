@@ -15,6 +15,8 @@ import java.time.Duration;
  */
 public record Usage(long promptTokens, long completionTokens, Duration totalDuration, Duration loadDuration,
                     Duration promptEvalDuration, Duration evalDuration, String doneReason) {
+    /** The {@code doneReason} of a reply the model cut short at a length limit ({@code num_predict}, the context). */
+    public static final String LENGTH = "length";
     private static final Usage UNKNOWN = new Usage(0, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, "");
 
     public Usage {
@@ -30,6 +32,11 @@ public record Usage(long promptTokens, long completionTokens, Duration totalDura
     /** Usage with every figure unknown (zero). */
     public static Usage unknown() {
         return UNKNOWN;
+    }
+
+    /** Whether the model stopped at a length limit rather than because it was done: the reply is cut short. */
+    public boolean truncated() {
+        return LENGTH.equals(doneReason);
     }
 
     /** Generated tokens per second of generation time; 0 when the time is unknown. */

@@ -53,6 +53,20 @@ public abstract class ConversationStoreContract {
         assertThat(store.conversations(ANA)).hasSize(1);
     }
 
+    /** Every status a reply can end with is stored and read back as it was (truncated: issue 26). */
+    @Test
+    void shouldKeepEveryReplyStatus() {
+        ConversationStore store = newStore();
+        long id = store.saveTurn(ANA, OptionalLong.empty(), "primeira", new Reply("r", MessageStatus.COMPLETE));
+        for (MessageStatus status : MessageStatus.values()) {
+            store.saveTurn(ANA, OptionalLong.of(id), "pergunta " + status, new Reply("resposta", status));
+        }
+
+        List<StoredMessage> messages = store.messages(ANA, id).orElseThrow();
+        assertThat(messages.subList(2, messages.size())).filteredOn(m -> m.role() == Role.ASSISTANT)
+                .extracting(StoredMessage::status).containsExactly(MessageStatus.values());
+    }
+
     @Test
     void shouldKeepAnUnfinishedReplyWithItsStatus() {
         ConversationStore store = newStore();

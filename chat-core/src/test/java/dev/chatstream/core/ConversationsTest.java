@@ -83,6 +83,22 @@ class ConversationsTest {
         assertThat(stored.getLast().content()).isEqualTo("Era uma");
     }
 
+    /** Issue 26: a reply the model cut at its length limit is stored as truncated, never as complete. */
+    @Test
+    void shouldMarkAReplyCutAtTheLengthLimitAsTruncated() {
+        Usage cut = new Usage(40, 128, java.time.Duration.ofSeconds(2), java.time.Duration.ZERO,
+                java.time.Duration.ZERO, java.time.Duration.ofSeconds(1), Usage.LENGTH);
+        ScriptedLlmStream llm = ScriptedLlmStream.script().text("Era uma vez um gato que").usage(cut).build();
+
+        RecordingEventSink sink = run(llm, ChatRequest.of(ANA, "Conta uma história longa"), new RecordingEventSink());
+
+        assertThat(sink.terminal()).isInstanceOfSatisfying(ChatEvent.Done.class,
+                d -> assertThat(d.usage().truncated()).isTrue());
+        List<StoredMessage> stored = store.messages(ANA, store.conversations(ANA).getFirst().id()).orElseThrow();
+        assertThat(stored.getLast().status()).isEqualTo(MessageStatus.TRUNCATED);
+        assertThat(stored.getLast().content()).isEqualTo("Era uma vez um gato que");
+    }
+
     @Test
     void shouldMarkAReplyThatBrokeOffAsFailed() {
         ScriptedLlmStream llm = ScriptedLlmStream.script().text("Vou ver ")

@@ -237,6 +237,14 @@ public final class FakeOllama implements AutoCloseable {
                     + ",\"name\":" + json(name) + ",\"arguments\":" + argumentsJson + "}}";
         }
 
+        /**
+         * The final line with another {@code done_reason}: {@code "length"} when {@code num_predict} or the context
+         * ran out (ollama/ollama {@code llm/server.go}), {@code "load"} for an empty request.
+         */
+        public Reply doneBecause(String reason) {
+            return line(DONE_LINE.replace("\"done_reason\":\"stop\"", "\"done_reason\":" + json(reason)));
+        }
+
         /** The final line with Ollama's metrics. */
         public Reply done() {
             return line(DONE_LINE);

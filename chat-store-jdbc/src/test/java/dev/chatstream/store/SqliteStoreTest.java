@@ -72,6 +72,34 @@ class SqliteStoreTest {
                 java.nio.file.Files.getPosixFilePermissions(dataDir.resolve("chatstream.db")))).isEqualTo("rw-------");
     }
 
+    /** Issue 26: upgrading a database made before 'truncated' existed keeps every message and its id. */
+    @Test
+    void shouldUpgradeADatabaseFromBeforeTruncatedRepliesKeepingEveryMessage(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("chatstream.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            org.flywaydb.core.Flyway.configure().dataSource("jdbc:sqlite:" + file, "", "")
+                    .locations("classpath:db/sqlite").target("1").load().migrate();
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO users (name, created_at) VALUES ('ana', 1)");
+                s.executeUpdate("INSERT INTO conversations (user_id, title, created_at, updated_at, last_message_id) "
+                        + "VALUES (1, 'Olá', 1, 1, 0)");
+                s.executeUpdate("INSERT INTO messages (id, conversation_id, role, content, status, created_at) "
+                        + "VALUES (41, 1, 'user', 'Olá', 'complete', 1), (42, 1, 'assistant', 'Era uma', "
+                        + "'cancelled', 2)");
+            }
+        }
+
+        try (JdbcStore store = JdbcStore.open(StoreConfig.sqlite(file))) {
+            List<dev.chatstream.core.StoredMessage> before = store.conversations().messages(ANA, 1).orElseThrow();
+            assertThat(before).extracting(dev.chatstream.core.StoredMessage::id).containsExactly(41L, 42L);
+            assertThat(before.getLast().status()).isEqualTo(MessageStatus.CANCELLED);
+            store.conversations().saveTurn(ANA, OptionalLong.of(1), "mais", new Reply("cortada", MessageStatus.TRUNCATED));
+            List<dev.chatstream.core.StoredMessage> after = store.conversations().messages(ANA, 1).orElseThrow();
+            assertThat(after.getLast().status()).isEqualTo(MessageStatus.TRUNCATED);
+            assertThat(after.getLast().id()).as("ids go on after the kept ones").isGreaterThan(42L);
+        }
+    }
+
     @Test
     void shouldKeepEverythingAcrossAReopen() {
         StoreConfig config = StoreConfig.inDataDir(dir);

@@ -117,7 +117,7 @@ async function openConversation(id) {
   $('messages').replaceChildren();
   for (const m of messages) {
     const item = addMessage(m.role, m.content);
-    if (m.status !== 'complete') note(item, m.status === 'cancelled' ? 'Stopped' : 'Broke off');
+    if (m.status !== 'complete') note(item, STATUS_NOTES[m.status] || 'Broke off');
   }
   scrollToEnd(true);
   await loadConversations();
@@ -159,6 +159,10 @@ function note(item, text) {
   n.textContent = text;
   item.appendChild(n);
 }
+
+/** What the page says under a reply that did not end normally, by its stored status. */
+const STATUS_NOTES = { cancelled: 'Stopped', failed: 'Broke off',
+  truncated: 'Cut short: the model reached its length limit (ask it to go on, or raise num_predict / num_ctx)' };
 
 const ACTION_WORDS = { done: 'Done', failed: 'Failed', refused: 'Refused', cancelled: 'Cancelled',
   expired: 'Expired', unknown: 'No answer' };
@@ -271,6 +275,7 @@ function send(message, { again } = {}) {
     onActionError(error) { note(item, 'The model asked for an action that could not be read: ' + error.error); },
     onDone(done) {
       speaker.finish();
+      if (done.done_reason === 'length') note(item, STATUS_NOTES.truncated);
       if (done.conversation_id != null) setConversation(done.conversation_id);
     },
     onError(error) {
