@@ -44,6 +44,45 @@ class ChatStreamIT {
         assertThat(ConversationsIT.json(f.ollama.chatBodies().get(0)).has("think")).as("unset: not sent").isFalse();
     }
 
+    /**
+     * Issue 26: Ollama cuts a prompt over its context from the front, system prompt and ACTION rules first. The
+     * server fits the prompt to the context (here num_ctx 1024), dropping the oldest history, and refuses a
+     * message that cannot fit even alone instead of sending it to be cut.
+     */
+    @Test
+    void shouldFitThePromptToOllamasContextAndRefuseWhatCannotFit() {
+        try (ServerFixture small = new ServerFixture(env -> {
+            env.put("CHATSTREAM_OLLAMA_OPTIONS", "{\"num_ctx\": 1024}");
+            return env;
+        })) {
+            StringBuilder history = new StringBuilder("[");
+            for (int i = 0; i < 12; i++) {
+                history.append(i > 0 ? ", " : "").append("{\"role\": \"").append(i % 2 == 0 ? "user" : "assistant")
+                        .append("\", \"content\": \"h").append(i).append(' ').append("palavra ".repeat(50)).append("\"}");
+            }
+            small.ollama.enqueue(Reply.tokens("ok"));
+
+            StreamOutcome fitted = StreamOutcome.of(small, small.send(small.post("api/chat/stream/", small.anaToken,
+                    "{\"message\": \"agora\", \"history\": " + history + "]}")));
+
+            assertThat(fitted.code()).isEqualTo("done");
+            com.fasterxml.jackson.databind.JsonNode messages = ConversationsIT.json(small.ollama.chatBodies().get(0))
+                    .get("messages");
+            assertThat(messages.get(0).get("role").asText()).isEqualTo("system");
+            assertThat(messages.get(0).get("content").asText()).contains("ACTION:");
+            assertThat(messages.get(messages.size() - 1).get("content").asText()).isEqualTo("agora");
+            assertThat(messages.size() - 2).as("history kept").isBetween(1, 11);
+            assertThat(messages.get(messages.size() - 2).get("content").asText()).as("the newest kept")
+                    .startsWith("h11 ");
+
+            StreamOutcome refused = StreamOutcome.of(small, small.chat("conta-me isto: " + "palavra ".repeat(500)));
+
+            assertThat(refused.code()).isEqualTo("prompt_too_long");
+            assertThat(refused.error()).startsWith("The prompt needs about ").contains("(it holds 1024 tokens");
+            assertThat(small.ollama.chatBodies()).as("nothing sent to be cut").hasSize(1);
+        }
+    }
+
     @Test
     void shouldStreamAReplyByteForByte() {
         f.ollama.enqueue(Reply.tokens("Olá", ", Ana", "!"));

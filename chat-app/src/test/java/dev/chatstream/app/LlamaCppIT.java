@@ -55,7 +55,9 @@ class LlamaCppIT {
         // sometimes emits an invalid byte sequence itself (seen in CI-like runs). LlamaCppModelTest checks whole
         // characters at temperature 0 on a fixed prompt; here the chunks must add up to the final text exactly.
         assertThat(out.data().get("completion_tokens").asLong()).isPositive();
-        assertThat(out.stored()).last().isEqualTo("assistant:" + finalText + ":complete");
+        // the random model often runs into its token limit: such a reply is stored as cut short (issue 26)
+        String status = out.data().get("done_reason").asText().equals("length") ? "truncated" : "complete";
+        assertThat(out.stored()).last().isEqualTo("assistant:" + finalText + ":" + status);
         assertThat(f.ollama.chatBodies()).as("Ollama was not used").isEmpty();
     }
 

@@ -55,7 +55,7 @@ public enum ExitCode {
             case INVALID_REQUEST -> USAGE;
             case LLM_UNAVAILABLE, LLM_BUSY, LLM_TIMEOUT, TIMEOUT, SERVER_SHUTDOWN -> UNAVAILABLE;
             case MODEL_NOT_FOUND -> MODEL_NOT_FOUND;
-            case LLM_REJECTED, LLM_FAILED, LLM_PROTOCOL, INVALID_ACTION -> LLM_FAILED;
+            case LLM_REJECTED, LLM_FAILED, LLM_PROTOCOL, INVALID_ACTION, PROMPT_TOO_LONG -> LLM_FAILED;
             case CONTEXT_UNAVAILABLE, STORE_UNAVAILABLE -> STORE;
             case CONVERSATION_NOT_FOUND, ACTION_NOT_FOUND, ACTION_EXPIRED, ACTION_ALREADY_DECIDED -> NOT_FOUND;
             case CANCELLED -> INTERRUPTED;
@@ -75,7 +75,8 @@ public enum ExitCode {
             case "rate_limited", "too_many_streams", "server_busy" -> UNAVAILABLE;
             case "auth_unavailable" -> STORE;
             case "not_found", "memory_not_found" -> NOT_FOUND;
-            case "payload_too_large", "unsupported_media_type", "method_not_allowed" -> USAGE;
+            case "payload_too_large", "unsupported_media_type", "method_not_allowed", "request_timeout" -> USAGE;
+            case "too_many_memories" -> USAGE;
             default -> FAILED;
         };
     }

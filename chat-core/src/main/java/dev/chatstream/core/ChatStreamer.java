@@ -33,6 +33,7 @@ public final class ChatStreamer {
     private final ChatSettings settings;
     private final RequestValidator validator;
     private final PromptAssembler assembler;
+    private final TokenEstimate estimate = new TokenEstimate();
 
     /**
      * @param llm      streams the replies
@@ -49,7 +50,7 @@ public final class ChatStreamer {
         this.clock = Checks.notNull(clock, "clock");
         this.settings = Checks.notNull(settings, "settings");
         this.validator = new RequestValidator(settings);
-        this.assembler = new PromptAssembler(settings);
+        this.assembler = new PromptAssembler(settings, estimate);
     }
 
     /**
@@ -80,7 +81,8 @@ public final class ChatStreamer {
                     "The user's context could not be loaded; try again in a moment", e);
         }
         List<Memory> relevant = relevantMemories(request);
-        return assembler.assemble(request, base, home, relevant, ZonedDateTime.now(clock));
+        return assembler.assemble(request, base, home, relevant, ZonedDateTime.now(clock),
+                llm.contextTokens(request.options()));
     }
 
     /**
@@ -147,6 +149,7 @@ public final class ChatStreamer {
                 if (consumerGone) {
                     throw new StreamCancelledException(CONSUMER_GONE);
                 }
+                estimate.observe(messages, usage.promptTokens());
                 filter.finish();
                 send(new ChatEvent.FinalText(filter.cleanText().strip()));
                 int actions = 0;

@@ -25,6 +25,8 @@ public enum ErrorCode {
     CONTEXT_UNAVAILABLE("context_unavailable", true),
     /** An ACTION line could not be understood; the text reply is unaffected. */
     INVALID_ACTION("invalid_action", false),
+    /** The system prompt and the message alone do not fit the model's context; nothing was sent. */
+    PROMPT_TOO_LONG("prompt_too_long", false),
     /** The stream was stopped: the client left or asked to stop. */
     CANCELLED("cancelled", false),
     /** The stream ran past the server's maximum stream duration; the upstream was closed. */

@@ -31,4 +31,17 @@ public interface LlmStream {
      * @throws ChatException when the completion fails or is cancelled
      */
     Usage stream(LlmRequest request, LlmListener listener, Cancellation cancellation);
+
+    /**
+     * How many tokens the model's context holds for one request, prompt and reply together, when the backend can
+     * tell (Ollama: the configured {@code num_ctx}, else the model's; llama.cpp: a slot's share). A prompt larger
+     * than the context is silently cut from the front by the servers, which drops the system prompt; the
+     * {@link ChatStreamer} fits the prompt to it instead. May do I/O once and cache it; never throws.
+     *
+     * @param options the request's options (its model override)
+     * @return the context size, or empty when unknown (then only the configured prompt budget applies)
+     */
+    default java.util.OptionalInt contextTokens(ChatOptions options) {
+        return java.util.OptionalInt.empty();
+    }
 }

@@ -10,21 +10,44 @@ import java.util.Locale;
  * Builds the messages sent to the model, stable parts first so the LLM server can reuse its prompt cache:
  * one system message made of the base prompt, the time line, the user's home and their relevant memories;
  * then a window of the history; then the new message. History is cut to the window, then the oldest
- * messages go until the estimated size fits the token budget; the system message and the new message are
- * never dropped. A pure function: the caller fetches the context.
+ * messages go until the estimated size fits the token budget: the configured one, and, when the model's context
+ * size is known, what that context leaves after a quarter (at least {@link #MIN_REPLY_TOKENS}) is kept for the
+ * reply. The system message and the new message are never dropped: when they alone do not fit the model's
+ * context, nothing is sent ({@link ErrorCode#PROMPT_TOO_LONG}), because a server would cut the prompt from the
+ * front, system prompt first; over the configured budget alone they are sent without history.
+ * Sizes are estimated with a {@link TokenEstimate}. Pure but for the estimate: the caller fetches the context.
  */
 final class PromptAssembler {
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("EEEE, d MMMM yyyy, HH:mm", Locale.ENGLISH);
 
+    /** The fewest tokens of a known context kept free for the reply. */
+    static final int MIN_REPLY_TOKENS = 256;
+
     private final ChatSettings settings;
+    private final TokenEstimate estimate;
 
     PromptAssembler(ChatSettings settings) {
+        this(settings, new TokenEstimate());
+    }
+
+    PromptAssembler(ChatSettings settings, TokenEstimate estimate) {
         this.settings = settings;
+        this.estimate = estimate;
     }
 
     List<ChatMessage> assemble(ChatRequest request, String basePrompt, HomeContext home, List<Memory> memories,
                                ZonedDateTime now) {
+        return assemble(request, basePrompt, home, memories, now, java.util.OptionalInt.empty());
+    }
+
+    /**
+     * @param contextTokens the model's context size, when known
+     * @throws UpstreamException {@link ErrorCode#PROMPT_TOO_LONG} when the system message and the new message alone
+     *                           exceed what the model's context leaves for the prompt
+     */
+    List<ChatMessage> assemble(ChatRequest request, String basePrompt, HomeContext home, List<Memory> memories,
+                               ZonedDateTime now, java.util.OptionalInt contextTokens) {
         StringBuilder system = new StringBuilder(basePrompt.strip());
         system.append("\n\n").append(timeLine(now));
         if (!home.devices().isEmpty()) {
@@ -38,11 +61,25 @@ final class PromptAssembler {
 
         List<ChatMessage> history = request.history();
         int from = Math.max(0, history.size() - settings.historyWindow());
-        int budget = settings.promptTokenBudget() - estimateTokens(systemMessage) - estimateTokens(userMessage);
+        int fixed = estimate.tokens(systemMessage) + estimate.tokens(userMessage);
+        int limit = settings.promptTokenBudget();
+        if (contextTokens.isPresent()) {
+            int context = contextTokens.getAsInt();
+            int room = context - Math.max(MIN_REPLY_TOKENS, context / 4);
+            if (fixed > room) {
+                throw new UpstreamException(ErrorCode.PROMPT_TOO_LONG, "The prompt needs about " + fixed
+                        + " tokens without any history (base prompt, home, memories and the message), more than the "
+                        + room + " the model's context leaves for it (it holds " + context + " tokens, and at least "
+                        + "a quarter is kept for the reply): raise the model's context (ollama.options "
+                        + "{\"num_ctx\": 8192}, or llamacpp.context), or shorten the base prompt or the message");
+            }
+            limit = Math.min(limit, room);
+        }
+        int budget = limit - fixed;
         int used = 0;
         int keepFrom = history.size();
         for (int i = history.size() - 1; i >= from; i--) {
-            int cost = estimateTokens(history.get(i));
+            int cost = estimate.tokens(history.get(i));
             if (used + cost > budget) {
                 break;
             }
@@ -54,11 +91,6 @@ final class PromptAssembler {
         messages.addAll(history.subList(keepFrom, history.size()));
         messages.add(userMessage);
         return messages;
-    }
-
-    /** A rough token count: about four characters per token, plus the per-message framing. */
-    static int estimateTokens(ChatMessage message) {
-        return (message.content().length() + 3) / 4 + 4;
     }
 
     static String timeLine(ZonedDateTime now) {

@@ -1,6 +1,7 @@
 package dev.chatstream.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.time.ZoneId;
@@ -119,5 +120,50 @@ class PromptAssemblerTest {
 
         assertThat(prompt).extracting(ChatMessage::role).containsExactly(Role.SYSTEM, Role.USER);
         assertThat(prompt.get(1).content()).startsWith("a long new message");
+    }
+
+    /**
+     * Issue 26: Ollama cuts a prompt over its context from the front, system prompt first. The prompt is fitted to
+     * the model's context (a quarter kept for the reply), dropping history, never the system prompt.
+     */
+    @Test
+    void shouldFitThePromptToTheModelsContextDroppingHistoryFirst() {
+        List<ChatMessage> history = List.of(ChatMessage.user("1".repeat(400)), ChatMessage.assistant("2".repeat(400)),
+                ChatMessage.user("3".repeat(400)), ChatMessage.assistant("4".repeat(400)));
+
+        List<ChatMessage> prompt = new PromptAssembler(ChatSettings.defaults()).assemble(
+                ChatRequest.of(UserId.of("ana"), "now").withHistory(history), "BASE", HomeContext.empty(),
+                List.of(), NOW, java.util.OptionalInt.of(512));
+
+        // 512 tokens of context, 256 kept for the reply: the system message, two history messages and "now"
+        assertThat(prompt).extracting(m -> m.content().charAt(0)).containsExactly('B', '3', '4', 'n');
+    }
+
+    @Test
+    void shouldRefuseAPromptWhoseSystemPartAloneOverflowsTheContext() {
+        PromptAssembler assembler = new PromptAssembler(ChatSettings.defaults());
+
+        assertThatThrownBy(() -> assembler.assemble(ChatRequest.of(UserId.of("ana"), "olá"),
+                "A base prompt far over the context ".repeat(100), HOME, MEMORIES, NOW, java.util.OptionalInt.of(512)))
+                .isInstanceOfSatisfying(UpstreamException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.PROMPT_TOO_LONG))
+                .hasMessageStartingWith("The prompt needs about ")
+                .hasMessageContaining("more than the 256 the model's context leaves for it (it holds 512 tokens");
+    }
+
+    /** Issue 26: the estimate learns from the backend's counts, but only to count more, never less. */
+    @Test
+    void shouldLearnDenserTextFromTheBackendsCountsButNeverCountLess() {
+        TokenEstimate estimate = new TokenEstimate();
+        List<ChatMessage> sent = List.of(ChatMessage.system("x".repeat(300)), ChatMessage.user("y".repeat(100)));
+
+        estimate.observe(sent, 1_000); // 400 characters in 992 tokens: denser than the floor allows
+        assertThat(estimate.charsPerToken()).isEqualTo(TokenEstimate.FLOOR);
+        TokenEstimate other = new TokenEstimate();
+        other.observe(sent, 208); // 400 characters in 200 tokens (plus framing): 2 per token
+        assertThat(other.charsPerToken()).isEqualTo(2.0);
+        other.observe(sent, 20); // Ollama reused its cache and counted only the new tokens
+        assertThat(other.charsPerToken()).as("never lowered by a small count").isEqualTo(2.0);
+        assertThat(other.tokens(ChatMessage.user("z".repeat(100)))).isEqualTo(54);
     }
 }

@@ -92,6 +92,15 @@ public final class LlamaCppLlmStream implements LlmStream, AutoCloseable {
         return config.model();
     }
 
+    /**
+     * A slot's share of the context ({@code contextSize / parallel}): a longer prompt would be cut from the front
+     * by llama.cpp's context shift, system prompt first, so the core fits the prompt to this.
+     */
+    @Override
+    public java.util.OptionalInt contextTokens(dev.chatstream.core.ChatOptions options) {
+        return java.util.OptionalInt.of(config.contextSize() / config.parallel());
+    }
+
     @Override
     public Usage stream(LlmRequest request, LlmListener listener, Cancellation cancellation) {
         cancellation.throwIfCancelled();

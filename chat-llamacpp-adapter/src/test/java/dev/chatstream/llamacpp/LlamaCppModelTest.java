@@ -62,6 +62,12 @@ class LlamaCppModelTest {
         return sb.toString();
     }
 
+    /** Issue 26: a slot's share of the context is what the prompt must fit (context shift would cut its front). */
+    @Test
+    void shouldTellASlotsShareOfTheContext() {
+        assertThat(llm.contextTokens(dev.chatstream.core.ChatOptions.defaults())).hasValue(1024);
+    }
+
     @Test
     void shouldStreamPiecesAndReportUsage() {
         List<LlmDelta> deltas = new CopyOnWriteArrayList<>();

@@ -55,6 +55,8 @@ public final class OllamaLlmStream implements LlmStream {
     static final Duration METADATA_ANSWER = Duration.ofSeconds(10);
 
     private final Duration metadataTimeout;
+    /** Model name to its context, once {@code /api/show} told it. */
+    private final java.util.Map<String, Integer> contexts = new java.util.concurrent.ConcurrentHashMap<>();
 
     private OllamaLlmStream(OllamaConfig config, Duration metadataAnswer) {
         this.config = config;
@@ -166,6 +168,54 @@ public final class OllamaLlmStream implements LlmStream {
     }
 
     /**
+     * Ollama's context when neither chatstream's {@code num_ctx} nor the model's Modelfile sets one: 4096 tokens
+     * (Ollama's docs, "Context length", for machines under 24 GiB of VRAM; older versions used 2048, larger GPUs
+     * get more, and {@code OLLAMA_CONTEXT_LENGTH} on the server changes it, none of which the API tells).
+     */
+    static final int DEFAULT_CONTEXT = 4096;
+
+    /**
+     * The context the prompt must fit: {@code options.num_ctx} when set (it is sent with every request), else the
+     * model's Modelfile {@code num_ctx} ({@code POST /api/show}, asked once per model), else
+     * {@link #DEFAULT_CONTEXT}; never more than the model was trained for. When Ollama cannot be asked, the
+     * default (not remembered: the next turn asks again).
+     */
+    @Override
+    public java.util.OptionalInt contextTokens(dev.chatstream.core.ChatOptions options) {
+        String model = options.modelOverride().orElse(config.model());
+        Object configured = config.options().get("num_ctx");
+        if (configured instanceof Number n && n.intValue() > 0) {
+            return java.util.OptionalInt.of(n.intValue());
+        }
+        Integer known = contexts.get(model);
+        if (known != null) {
+            return java.util.OptionalInt.of(known);
+        }
+        try {
+            JsonNode show = postJson("/api/show", mapper.createObjectNode().put("model", model));
+            int context = DEFAULT_CONTEXT;
+            for (String line : show.path("parameters").asText("").split("\n")) {
+                String[] parts = line.strip().split("\\s+");
+                if (parts.length == 2 && parts[0].equals("num_ctx") && parts[1].matches("\\d{1,9}")) {
+                    context = Integer.parseInt(parts[1]);
+                }
+            }
+            for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = show.path("model_info").fields();
+                 it.hasNext(); ) {
+                java.util.Map.Entry<String, JsonNode> e = it.next();
+                if (e.getKey().endsWith(".context_length") && e.getValue().canConvertToInt()
+                        && e.getValue().asInt() > 0) {
+                    context = Math.min(context, e.getValue().asInt());
+                }
+            }
+            contexts.put(model, context);
+            return java.util.OptionalInt.of(context);
+        } catch (ChatException e) {
+            return java.util.OptionalInt.of(DEFAULT_CONTEXT);
+        }
+    }
+
+    /**
      * The names of the models installed on the server ({@code GET /api/tags}), e.g. {@code llama3.2:latest}.
      *
      * @throws ChatException when Ollama is unreachable or answers with an error
@@ -201,10 +251,19 @@ public final class OllamaLlmStream implements LlmStream {
         return getJson("/api/version").path("version").asText("");
     }
 
-    private JsonNode getJson(String path) {
+    private JsonNode postJson(String path, JsonNode body) {
         HttpRequest request = HttpRequest.newBuilder(endpoint(path))
                 .timeout(metadataTimeout)
-                .GET().build();
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        return exchangeJson(request);
+    }
+
+    private JsonNode getJson(String path) {
+        return exchangeJson(HttpRequest.newBuilder(endpoint(path)).timeout(metadataTimeout).GET().build());
+    }
+
+    private JsonNode exchangeJson(HttpRequest request) {
         try {
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             String text = new String(response.body(), StandardCharsets.UTF_8);

@@ -36,6 +36,9 @@ public final class FakeOllama implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
     private volatile String tagsJson = "{\"models\":[{\"name\":\"llama3.2:latest\",\"model\":\"llama3.2:latest\"}]}";
     private volatile String versionJson = "{\"version\":\"0.12.3\"}";
+    private volatile String showParameters = "stop                           \"<|eot_id|>\"";
+    private volatile long trainedContext = 131_072;
+    private final AtomicInteger showRequests = new AtomicInteger();
 
     private FakeOllama(ServerSocket server) {
         this.server = server;
@@ -70,6 +73,22 @@ public final class FakeOllama implements AutoCloseable {
         }
         tagsJson = sb.append("]}").toString();
         return this;
+    }
+
+    /**
+     * Sets what {@code POST /api/show} says of every installed model: its Modelfile {@code parameters} as Ollama
+     * prints them (one {@code name value} per line, e.g. {@code num_ctx 8192}) and the context it was trained
+     * for ({@code model_info["llama.context_length"]}), as ollama/ollama {@code server/routes.go} ShowHandler does.
+     */
+    public FakeOllama show(String parameters, long trainedContextLength) {
+        this.showParameters = parameters;
+        this.trainedContext = trainedContextLength;
+        return this;
+    }
+
+    /** How many {@code /api/show} requests arrived. */
+    public int showRequests() {
+        return showRequests.get();
     }
 
     /** Waits until {@code n} {@code /api/chat} requests have arrived in all; false when they did not in time. */
@@ -360,6 +379,20 @@ public final class FakeOllama implements AutoCloseable {
                 respond(out, 200, tagsJson, "");
             } else if (requestLine[0].equals("GET") && path.equals("/api/version")) {
                 respond(out, 200, versionJson, "");
+            } else if (requestLine[0].equals("POST") && path.equals("/api/show")) {
+                showRequests.incrementAndGet();
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"(?:model|name)\"\\s*:\\s*\"([^\"]+)\"")
+                        .matcher(body);
+                String model = m.find() ? m.group(1) : "";
+                String tag = model.contains(":") ? model : model + ":latest";
+                if (!tagsJson.contains("\"" + tag + "\"") && !tagsJson.contains("\"" + model + "\"")) {
+                    respond(out, 404, "{\"error\":" + json("model '" + model + "' not found") + "}", "");
+                } else {
+                    respond(out, 200, "{\"modelfile\":\"FROM " + model + "\",\"parameters\":" + json(showParameters)
+                            + ",\"template\":\"\",\"details\":{\"family\":\"llama\"},\"model_info\":"
+                            + "{\"general.architecture\":\"llama\",\"llama.context_length\":" + trainedContext
+                            + "},\"capabilities\":[\"completion\",\"tools\"]}", "");
+                }
             } else if (requestLine[0].equals("POST") && path.equals("/api/chat")) {
                 chatBodies.add(body);
                 Reply reply = replies.poll();

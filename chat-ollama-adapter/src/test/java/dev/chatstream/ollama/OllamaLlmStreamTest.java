@@ -179,6 +179,31 @@ class OllamaLlmStreamTest {
                 + "found)");
     }
 
+    /**
+     * Issue 26: the prompt is fitted to the context Ollama will really use: chatstream's num_ctx, else the
+     * Modelfile's (asked once), else Ollama's default, and never more than the model was trained for.
+     */
+    @Test
+    void shouldTellTheContextOllamaWillUse() {
+        OllamaLlmStream plain = OllamaLlmStream.create(config());
+        assertThat(plain.contextTokens(ChatOptions.defaults())).hasValue(OllamaLlmStream.DEFAULT_CONTEXT);
+        assertThat(plain.contextTokens(ChatOptions.defaults())).hasValue(4096);
+        assertThat(ollama.showRequests()).as("asked once per model").isEqualTo(1);
+
+        ollama.show("num_ctx                        8192\nstop                           \"<|eot_id|>\"", 131_072);
+        assertThat(OllamaLlmStream.create(config()).contextTokens(ChatOptions.defaults())).hasValue(8192);
+        ollama.show("num_ctx 65536", 32_768);
+        assertThat(OllamaLlmStream.create(config()).contextTokens(ChatOptions.defaults()))
+                .as("no more than it was trained for").hasValue(32_768);
+        int asked = ollama.showRequests();
+        assertThat(OllamaLlmStream.create(config().withOptions(Map.of("num_ctx", 16_384)))
+                .contextTokens(ChatOptions.defaults())).hasValue(16_384);
+        assertThat(ollama.showRequests()).as("chatstream's own num_ctx needs no question").isEqualTo(asked);
+        ollama.close();
+        assertThat(plain.contextTokens(ChatOptions.defaults().withModel("other")))
+                .as("Ollama down: the default").hasValue(4096);
+    }
+
     /** Issue 26: a wrong ollama.url (a proxy prefix, /api twice) meets gin's text 404, not a missing model. */
     @Test
     void shouldSayTheUrlIsWrongWhenNothingServesThePath() {
