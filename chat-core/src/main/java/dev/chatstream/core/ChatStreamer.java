@@ -82,7 +82,7 @@ public final class ChatStreamer {
         }
         List<Memory> relevant = relevantMemories(request);
         return assembler.assemble(request, base, home, relevant, ZonedDateTime.now(clock),
-                llm.contextTokens(request.options()));
+                llm.contextTokens(request.options()), llm.replyTokens(request.options()));
     }
 
     /**

@@ -44,4 +44,14 @@ public interface LlmStream {
     default java.util.OptionalInt contextTokens(ChatOptions options) {
         return java.util.OptionalInt.empty();
     }
+
+    /**
+     * The most tokens one reply may take, when the backend is set to stop there (Ollama's {@code num_predict},
+     * {@code llamacpp.max.tokens}): the room a prompt leaves in the context. Never throws.
+     *
+     * @return the limit, or empty when none is set (then a quarter of the context is kept for the reply)
+     */
+    default java.util.OptionalInt replyTokens(ChatOptions options) {
+        return java.util.OptionalInt.empty();
+    }
 }

@@ -11,8 +11,8 @@ import java.util.Locale;
  * one system message made of the base prompt, the time line, the user's home and their relevant memories;
  * then a window of the history; then the new message. History is cut to the window, then the oldest
  * messages go until the estimated size fits the token budget: the configured one, and, when the model's context
- * size is known, what that context leaves after a quarter (at least {@link #MIN_REPLY_TOKENS}) is kept for the
- * reply. The system message and the new message are never dropped: when they alone do not fit the model's
+ * size is known, what that context leaves after the reply's room (the backend's reply limit, else a quarter of
+ * the context, at least {@link #MIN_REPLY_TOKENS}; never more than half) is kept. The system message and the new message are never dropped: when they alone do not fit the model's
  * context, nothing is sent ({@link ErrorCode#PROMPT_TOO_LONG}), because a server would cut the prompt from the
  * front, system prompt first; over the configured budget alone they are sent without history.
  * Sizes are estimated with a {@link TokenEstimate}. Pure but for the estimate: the caller fetches the context.
@@ -38,16 +38,19 @@ final class PromptAssembler {
 
     List<ChatMessage> assemble(ChatRequest request, String basePrompt, HomeContext home, List<Memory> memories,
                                ZonedDateTime now) {
-        return assemble(request, basePrompt, home, memories, now, java.util.OptionalInt.empty());
+        return assemble(request, basePrompt, home, memories, now, java.util.OptionalInt.empty(),
+                java.util.OptionalInt.empty());
     }
 
     /**
      * @param contextTokens the model's context size, when known
+     * @param replyTokens   the most tokens a reply may take, when the backend has such a limit
      * @throws UpstreamException {@link ErrorCode#PROMPT_TOO_LONG} when the system message and the new message alone
      *                           exceed what the model's context leaves for the prompt
      */
     List<ChatMessage> assemble(ChatRequest request, String basePrompt, HomeContext home, List<Memory> memories,
-                               ZonedDateTime now, java.util.OptionalInt contextTokens) {
+                               ZonedDateTime now, java.util.OptionalInt contextTokens,
+                               java.util.OptionalInt replyTokens) {
         StringBuilder system = new StringBuilder(basePrompt.strip());
         system.append("\n\n").append(timeLine(now));
         if (!home.devices().isEmpty()) {
@@ -65,12 +68,13 @@ final class PromptAssembler {
         int limit = settings.promptTokenBudget();
         if (contextTokens.isPresent()) {
             int context = contextTokens.getAsInt();
-            int room = context - Math.max(MIN_REPLY_TOKENS, context / 4);
+            int reserve = Math.min(replyTokens.orElse(Math.max(MIN_REPLY_TOKENS, context / 4)), context / 2);
+            int room = context - reserve;
             if (fixed > room) {
                 throw new UpstreamException(ErrorCode.PROMPT_TOO_LONG, "The prompt needs about " + fixed
                         + " tokens without any history (base prompt, home, memories and the message), more than the "
-                        + room + " the model's context leaves for it (it holds " + context + " tokens, and at least "
-                        + "a quarter is kept for the reply): raise the model's context (ollama.options "
+                        + room + " the model's context leaves for it (it holds " + context + " tokens, " + reserve
+                        + " of them kept for the reply): raise the model's context (ollama.options "
                         + "{\"num_ctx\": 8192}, or llamacpp.context), or shorten the base prompt or the message");
             }
             limit = Math.min(limit, room);

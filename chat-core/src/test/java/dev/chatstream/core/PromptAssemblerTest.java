@@ -133,7 +133,7 @@ class PromptAssemblerTest {
 
         List<ChatMessage> prompt = new PromptAssembler(ChatSettings.defaults()).assemble(
                 ChatRequest.of(UserId.of("ana"), "now").withHistory(history), "BASE", HomeContext.empty(),
-                List.of(), NOW, java.util.OptionalInt.of(512));
+                List.of(), NOW, java.util.OptionalInt.of(512), java.util.OptionalInt.empty());
 
         // 512 tokens of context, 256 kept for the reply: the system message, two history messages and "now"
         assertThat(prompt).extracting(m -> m.content().charAt(0)).containsExactly('B', '3', '4', 'n');
@@ -144,11 +144,19 @@ class PromptAssemblerTest {
         PromptAssembler assembler = new PromptAssembler(ChatSettings.defaults());
 
         assertThatThrownBy(() -> assembler.assemble(ChatRequest.of(UserId.of("ana"), "olá"),
-                "A base prompt far over the context ".repeat(100), HOME, MEMORIES, NOW, java.util.OptionalInt.of(512)))
+                "A base prompt far over the context ".repeat(100), HOME, MEMORIES, NOW, java.util.OptionalInt.of(512), java.util.OptionalInt.empty()))
                 .isInstanceOfSatisfying(UpstreamException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.PROMPT_TOO_LONG))
                 .hasMessageStartingWith("The prompt needs about ")
-                .hasMessageContaining("more than the 256 the model's context leaves for it (it holds 512 tokens");
+                .hasMessageContaining("more than the 256 the model's context leaves for it (it holds 512 tokens, 256 "
+                        + "of them kept for the reply)");
+        // a backend that stops replies at 16 tokens leaves the prompt more room
+        String base = "A base prompt near the context ".repeat(34); // about 270 tokens
+        assertThatThrownBy(() -> assembler.assemble(ChatRequest.of(UserId.of("ana"), "olá"), base, HOME, MEMORIES,
+                NOW, java.util.OptionalInt.of(512), java.util.OptionalInt.empty()))
+                .isInstanceOf(UpstreamException.class);
+        assertThat(assembler.assemble(ChatRequest.of(UserId.of("ana"), "olá"), base, HOME, MEMORIES,
+                NOW, java.util.OptionalInt.of(512), java.util.OptionalInt.of(16))).hasSize(2);
     }
 
     /** Issue 26: the estimate learns from the backend's counts, but only to count more, never less. */

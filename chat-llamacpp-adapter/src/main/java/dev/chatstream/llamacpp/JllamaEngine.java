@@ -11,18 +11,13 @@ import dev.chatstream.core.Role;
 import java.util.ArrayList;
 import java.util.List;
 
-/** llama.cpp through {@code de.kherud:llama}: one model, loaded once, with {@code parallel} slots. */
+/**
+ * llama.cpp through {@code de.kherud:llama}: one model, loaded once, with {@code parallel} slots. llama.cpp's own
+ * log goes to standard error: {@code LlamaModel.setLogger} has no effect in 4.2.0 (kherud/java-llama.cpp #101), so
+ * none is set.
+ */
 final class JllamaEngine implements LlamaEngine {
     private static final System.Logger LOG = System.getLogger(JllamaEngine.class.getName());
-
-    static {
-        // llama.cpp logs every slot's progress to stdout by default; keep warnings and errors, in our log
-        LlamaModel.setLogger(null, (level, message) -> {
-            if (level == de.kherud.llama.LogLevel.WARN || level == de.kherud.llama.LogLevel.ERROR) {
-                LOG.log(System.Logger.Level.WARNING, "llama.cpp: " + message.strip());
-            }
-        });
-    }
 
     private final LlamaModel model;
 
@@ -43,6 +38,11 @@ final class JllamaEngine implements LlamaEngine {
             }
         }
         return model.applyTemplate(new InferenceParameters("").setMessages(system, turns));
+    }
+
+    @Override
+    public int tokenCount(String text) {
+        return text.isEmpty() ? 0 : model.encode(text).length;
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.chatstream.core.LlmListener;
 import dev.chatstream.core.LlmRequest;
 import dev.chatstream.core.LlmStream;
 import dev.chatstream.core.StreamCancelledException;
+import dev.chatstream.core.TransientException;
 import dev.chatstream.core.UpstreamException;
 import dev.chatstream.core.Usage;
 import java.io.IOException;
@@ -29,7 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * no native tool calls (ACTION lines work as with any model).
  *
  * <p>Cancellation returns at once; the generating thread stops after at most one more token and frees its
- * slot. {@link #close} unloads the model. Thread-safe.
+ * slot (llama.cpp-java's cancel does not wake a thread waiting for a token: kherud/java-llama.cpp #102, #116).
+ * {@link #close} ends every reply, waits a bounded time for the slot threads and only then unloads the model.
+ * Thread-safe.
  */
 public final class LlamaCppLlmStream implements LlmStream, AutoCloseable {
     private static final byte[] GGUF_MAGIC = {'G', 'G', 'U', 'F'};
@@ -39,10 +42,22 @@ public final class LlamaCppLlmStream implements LlmStream, AutoCloseable {
     private final ExecutorService slots;
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicLong waitedNanos = new AtomicLong();
+    private final java.util.Set<Turn> turns = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Duration closeWait;
+    private volatile boolean closed;
+
+    /** How long {@link #close} waits for the slot threads to leave llama.cpp. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+    private static final System.Logger LOG = System.getLogger(LlamaCppLlmStream.class.getName());
 
     LlamaCppLlmStream(LlamaEngine engine, LlamaCppConfig config) {
+        this(engine, config, CLOSE_WAIT);
+    }
+
+    LlamaCppLlmStream(LlamaEngine engine, LlamaCppConfig config, Duration closeWait) {
         this.engine = engine;
         this.config = config;
+        this.closeWait = closeWait;
         this.slots = Executors.newFixedThreadPool(config.parallel(),
                 Thread.ofPlatform().name("llamacpp-slot-", 0).daemon(true).factory());
     }
@@ -101,20 +116,54 @@ public final class LlamaCppLlmStream implements LlmStream, AutoCloseable {
         return java.util.OptionalInt.of(config.contextSize() / config.parallel());
     }
 
+    /** {@code llamacpp.max.tokens}: every reply stops there. */
+    @Override
+    public java.util.OptionalInt replyTokens(dev.chatstream.core.ChatOptions options) {
+        return java.util.OptionalInt.of(config.maxTokens());
+    }
+
     @Override
     public Usage stream(LlmRequest request, LlmListener listener, Cancellation cancellation) {
         cancellation.throwIfCancelled();
         request.options().modelOverride().ifPresent(this::checkModelName);
         Turn turn = new Turn(request);
-        long queuedAt = System.nanoTime();
-        waiting.incrementAndGet();
-        slots.execute(() -> turn.run(queuedAt));
+        turns.add(turn);
+        try {
+            if (closed) {
+                throw closing();
+            }
+            long queuedAt = System.nanoTime();
+            waiting.incrementAndGet();
+            try {
+                slots.execute(() -> turn.run(queuedAt));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                waiting.decrementAndGet();
+                throw closing();
+            }
+            return follow(turn, listener, cancellation);
+        } finally {
+            turns.remove(turn);
+        }
+    }
+
+    private static TransientException closing() {
+        return new TransientException(ErrorCode.LLM_UNAVAILABLE, "The server is stopping: llama.cpp stopped this "
+                + "reply; try again once it is back");
+    }
+
+    private Usage follow(Turn turn, LlmListener listener, Cancellation cancellation) {
         try (Cancellation.Registration ignored = cancellation.onCancel(turn::stop)) {
             while (true) {
                 Object item = turn.take();
                 if (cancellation.isCancelled()) {
                     turn.stop();
                     throw new StreamCancelledException(cancellation.reason() == null ? "cancelled" : cancellation.reason());
+                }
+                if (turn.failure != null) {
+                    throw turn.failure; // closing: ahead of whatever is still queued
+                }
+                if (item == Turn.WAKE) {
+                    continue;
                 }
                 switch (item) {
                     case String piece -> {
@@ -150,6 +199,7 @@ public final class LlamaCppLlmStream implements LlmStream, AutoCloseable {
         private final LlmRequest request;
         private final BlockingQueue<Object> out = new LinkedBlockingQueue<>();
         private volatile boolean stopped;
+        private volatile ChatException failure;
         private volatile LlamaEngine.Generation generation;
 
         Turn(LlmRequest request) {
@@ -164,26 +214,33 @@ public final class LlamaCppLlmStream implements LlmStream, AutoCloseable {
                 return;
             }
             try {
-                LlamaEngine.Generation g = engine.generate(engine.prompt(request.messages()), config.maxTokens(),
-                        config.temperature());
+                String prompt = engine.prompt(request.messages());
+                LlamaEngine.Generation g = engine.generate(prompt, config.maxTokens(), config.temperature());
+                StringBuilder text = new StringBuilder();
                 generation = g;
                 if (stopped) {
                     g.stop();
                 }
                 long firstAt = 0;
                 for (String piece = g.next(); piece != null; piece = g.next()) {
+                    if (piece.isEmpty()) {
+                        continue; // llama.cpp's last output may carry no text: not a delta
+                    }
                     if (firstAt == 0) {
                         firstAt = System.nanoTime();
                     }
+                    text.append(piece);
                     out.add(piece);
                 }
                 if (!stopped) {
                     long end = System.nanoTime();
-                    int tokens = g.tokens();
-                    out.add(new Usage(0, tokens, Duration.ofNanos(end - queuedAt), Duration.ofNanos(start - queuedAt),
+                    // counted in the model's vocabulary: pieces are not tokens (a character split over two tokens
+                    // is one piece, and the last output may be empty)
+                    out.add(new Usage(engine.tokenCount(prompt), engine.tokenCount(text.toString()),
+                            Duration.ofNanos(end - queuedAt), Duration.ofNanos(start - queuedAt),
                             Duration.ofNanos((firstAt == 0 ? end : firstAt) - start),
                             Duration.ofNanos(firstAt == 0 ? 0 : end - firstAt),
-                            tokens >= config.maxTokens() ? "length" : "stop"));
+                            g.tokens() >= config.maxTokens() ? Usage.LENGTH : "stop"));
                 }
             } catch (RuntimeException e) {
                 out.add(new UpstreamException(ErrorCode.LLM_FAILED, "llama.cpp failed while answering: "
@@ -209,12 +266,40 @@ public final class LlamaCppLlmStream implements LlmStream, AutoCloseable {
             }
             out.add(WAKE);
         }
+
+        /** Stops the turn and ends its caller's wait with {@code failure}. */
+        void fail(ChatException why) {
+            failure = why;
+            stop();
+        }
     }
 
-    /** Unloads the model; replies still running end with an error. */
+    /**
+     * Stops every reply (each ends with {@code llm_unavailable}; requests waiting for a slot too), waits up to
+     * {@link #CLOSE_WAIT} for the slot threads, then unloads the model. A thread still inside llama.cpp after that
+     * (a model that stalled: llama.cpp-java cannot wake it) keeps the model loaded until the process exits, rather
+     * than freeing memory under a running thread; a warning says so.
+     */
     @Override
     public void close() {
-        slots.shutdownNow();
-        engine.close();
+        closed = true;
+        for (Turn turn : turns) {
+            turn.fail(closing());
+        }
+        slots.shutdown();
+        boolean ended;
+        try {
+            ended = slots.awaitTermination(closeWait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ended = false;
+        }
+        if (ended) {
+            engine.close();
+        } else {
+            LOG.log(System.Logger.Level.WARNING, "llama.cpp: a reply's thread is still inside the model "
+                    + closeWait.toSeconds() + " s after it was stopped (llama.cpp-java cannot wake it: "
+                    + "kherud/java-llama.cpp #102); the model stays loaded until the process exits");
+        }
     }
 }

@@ -12,6 +12,9 @@ interface LlamaEngine extends AutoCloseable {
     /** The prompt for these messages, in the model's own chat template. */
     String prompt(List<ChatMessage> messages);
 
+    /** How many tokens {@code text} is in the model's vocabulary. */
+    int tokenCount(String text);
+
     /** Starts a reply to {@code prompt}. */
     Generation generate(String prompt, int maxTokens, float temperature);
 
@@ -29,7 +32,7 @@ interface LlamaEngine extends AutoCloseable {
          */
         void stop();
 
-        /** Tokens generated so far. */
+        /** Outputs generated so far (one per token the model produced, the last one possibly without text). */
         int tokens();
     }
 }

@@ -215,6 +215,13 @@ public final class OllamaLlmStream implements LlmStream {
         }
     }
 
+    /** {@code options.num_predict} when set to a positive limit (-1 and -2 mean none, or the context). */
+    @Override
+    public java.util.OptionalInt replyTokens(dev.chatstream.core.ChatOptions options) {
+        return config.options().get("num_predict") instanceof Number n && n.intValue() > 0
+                ? java.util.OptionalInt.of(n.intValue()) : java.util.OptionalInt.empty();
+    }
+
     /**
      * The names of the models installed on the server ({@code GET /api/tags}), e.g. {@code llama3.2:latest}.
      *
