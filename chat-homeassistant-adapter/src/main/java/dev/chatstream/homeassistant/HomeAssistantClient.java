@@ -189,6 +189,11 @@ final class HomeAssistantClient {
             throw new HomeAssistantException("Home Assistant has no such thing to " + what + " (HTTP 404)", status,
                     null);
         }
+        if (status == 503 && (response.body() == null || response.body().isBlank())) {
+            // what Home Assistant answers while it starts or stops (home-assistant/core http: an empty 503)
+            throw new HomeAssistantException("Home Assistant is starting or stopping (HTTP 503) and could not " + what
+                    + "; try again in a moment", status, null);
+        }
         if (status / 100 != 2) {
             throw new HomeAssistantException("Home Assistant failed to " + what + " (HTTP " + status
                     + detail(response.body()) + ")", status, null);

@@ -65,6 +65,7 @@ public final class FakeHomeAssistant implements AutoCloseable {
     private final List<ServiceCall> calls = new CopyOnWriteArrayList<>();
     private final AtomicInteger stateReads = new AtomicInteger();
     private volatile int failWith;
+    private volatile boolean stopping;
     private volatile Duration delay = Duration.ZERO;
     private volatile boolean areasTemplate = true;
     private volatile String userToken;
@@ -113,6 +114,12 @@ public final class FakeHomeAssistant implements AutoCloseable {
     /** From now on every call fails with {@code status} (0: back to normal). */
     public FakeHomeAssistant failWith(int status) {
         this.failWith = status;
+        return this;
+    }
+
+    /** From now on (true) every call gets the empty 503 Home Assistant answers while it starts or stops. */
+    public FakeHomeAssistant stopping(boolean on) {
+        this.stopping = on;
         return this;
     }
 
@@ -180,6 +187,10 @@ public final class FakeHomeAssistant implements AutoCloseable {
             byte[] body = x.getRequestBody().readAllBytes();
             if (banned) {
                 text(x, 403, "403: Forbidden");
+                return;
+            }
+            if (stopping) {
+                x.sendResponseHeaders(503, -1); // no body at all
                 return;
             }
             String auth = x.getRequestHeaders().getFirst("Authorization");

@@ -160,6 +160,11 @@ class HomeAssistantActionsTest {
         assertThat(actions.execute(ANA, light)).isEqualTo(new ActionExecutor.Outcome(ActionStatus.FAILED,
                 "Home Assistant failed to run light.turn_on (HTTP 500: 500: Internal Server Error)"));
         ha.failWith(0);
+        ha.stopping(true);
+        assertThat(actions.execute(ANA, light)).isEqualTo(new ActionExecutor.Outcome(ActionStatus.FAILED,
+                "Home Assistant is starting or stopping (HTTP 503) and could not run light.turn_on; try again in a "
+                        + "moment"));
+        ha.stopping(false);
         ActionExecutor badToken = HomeAssistant.connect(HomeAssistantConfig.of(ha.baseUrl(), "old-token")).actions();
         assertThat(badToken.execute(ANA, light).message()).isEqualTo("Home Assistant refused chatstream's access "
                 + "token (HTTP 401) when asked to run light.turn_on: create a long-lived access token in Home "

@@ -41,6 +41,7 @@ class LlamaCppCloseTest {
         LlamaCppLlmStream llm = new LlamaCppLlmStream(engine, LlamaCppConfig.defaults(Path.of("m.gguf")),
                 Duration.ofMillis(200));
         CompletableFuture<Usage> reply = streamUntilFirstPiece(llm);
+        assertThat(engine.awaitStalled(Duration.ofSeconds(30))).as("the slot thread is inside the stall").isTrue();
 
         llm.close();
 

@@ -19,6 +19,7 @@ final class ScriptedEngine implements LlamaEngine {
     private final Mode mode;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch unstalled = new CountDownLatch(1);
+    private final CountDownLatch stalling = new CountDownLatch(1);
     volatile List<ChatMessage> lastMessages;
     volatile boolean closed;
 
@@ -83,7 +84,13 @@ final class ScriptedEngine implements LlamaEngine {
         unstalled.countDown();
     }
 
+    /** Waits until a thread is inside a stall; false after {@code timeout}. */
+    boolean awaitStalled(Duration timeout) throws InterruptedException {
+        return stalling.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     private void await() {
+        stalling.countDown();
         try {
             unstalled.await();
         } catch (InterruptedException e) {
