@@ -1,0 +1,198 @@
+package dev.chatstream.core;
+
+import java.time.Duration;
+
+/**
+ * One running (or recently ended) chat turn of {@link Turns}: its id, its user, its log and who is attached.
+ * Thread-safe.
+ */
+public final class Turn {
+    private final Turns turns;
+    private final String id;
+    private final UserId user;
+    private final boolean resumable;
+    private final TurnLog log;
+    private final Cancellation cancellation = new Cancellation();
+    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+    private int attached;
+    private boolean everAttached;
+    private Runnable graceTimer;
+
+    Turn(Turns turns, String id, UserId user, boolean resumable, TurnLog log) {
+        this.turns = turns;
+        this.id = id;
+        this.user = user;
+        this.resumable = resumable;
+        this.log = log;
+    }
+
+    /** 128 random bits, URL-safe (22 characters). */
+    public String id() {
+        return id;
+    }
+
+    public UserId user() {
+        return user;
+    }
+
+    /** Whether it keeps running for the grace period with nobody attached. */
+    public boolean resumable() {
+        return resumable;
+    }
+
+    /** Whether its terminal event is written. */
+    public boolean ended() {
+        return log.ended();
+    }
+
+    /** The {@code seq} of its last event so far. */
+    public long lastSeq() {
+        return log.last();
+    }
+
+    TurnLog log() {
+        return log;
+    }
+
+    /** Waits until the turn's thread is done, its end bookkept; false after {@code timeout}. */
+    boolean awaitFinished(Duration timeout) throws InterruptedException {
+        return finished.await(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Attaches a reader that has every event up to {@code after} (0 for none); close it when the client leaves.
+     * Attaching cancels a pending grace expiry.
+     */
+    public Attachment attach(long after) {
+        synchronized (this) {
+            attached++;
+            everAttached = true;
+            if (graceTimer != null) {
+                graceTimer.run();
+                graceTimer = null;
+            }
+        }
+        return new Attachment(after);
+    }
+
+    /**
+     * Ends the turn at once, for everyone attached ({@link ErrorCode#CANCELLED}); nothing when it already ended.
+     *
+     * @return whether this call stopped it
+     */
+    public boolean stop() {
+        return cancel(ErrorCode.CANCELLED, "Stopped");
+    }
+
+    boolean cancel(ErrorCode code, String message) {
+        return !log.ended() && cancellation.cancel(code, message);
+    }
+
+    void begin(Turns.Body body) {
+        Thread.ofVirtual().name("turn-" + id).start(() -> {
+            try {
+                body.run(this::write, cancellation);
+            } catch (RuntimeException e) {
+                System.getLogger(Turn.class.getName()).log(System.Logger.Level.ERROR, "Turn " + id + " failed", e);
+            } finally {
+                if (!log.ended()) { // the body must end with a terminal event; if it did not, end it here
+                    write(new ChatEvent.Failed(ErrorCode.INTERNAL,
+                            "Something went wrong in chatstream; the server log has the details"));
+                }
+                try {
+                    turns.ended(this);
+                } finally {
+                    finished.countDown();
+                }
+            }
+        });
+        synchronized (this) {
+            if (!everAttached) {
+                // nobody yet: give the starter the grace period (or, for a plain turn, a moment) to attach
+                armGrace(resumable ? turns.settings().grace() : Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    private boolean write(ChatEvent event) {
+        synchronized (log) {
+            if (log.ended()) {
+                return false;
+            }
+            log.append(event);
+            return true;
+        }
+    }
+
+    private void detached() {
+        synchronized (this) {
+            attached--;
+            if (attached > 0 || log.ended()) {
+                return;
+            }
+            if (!resumable) {
+                cancellation.cancel(Turns.CLIENT_GONE);
+                return;
+            }
+            armGrace(turns.settings().grace());
+        }
+    }
+
+    /** Under this object's lock. */
+    private void armGrace(Duration grace) {
+        if (graceTimer != null) {
+            graceTimer.run();
+        }
+        graceTimer = turns.timer().schedule(grace, () -> {
+            synchronized (Turn.this) {
+                if (attached == 0) {
+                    cancellation.cancel(ErrorCode.CANCELLED, "Nobody came back for the reply within "
+                            + grace.toSeconds() + " s, so it was stopped");
+                }
+            }
+        });
+    }
+
+    /** One client reading the turn. Not thread-safe: one reader. */
+    public final class Attachment implements AutoCloseable {
+        private long seq;
+        private boolean closed;
+
+        private Attachment(long after) {
+            this.seq = after;
+        }
+
+        /**
+         * The events after the last one read, waiting up to {@code wait} when there are none yet.
+         *
+         * @return the events (empty when none came in time) and whether the turn has ended
+         */
+        public TurnLog.Batch next(Duration wait) throws InterruptedException {
+            TurnLog.Batch batch = log.read(seq, wait);
+            if (!batch.entries().isEmpty()) {
+                seq = batch.entries().getLast().seq();
+            }
+            return batch;
+        }
+
+        /** The {@code seq} of the last event read. */
+        public long seq() {
+            return seq;
+        }
+
+        /** Whether this reader has read the terminal event. */
+        public boolean done() {
+            return log.ended() && seq >= log.last();
+        }
+
+        /** Detaches; with nobody left a plain turn stops at once and a resumable one after the grace period. */
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            detached();
+        }
+    }
+}
