@@ -95,24 +95,25 @@ class ChatStreamIT {
         assertThat(r.headers().firstValue("X-Accel-Buffering")).hasValue("no");
         assertThat(r.headers().firstValue("Content-Encoding")).isEmpty();
         String id = r.headers().firstValue("X-Request-Id").orElseThrow();
-        assertThat(r.body()).isEqualTo("""
+        String turn = r.headers().firstValue("X-Turn-Id").orElseThrow();
+        assertThat(r.body().replace("id: " + turn + ":", "id: TURN:")).isEqualTo("""
                 : stream open
 
-                id: 1
+                id: TURN:1
                 data: {"type": "chunk", "content": "Olá"}
 
-                id: 2
+                id: TURN:2
                 data: {"type": "chunk", "content": ", Ana"}
 
-                id: 3
+                id: TURN:3
                 data: {"type": "chunk", "content": "!"}
 
                 event: final_text
-                id: 4
+                id: TURN:4
                 data: {"text": "Olá, Ana!"}
 
                 event: done
-                id: 5
+                id: TURN:5
                 data: {"finished": true, "prompt_tokens": 42, "completion_tokens": 20, "total_duration_ms": 1500, \
                 "load_duration_ms": 200, "tokens_per_second": 20.0, "done_reason": "stop", "request_id": "%s", \
                 "conversation_id": %d}
@@ -128,23 +129,24 @@ class ChatStreamIT {
         HttpResponse<String> r = f.chat("Liga o ar da sala a 22 graus");
 
         String id = r.headers().firstValue("X-Request-Id").orElseThrow();
-        assertThat(r.body()).isEqualTo("""
+        String turn = r.headers().firstValue("X-Turn-Id").orElseThrow();
+        assertThat(r.body().replace("id: " + turn + ":", "id: TURN:")).isEqualTo("""
                 : stream open
 
-                id: 1
+                id: TURN:1
                 data: {"type": "chunk", "content": "Vou ligar o ar.\\n"}
 
                 event: final_text
-                id: 2
+                id: TURN:2
                 data: {"text": "Vou ligar o ar."}
 
                 event: action
-                id: 3
+                id: TURN:3
                 data: {"action": {"tool": "homeassistant_call_service", "args": {"domain": "climate", \
                 "temperature": 22}}}
 
                 event: done
-                id: 4
+                id: TURN:4
                 data: {"finished": true, "prompt_tokens": 42, "completion_tokens": 20, "total_duration_ms": 1500, \
                 "load_duration_ms": 200, "tokens_per_second": 20.0, "done_reason": "stop", "request_id": "%s", \
                 "conversation_id": %d}

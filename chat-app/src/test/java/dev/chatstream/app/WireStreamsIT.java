@@ -31,10 +31,13 @@ class WireStreamsIT {
     private String stream(Reply reply, HttpRequest.Builder request) {
         f.ollama.enqueue(reply);
         HttpResponse<String> r = f.send(request);
+        String turn = r.headers().firstValue("X-Turn-Id").orElseThrow();
+        assertThat(turn).as("128 random bits, URL-safe").matches("[A-Za-z0-9_-]{22}");
         return r.statusCode() + " " + r.headers().firstValue("Content-Type").orElse("") + " "
                 + r.headers().firstValue("Cache-Control").orElse("") + " "
                 + r.headers().firstValue("X-Accel-Buffering").orElse("") + "\n"
-                + r.body().replaceAll("\"request_id\": \"[^\"]+\"", "\"request_id\": \"REQUEST_ID\"");
+                + r.body().replaceAll("\"request_id\": \"[^\"]+\"", "\"request_id\": \"REQUEST_ID\"")
+                        .replace("id: " + turn + ":", "id: TURN:");
     }
 
     private static String golden(String name) {

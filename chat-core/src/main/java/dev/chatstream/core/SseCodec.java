@@ -30,6 +30,15 @@ public final class SseCodec {
      * The frame of {@code event}, numbered {@code id}; {@code requestId} goes into {@code done} and {@code error}.
      */
     public static byte[] encode(long id, ChatEvent event, String requestId) {
+        return encode(Long.toString(id), event, requestId);
+    }
+
+    /**
+     * The frame of {@code event} with the event id {@code id} (on the server {@code <turn_id>:<seq>}, which a
+     * client sends back as {@code Last-Event-ID} to resume); {@code requestId} goes into {@code done} and
+     * {@code error}.
+     */
+    public static byte[] encode(String id, ChatEvent event, String requestId) {
         String text = switch (event) {
             case ChatEvent.Chunk c -> frame(id, null, map("type", "chunk", "content", c.content()));
             case ChatEvent.Thinking t -> frame(id, "thinking", map("content", t.content()));
@@ -91,7 +100,7 @@ public final class SseCodec {
         return m;
     }
 
-    private static String frame(long id, String name, Map<String, Object> data) {
+    private static String frame(String id, String name, Map<String, Object> data) {
         StringBuilder out = new StringBuilder(96);
         if (name != null) {
             out.append("event: ").append(name).append('\n');

@@ -14,6 +14,14 @@ public final class Turn {
     private final TurnLog log;
     private final Cancellation cancellation = new Cancellation();
     private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+    /**
+     * How many events the slowest attached reader may lag behind before the turn waits for it: a client that stops
+     * reading holds the model back (and, after the server's write timeout, is dropped), as without turns.
+     */
+    static final int WINDOW = 1024;
+
+    private final java.util.Set<Attachment> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Object lag = new Object();
     private int attached;
     private boolean everAttached;
     private Runnable graceTimer;
@@ -84,7 +92,12 @@ public final class Turn {
         return cancel(ErrorCode.CANCELLED, "Stopped");
     }
 
-    boolean cancel(ErrorCode code, String message) {
+    /**
+     * Ends the turn at once with {@code code} (e.g. {@link ErrorCode#SERVER_SHUTDOWN}); nothing when it already ended.
+     *
+     * @return whether this call stopped it
+     */
+    public boolean cancel(ErrorCode code, String message) {
         return !log.ended() && cancellation.cancel(code, message);
     }
 
@@ -115,12 +128,43 @@ public final class Turn {
     }
 
     private boolean write(ChatEvent event) {
+        awaitReaders();
         synchronized (log) {
             if (log.ended()) {
                 return false;
             }
             log.append(event);
             return true;
+        }
+    }
+
+    /** Waits while the slowest attached reader is {@link #WINDOW} events behind, until it reads or the turn stops. */
+    private void awaitReaders() {
+        synchronized (lag) {
+            while (!cancellation.isCancelled() && lagging()) {
+                try {
+                    lag.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private boolean lagging() {
+        long last = log.last();
+        for (Attachment r : readers) {
+            if (last - r.seq >= WINDOW) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void readersMoved() {
+        synchronized (lag) {
+            lag.notifyAll();
         }
     }
 
@@ -153,13 +197,14 @@ public final class Turn {
         });
     }
 
-    /** One client reading the turn. Not thread-safe: one reader. */
+    /** One client reading the turn: one thread reads; {@link #close} may come from any. */
     public final class Attachment implements AutoCloseable {
-        private long seq;
-        private boolean closed;
+        private volatile long seq;
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
         private Attachment(long after) {
             this.seq = after;
+            readers.add(this);
         }
 
         /**
@@ -171,6 +216,7 @@ public final class Turn {
             TurnLog.Batch batch = log.read(seq, wait);
             if (!batch.entries().isEmpty()) {
                 seq = batch.entries().getLast().seq();
+                readersMoved();
             }
             return batch;
         }
@@ -185,14 +231,17 @@ public final class Turn {
             return log.ended() && seq >= log.last();
         }
 
-        /** Detaches; with nobody left a plain turn stops at once and a resumable one after the grace period. */
+        /**
+         * Detaches (once; from any thread); with nobody left a plain turn stops at once and a resumable one after the
+         * grace period.
+         */
         @Override
         public void close() {
-            if (closed) {
-                return;
+            if (closed.compareAndSet(false, true)) {
+                readers.remove(this);
+                readersMoved();
+                detached();
             }
-            closed = true;
-            detached();
         }
     }
 }

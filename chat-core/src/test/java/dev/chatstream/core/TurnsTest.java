@@ -258,4 +258,30 @@ class TurnsTest {
         List<TurnLog.Entry> all = turn.log().read(0, Duration.ZERO).entries();
         return all.getLast();
     }
+
+    /** A reader that stops reading holds the turn back (as a slow client held the model back before turns). */
+    @Test
+    void shouldHoldTheTurnBackWhileItsSlowestReaderIsAWindowBehind() throws Exception {
+        String[] many = new String[Turn.WINDOW * 3];
+        java.util.Arrays.fill(many, "x");
+        Turn turn = turns.start(ANA, false, Optional.empty(), Steps.all(many));
+        Turn.Attachment stuck = turn.attach(0);
+
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (turn.lastSeq() < Turn.WINDOW && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertThat(turn.awaitFinished(Duration.ofMillis(300))).as("the turn waits for its reader").isFalse();
+        assertThat(turn.lastSeq()).isEqualTo(Turn.WINDOW);
+
+        stuck.next(Duration.ZERO); // it reads: the turn goes on until it is a window ahead again
+        deadline = System.nanoTime() + WAIT.toNanos();
+        while (turn.lastSeq() < 2L * Turn.WINDOW && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertThat(turn.lastSeq()).isEqualTo(2L * Turn.WINDOW);
+
+        stuck.close(); // the only reader left a plain turn: it stops
+        assertThat(awaitEnd(turn).event()).isEqualTo(new ChatEvent.Failed(ErrorCode.CANCELLED, "The client went away"));
+    }
 }

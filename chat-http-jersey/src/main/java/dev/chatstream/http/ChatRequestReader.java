@@ -56,6 +56,16 @@ final class ChatRequestReader {
     }
 
     /** {@code request} continuing the conversation named by the query parameter {@code value}, when there is one. */
+    /** Whether the body asks for a resumable turn ({@code "resumable": true}); anything else is false. */
+    static boolean resumable(byte[] body) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+            return root != null && root.path("resumable").asBoolean(false) && root.path("resumable").isBoolean();
+        } catch (java.io.IOException e) {
+            return false; // read() already refused a body that is not JSON
+        }
+    }
+
     static ChatRequest withConversationParam(ChatRequest request, java.util.Optional<String> param) {
         if (param.isEmpty()) {
             return request;

@@ -6,11 +6,14 @@ import dev.chatstream.core.ChatException;
 import dev.chatstream.core.ChatStreamer;
 import dev.chatstream.core.Conversations;
 import dev.chatstream.core.InvalidRequestException;
+import dev.chatstream.core.Json;
 import dev.chatstream.core.UserId;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -24,9 +27,11 @@ import java.util.Map;
 
 /**
  * {@code POST /api/chat/stream/} and {@code GET /api/chat/stream/?message=...} (with or without the
- * trailing slash). Everything that can refuse a request (rate, size, type, JSON, validation, stream caps)
- * runs here, on Grizzly's worker, before any call to Ollama; then the worker is released and the stream
- * runs on a virtual thread of its own.
+ * trailing slash), and a turn's own routes: {@code GET /api/chat/turns/{id}/events} (read it again from a point)
+ * and {@code POST /api/chat/turns/{id}/stop}. Everything that can refuse a request (rate, size, type, JSON,
+ * validation, stream caps) runs here, on Grizzly's worker, before any call to Ollama; then the worker is released,
+ * the turn runs on a thread of its own and the response reads it on a virtual thread. A request that carries
+ * {@code Last-Event-ID} never starts a turn: it resumes the one its id names (204 when it has everything).
  */
 @Path("/api/chat")
 public final class ChatResource {
@@ -59,10 +64,14 @@ public final class ChatResource {
     @Path("stream{slash: /?}")
     public void post(@Context ContainerRequestContext context, @Context org.glassfish.grizzly.http.server.Request raw,
             @Suspended AsyncResponse async) {
+        boolean[] resumable = {false};
         accept(context, raw, async, () -> {
             // Content-Type was checked by AuthFilter, before Jersey touched the body.
-            return ChatRequestReader.read(JsonBodies.bytes(context, config), AuthFilter.user(context));
-        });
+            byte[] body = JsonBodies.bytes(context, config);
+            ChatRequest request = ChatRequestReader.read(body, AuthFilter.user(context));
+            resumable[0] = ChatRequestReader.resumable(body);
+            return request;
+        }, () -> resumable[0]);
     }
 
     /**
@@ -73,6 +82,7 @@ public final class ChatResource {
     @Path("stream{slash: /?}")
     public void get(@Context ContainerRequestContext context, @QueryParam("message") String message,
             @QueryParam("include_thinking") String includeThinking, @QueryParam("conversation_id") String conversationId,
+            @QueryParam("resumable") String resumable,
             @Context org.glassfish.grizzly.http.server.Request raw, @Suspended AsyncResponse async) {
         accept(context, raw, async, () -> {
             if (message == null) {
@@ -82,7 +92,81 @@ public final class ChatResource {
             return ChatRequestReader.withConversationParam(ChatRequest.of(AuthFilter.user(context), message)
                     .withOptions(ChatOptions.defaults().withIncludeThinking(thinking)),
                     java.util.Optional.ofNullable(conversationId));
-        });
+        }, () -> "true".equalsIgnoreCase(resumable));
+    }
+
+    /**
+     * A turn's events after {@code ?after=<seq>} or {@code Last-Event-ID: <turn_id>:<seq>} (from the first without
+     * either), then the live ones; 204 when the turn has ended and the client has everything; 404 for an unknown,
+     * expired or another user's turn.
+     */
+    @GET
+    @Path("turns/{turn: [A-Za-z0-9_-]{1,64}}/events")
+    public void events(@Context ContainerRequestContext context, @PathParam("turn") String turnId,
+            @QueryParam("after") String after, @Context org.glassfish.grizzly.http.server.Request raw,
+            @Suspended AsyncResponse async) {
+        long start = System.nanoTime();
+        String requestId = RequestIds.of(context).orElseThrow();
+        UserId user = AuthFilter.user(context);
+        try {
+            long seq;
+            java.util.Optional<Cursor> cursor = Cursor.of(context.getHeaderString(LAST_EVENT_ID));
+            if (cursor.isPresent()) {
+                if (!cursor.get().turnId().equals(turnId)) {
+                    throw new ApiException(400, "invalid_request", "Last-Event-ID names another turn than the path");
+                }
+                seq = cursor.get().seq();
+            } else {
+                seq = after == null ? 0 : Cursor.seq(after, "after");
+            }
+            resume(context, raw, async, new Cursor(turnId, seq), start, requestId, user);
+        } catch (ApiException e) {
+            refused(context, async, e, start, requestId, user);
+        }
+    }
+
+    /** Ends a turn at once for everyone reading it (their terminal event: {@code cancelled}); idempotent. */
+    @POST
+    @Path("turns/{turn: [A-Za-z0-9_-]{1,64}}/stop")
+    @Produces("application/json")
+    public String stop(@Context ContainerRequestContext context, @PathParam("turn") String turnId) {
+        dev.chatstream.core.Turn turn = streams.turn(AuthFilter.user(context), turnId).orElseThrow(() -> notFound(turnId));
+        boolean stopped = turn.stop();
+        java.util.Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("turn_id", turn.id());
+        answer.put("stopped", stopped);
+        return Json.write(answer);
+    }
+
+    static final String LAST_EVENT_ID = "Last-Event-ID";
+
+    /** Where a client is in a turn: {@code <turn_id>:<seq>}, as the events' ids say. */
+    record Cursor(String turnId, long seq) {
+        static java.util.Optional<Cursor> of(String header) {
+            if (header == null || header.isBlank()) {
+                return java.util.Optional.empty();
+            }
+            String h = header.strip();
+            int colon = h.lastIndexOf(':');
+            if (colon <= 0 || !h.substring(0, colon).matches("[A-Za-z0-9_-]{1,64}")) {
+                throw new ApiException(400, "invalid_request", "Last-Event-ID must be <turn_id>:<seq>, the id of an "
+                        + "event this server sent");
+            }
+            return java.util.Optional.of(new Cursor(h.substring(0, colon), seq(h.substring(colon + 1),
+                    "Last-Event-ID's seq")));
+        }
+
+        static long seq(String text, String what) {
+            if (!text.matches("[0-9]{1,18}")) {
+                throw new ApiException(400, "invalid_request", what + " must be a whole number of 0 or more");
+            }
+            return Long.parseLong(text);
+        }
+    }
+
+    private static ApiException notFound(String turnId) {
+        return new ApiException(404, "turn_not_found", "Turn " + turnId + " was not found (unknown, or no longer "
+                + "kept); send the message again");
     }
 
     private interface RequestSupplier {
@@ -90,34 +174,81 @@ public final class ChatResource {
     }
 
     private void accept(ContainerRequestContext context, org.glassfish.grizzly.http.server.Request raw,
-            AsyncResponse async, RequestSupplier read) {
+            AsyncResponse async, RequestSupplier read, java.util.function.BooleanSupplier resumable) {
         long start = System.nanoTime();
         String requestId = RequestIds.of(context).orElseThrow(); // AuthFilter gives every /api request one
         UserId user = AuthFilter.user(context);
         try {
+            java.util.Optional<Cursor> cursor = Cursor.of(context.getHeaderString(LAST_EVENT_ID));
+            if (cursor.isPresent()) { // a reconnect (EventSource does it by itself): never a second turn
+                resume(context, raw, async, cursor.get(), start, requestId, user);
+                return;
+            }
             admit(user);
             ChatRequest request = validated(read.get());
-            Stream stream = streams.open(request, new Stream.Call(requestId, context.getMethod(),
-                    context.getUriInfo().getPath(), start), PeerWatch.peerOf(raw.getContext().getConnection()));
-            // The one place that knows the response is complete (or failed, or never ran): the stream is released
-            // there, after its last bytes, never before.
-            async.register((jakarta.ws.rs.container.CompletionCallback) failure -> stream.close());
-            // Grizzly takes a fresh buffer of this size for every flush, i.e. every event: 8 KiB by default was
-            // most of the server's garbage (docs/performance.md). An event is a few hundred bytes.
-            raw.getResponse().setBufferSize(STREAM_BUFFER_BYTES);
-            StreamingOutput output = stream::run;
-            Response response = Response.ok(output, EVENT_STREAM)
-                    .header("Cache-Control", "no-cache")
-                    .header("X-Accel-Buffering", "no")
-                    .build();
-            Thread.ofVirtual().name("chat-stream-" + requestId).start(() -> async.resume(response));
+            java.util.Optional<String> key = idempotencyKey(context);
+            Stream stream = streams.open(request, resumable.getAsBoolean(), key, new Stream.Call(requestId,
+                    context.getMethod(), context.getUriInfo().getPath(), start),
+                    PeerWatch.peerOf(raw.getContext().getConnection()));
+            respond(raw, async, stream, requestId);
         } catch (ApiException e) {
-            metrics.error(e.code());
-            context.setProperty(ResponseFilter.LOGGED, true);
-            AccessLog.line(requestId, context.getMethod(), context.getUriInfo().getPath(), user.value(),
-                    e.status(), Duration.ofNanos(System.nanoTime() - start), 0, e.code());
-            async.resume(ErrorMappers.toResponse(e, java.util.Optional.of(requestId)));
+            refused(context, async, e, start, requestId, user);
         }
+    }
+
+    private void resume(ContainerRequestContext context, org.glassfish.grizzly.http.server.Request raw,
+            AsyncResponse async, Cursor cursor, long start, String requestId, UserId user) {
+        dev.chatstream.core.Turn turn = streams.turn(user, cursor.turnId()).orElseThrow(() -> notFound(cursor.turnId()));
+        if (turn.ended() && cursor.seq() >= turn.lastSeq()) {
+            // the client has everything: 204 is what tells an EventSource to stop reconnecting
+            context.setProperty(ResponseFilter.LOGGED, true);
+            AccessLog.line(requestId, context.getMethod(), context.getUriInfo().getPath(), user.value(), 204,
+                    Duration.ofNanos(System.nanoTime() - start), 0, "ended");
+            async.resume(Response.noContent().header("X-Turn-Id", turn.id()).build());
+            return;
+        }
+        Stream stream = streams.resume(turn, cursor.seq(), new Stream.Call(requestId, context.getMethod(),
+                context.getUriInfo().getPath(), start), PeerWatch.peerOf(raw.getContext().getConnection()));
+        respond(raw, async, stream, requestId);
+    }
+
+    private static void respond(org.glassfish.grizzly.http.server.Request raw, AsyncResponse async, Stream stream,
+            String requestId) {
+        // The one place that knows the response is complete (or failed, or never ran): the stream is released
+        // there, after its last bytes, never before.
+        async.register((jakarta.ws.rs.container.CompletionCallback) failure -> stream.close());
+        // Grizzly takes a fresh buffer of this size for every flush, i.e. every event: 8 KiB by default was
+        // most of the server's garbage (docs/performance.md). An event is a few hundred bytes.
+        raw.getResponse().setBufferSize(STREAM_BUFFER_BYTES);
+        StreamingOutput output = stream::run;
+        Response response = Response.ok(output, EVENT_STREAM)
+                .header("Cache-Control", "no-cache")
+                .header("X-Accel-Buffering", "no")
+                .header("X-Turn-Id", stream.turn().id())
+                .build();
+        Thread.ofVirtual().name("chat-stream-" + requestId).start(() -> async.resume(response));
+    }
+
+    private void refused(ContainerRequestContext context, AsyncResponse async, ApiException e, long start,
+            String requestId, UserId user) {
+        metrics.error(e.code());
+        context.setProperty(ResponseFilter.LOGGED, true);
+        AccessLog.line(requestId, context.getMethod(), context.getUriInfo().getPath(), user.value(),
+                e.status(), Duration.ofNanos(System.nanoTime() - start), 0, e.code());
+        async.resume(ErrorMappers.toResponse(e, java.util.Optional.of(requestId)));
+    }
+
+    /** {@code Idempotency-Key}: printable, at most 200 characters (400 otherwise). */
+    private static java.util.Optional<String> idempotencyKey(ContainerRequestContext context) {
+        String key = context.getHeaderString("Idempotency-Key");
+        if (key == null || key.isBlank()) {
+            return java.util.Optional.empty();
+        }
+        if (key.length() > 200 || key.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+            throw new ApiException(400, "invalid_request", "Idempotency-Key must be at most 200 printable characters "
+                    + "without spaces, e.g. a UUID");
+        }
+        return java.util.Optional.of(key);
     }
 
     /** Refuses a request while shutting down (503) or over the user's rate (429, with when to try again). */

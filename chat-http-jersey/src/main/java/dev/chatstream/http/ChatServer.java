@@ -38,6 +38,7 @@ public final class ChatServer implements AutoCloseable {
     private final StreamSlots slots;
     private final ScheduledExecutorService timers;
     private final PeerWatch peers;
+    private final dev.chatstream.core.Turns turns;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile HttpServer http;
 
@@ -45,8 +46,9 @@ public final class ChatServer implements AutoCloseable {
     ChatServer(HttpConfig config, AuthFilter auth, ResponseFilter response, ChatResource chat, HealthResource health,
             MetricsResource metrics, MemoriesResource memories, ConversationsResource conversations,
             ContextResource context, ActionsResource actions, OpenStreams openStreams, StreamSlots slots,
-            ScheduledExecutorService timers, PeerWatch peers) {
+            ScheduledExecutorService timers, PeerWatch peers, dev.chatstream.core.Turns turns) {
         this.config = config;
+        this.turns = turns;
         this.peers = peers;
         this.openStreams = openStreams;
         this.slots = slots;
@@ -145,6 +147,8 @@ public final class ChatServer implements AutoCloseable {
     @Override
     public void close() {
         try {
+            // every turn ends with server_shutdown, also those nobody reads now (resumable, in their grace)
+            turns.stopAll(dev.chatstream.core.ErrorCode.SERVER_SHUTDOWN, OpenStreams.SHUTDOWN_MESSAGE);
             openStreams.shutdown(config.shutdownGrace());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -28,13 +28,15 @@ import java.util.List;
  * @param corsOrigins          origins allowed by CORS ({@code *} for any); empty for none
  * @param actionsAuto          whether the server runs the actions the model asks for; off: clients get them
  * @param actionConfirmTimeout how long a high-impact action waits for the user's confirmation
+ * @param turns                how turns outlive their connections (resume.grace.seconds, resume.keep.seconds,
+ *                             resume.memory.mb)
  * @param metricsToken         the bearer token {@code GET /metrics} asks for; empty: none (never shown by
  *                             {@link #toString})
  */
 public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyBytes, int ratePerMinute,
         int rateBurst, int writesPerMinute, int writesBurst, int memoriesPerUser, Duration bodyTimeout, int streamsPerUser, int streamsTotal, Duration maxStreamDuration, Duration slowClientTimeout,
         Duration shutdownGrace, List<String> corsOrigins, boolean actionsAuto, Duration actionConfirmTimeout,
-        String metricsToken) {
+        dev.chatstream.core.Turns.Settings turns, String metricsToken) {
 
     public HttpConfig {
         if (host == null || host.isBlank()) {
@@ -58,6 +60,7 @@ public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyB
         }
         corsOrigins = List.copyOf(corsOrigins);
         positive(actionConfirmTimeout, "actionConfirmTimeout");
+        java.util.Objects.requireNonNull(turns, "turns");
         if (metricsToken == null || metricsToken.chars().anyMatch(c -> c <= ' ' || c > '~')) {
             throw new IllegalArgumentException("metricsToken must be printable ASCII without spaces");
         }
@@ -73,7 +76,7 @@ public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyB
                 + ", streamsTotal=" + streamsTotal + ", maxStreamDuration=" + maxStreamDuration
                 + ", slowClientTimeout=" + slowClientTimeout + ", shutdownGrace=" + shutdownGrace + ", corsOrigins="
                 + corsOrigins + ", actionsAuto=" + actionsAuto + ", actionConfirmTimeout=" + actionConfirmTimeout
-                + ", metricsToken=" + (metricsToken.isEmpty() ? "(none)" : "(hidden)") + "]";
+                + ", turns=" + turns + ", metricsToken=" + (metricsToken.isEmpty() ? "(none)" : "(hidden)") + "]";
     }
 
     /** {@code host}: the address to listen on. */
@@ -112,12 +115,19 @@ public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyB
     public static final Settings.Key ACTIONS_AUTO = new Settings.Key("actions.auto", "false");
     /** {@code actions.confirm.seconds}: how long a high-impact action waits for confirmation. */
     public static final Settings.Key ACTIONS_CONFIRM_SECONDS = new Settings.Key("actions.confirm.seconds", "120");
+    /** {@code resume.grace.seconds}: how long a resumable turn runs with nobody attached. */
+    public static final Settings.Key RESUME_GRACE_SECONDS = new Settings.Key("resume.grace.seconds", "30");
+    /** {@code resume.keep.seconds}: how long a turn's events are kept after it ended. */
+    public static final Settings.Key RESUME_KEEP_SECONDS = new Settings.Key("resume.keep.seconds", "120");
+    /** {@code resume.memory.mb}: about how much memory the kept events of ended turns may take. */
+    public static final Settings.Key RESUME_MEMORY_MB = new Settings.Key("resume.memory.mb", "64");
     /** {@code metrics.token}: the bearer token {@code GET /metrics} asks for; empty for none. */
     public static final Settings.Key METRICS_TOKEN = new Settings.Key("metrics.token", "");
     /** The settings the server reads, {@code host} and {@code port} first. */
     public static final List<Settings.Key> KEYS = List.of(HOST, PORT, HEARTBEAT_SECONDS, MAX_BODY_BYTES,
             RATE_PER_MINUTE, RATE_BURST, WRITES_PER_MINUTE, WRITES_BURST, MEMORIES_PER_USER, BODY_SECONDS, STREAMS_PER_USER, STREAMS_TOTAL, MAX_STREAM_SECONDS, SLOW_CLIENT_SECONDS,
-            SHUTDOWN_SECONDS, CORS_ORIGINS, ACTIONS_AUTO, ACTIONS_CONFIRM_SECONDS, METRICS_TOKEN);
+            SHUTDOWN_SECONDS, CORS_ORIGINS, ACTIONS_AUTO, ACTIONS_CONFIRM_SECONDS, RESUME_GRACE_SECONDS,
+            RESUME_KEEP_SECONDS, RESUME_MEMORY_MB, METRICS_TOKEN);
 
     /**
      * The server's settings.
@@ -146,6 +156,9 @@ public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyB
                 origins(s),
                 s.bool(ACTIONS_AUTO),
                 Duration.ofSeconds(s.integer(ACTIONS_CONFIRM_SECONDS, 5, 86_400)),
+                new dev.chatstream.core.Turns.Settings(Duration.ofSeconds(s.integer(RESUME_GRACE_SECONDS, 0, 3_600)),
+                        Duration.ofSeconds(s.integer(RESUME_KEEP_SECONDS, 0, 86_400)),
+                        (long) s.integer(RESUME_MEMORY_MB, 1, 65_536) << 20, Duration.ofMinutes(10)),
                 metricsToken(s));
     }
 

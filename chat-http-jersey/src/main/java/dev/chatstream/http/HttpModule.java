@@ -100,8 +100,27 @@ public final class HttpModule extends AbstractModule {
     @Singleton
     Streams streams(dev.chatstream.core.ChatStreamer streamer, dev.chatstream.core.Conversations conversations,
             ScheduledExecutorService timers, ServerMetrics metrics, OpenStreams openStreams, StreamSlots slots,
-            ActionDispatcher actions, PeerWatch peers) {
-        return new Streams(streamer, conversations, timers, config, metrics, openStreams, slots, actions, peers);
+            ActionDispatcher actions, PeerWatch peers, dev.chatstream.core.Turns turns) {
+        return new Streams(streamer, conversations, timers, config, metrics, openStreams, slots, actions, peers,
+                turns);
+    }
+
+    /** Where turns' events are kept: this process's memory (one node). */
+    @Provides
+    @Singleton
+    dev.chatstream.core.TurnLogs turnLogs() {
+        return new dev.chatstream.core.InMemoryTurnLogs();
+    }
+
+    /** Turns that outlive their connections; their timers run on the server's timer thread. */
+    @Provides
+    @Singleton
+    dev.chatstream.core.Turns turns(dev.chatstream.core.TurnLogs logs, ScheduledExecutorService timers, Clock clock) {
+        return new dev.chatstream.core.Turns(logs, (delay, task) -> {
+            java.util.concurrent.ScheduledFuture<?> f = timers.schedule(() -> Thread.startVirtualThread(task),
+                    delay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            return () -> f.cancel(false);
+        }, clock, config.turns());
     }
 
     @Provides

@@ -2,19 +2,18 @@ package dev.chatstream.http;
 
 import dev.chatstream.core.SseCodec;
 import dev.chatstream.core.ChatEvent;
-import dev.chatstream.core.EventSink;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One client's event stream: frames each event ({@link SseCodec}), numbers it, writes and flushes it at
- * once. Heartbeats come from another thread; a lock keeps frames whole. The first failed write marks the
+ * One client's event stream: frames each event of a turn ({@link SseCodec}) with the id
+ * {@code <turn_id>:<seq>}, writes and flushes it at once. Heartbeats come from another thread; a lock keeps frames whole. The first failed write marks the
  * stream broken: from then on every send returns {@code false}, which tells the use case the client has
  * gone. Writes block for at most the server's slow-client timeout (Grizzly's write timeout), so a client
  * that stops reading holds a bounded buffer and is then dropped.
  */
-final class SseStream implements EventSink, Heartbeat.Beat {
+final class SseStream implements Heartbeat.Beat {
     private static final System.Logger LOG = System.getLogger(SseStream.class.getName());
 
     /** What the stream reports as it goes, for metrics and the access log. */
@@ -26,16 +25,17 @@ final class SseStream implements EventSink, Heartbeat.Beat {
 
     private final OutputStream out;
     private final String requestId;
+    private final String turnId;
     private final Observer observer;
     private final ReentrantLock lock = new ReentrantLock();
-    private long nextId = 1;
     private boolean firstChunk = true;
     private volatile long lastWrite = System.nanoTime();
     private volatile boolean broken;
 
-    SseStream(OutputStream out, String requestId, Observer observer) {
+    SseStream(OutputStream out, String requestId, String turnId, Observer observer) {
         this.out = out;
         this.requestId = requestId;
+        this.turnId = turnId;
         this.observer = observer;
     }
 
@@ -49,14 +49,14 @@ final class SseStream implements EventSink, Heartbeat.Beat {
         }
     }
 
-    @Override
-    public boolean send(ChatEvent event) {
+    /** Writes the turn's event number {@code seq}; false once the client is gone. */
+    boolean send(long seq, ChatEvent event) {
         lock.lock();
         try {
             if (broken) {
                 return false;
             }
-            boolean ok = write(SseCodec.encode(nextId++, event, requestId));
+            boolean ok = write(SseCodec.encode(turnId + ":" + seq, event, requestId));
             if (ok && event instanceof ChatEvent.Chunk) {
                 observer.chunkWritten(firstChunk);
                 firstChunk = false;

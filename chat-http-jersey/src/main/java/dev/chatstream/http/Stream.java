@@ -1,38 +1,41 @@
 package dev.chatstream.http;
 
-import dev.chatstream.core.ActionDispatcher;
 import dev.chatstream.core.Cancellation;
 import dev.chatstream.core.ChatEvent;
-import dev.chatstream.core.ChatRequest;
-import dev.chatstream.core.ChatStreamer;
-import dev.chatstream.core.Conversations;
 import dev.chatstream.core.ErrorCode;
-import dev.chatstream.core.EventSink;
+import dev.chatstream.core.Turn;
+import dev.chatstream.core.TurnLog;
+import dev.chatstream.core.UserId;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One accepted chat request's stream, and the one owner of everything it holds: its slot lease, its registration for
- * shutdown, its {@link Cancellation}, its deadline, its heartbeat, its client-gone watch and its access-log line.
- * Built by {@link Streams#open} (which takes the slot and registers it); {@link #run} writes the reply on the
- * caller's (virtual) thread; {@link #close}, called once the response is complete (its last event and the end of
- * its chunked body written, or the connection gone), releases everything, exactly once. The stream is never
- * released before its bytes are out, so a shutdown that waits for open streams loses none of them.
+ * One connection reading one {@link Turn}, and the one owner of everything the connection holds: its slot lease,
+ * its registration for shutdown, its {@link Cancellation} (the client is gone), its heartbeat, its client-gone
+ * watch, its attachment to the turn and its access-log line. Built by {@link Streams} (which takes the slot and
+ * registers it); {@link #run} writes the turn's events after {@code after} on the caller's (virtual) thread, each
+ * framed with the id {@code <turn_id>:<seq>}; {@link #close}, called once the response is complete (its last
+ * event and the end of its chunked body written, or the connection gone), releases everything, exactly once.
+ * The turn itself runs on its own thread: when this connection goes, a plain turn stops at once and a resumable
+ * one after its grace period (the turn decides, see {@link dev.chatstream.core.Turns}).
  */
 final class Stream implements AutoCloseable {
     static final String CLIENT_GONE = "The client went away";
+    /** How long one read of the turn's log waits before it looks at the connection again. */
+    private static final Duration POLL = Duration.ofMillis(500);
 
     /** What the access log says about one request. */
     record Call(String requestId, String method, String path, long startNanos) {
     }
 
     private final Streams streams;
-    private final ChatRequest request;
+    private final UserId user;
+    private final Turn turn;
+    private final long after;
     private final Call call;
     private final PeerWatch.Peer peer;
     private final StreamSlots.Lease lease;
@@ -41,14 +44,16 @@ final class Stream implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<ChatEvent> terminal = new AtomicReference<>();
     private volatile long chunks;
-    private volatile ScheduledFuture<?> deadline;
     private volatile Heartbeat heartbeat;
     private volatile PeerWatch.Watch watch;
     private volatile SseStream sse;
 
-    Stream(Streams streams, ChatRequest request, Call call, PeerWatch.Peer peer, StreamSlots.Lease lease) {
+    Stream(Streams streams, UserId user, Turn turn, long after, Call call, PeerWatch.Peer peer,
+            StreamSlots.Lease lease) {
         this.streams = streams;
-        this.request = request;
+        this.user = user;
+        this.turn = turn;
+        this.after = after;
         this.call = call;
         this.peer = peer;
         this.lease = lease;
@@ -58,12 +63,16 @@ final class Stream implements AutoCloseable {
         return cancellation;
     }
 
-    /** Opens the event stream and streams the reply into {@code out}; returns once the terminal event is sent. */
+    Turn turn() {
+        return turn;
+    }
+
+    /** Opens the event stream and writes the turn's events into {@code out}; returns after the terminal event. */
     void run(OutputStream out) {
         if (!started.compareAndSet(false, true) || closed.get()) {
             return;
         }
-        SseStream events = new SseStream(out, call.requestId(), new SseStream.Observer() {
+        SseStream events = new SseStream(out, call.requestId(), turn.id(), new SseStream.Observer() {
             @Override
             public void chunkWritten(boolean first) {
                 chunks++;
@@ -80,11 +89,14 @@ final class Stream implements AutoCloseable {
         });
         sse = events;
         HttpConfig config = streams.config();
-        deadline = streams.timers().schedule(() -> Thread.startVirtualThread(() -> cancellation.cancel(
-                ErrorCode.TIMEOUT, "The reply took longer than " + config.maxStreamDuration().toSeconds()
-                        + " s, the server's limit; ask for a shorter answer, or raise limits.stream.seconds")),
-                config.maxStreamDuration().toNanos(), TimeUnit.NANOSECONDS);
-        try {
+        try (Turn.Attachment reader = turn.attach(after);
+             Cancellation.Registration gone = cancellation.onCancel(() -> {
+                 if (cancellation.code() == ErrorCode.SERVER_SHUTDOWN) {
+                     turn.cancel(ErrorCode.SERVER_SHUTDOWN, cancellation.reason()); // its terminal event still comes
+                 } else {
+                     reader.close();
+                 }
+             })) {
             if (!events.open()) {
                 cancellation.cancel(CLIENT_GONE);
                 return;
@@ -94,14 +106,30 @@ final class Stream implements AutoCloseable {
                     config.heartbeat(), System::nanoTime, Thread::startVirtualThread,
                     () -> cancellation.cancel(CLIENT_GONE));
             watch = streams.peers().watch(peer, cancellation);
-            ActionDispatcher actions = streams.actions();
-            EventSink client = config.actionsAuto() ? actions.dispatching(request.user(), events) : events;
-            ChatStreamer streamer = streams.streamer();
-            Conversations conversations = streams.conversations();
-            streamer.stream(request, conversations.recording(request, client), cancellation);
+            pump(reader, events);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancellation.cancel(CLIENT_GONE);
         } finally {
             stopTimers(); // nothing may be written after the terminal event, not even a ping
         }
+    }
+
+    /** Writes what the turn's log holds and then what comes, until the terminal event or the client is gone. */
+    private void pump(Turn.Attachment reader, SseStream events) throws InterruptedException {
+        while (!reader.done() && !clientGone()) {
+            TurnLog.Batch batch = reader.next(POLL);
+            for (TurnLog.Entry entry : batch.entries()) {
+                if (!events.send(entry.seq(), entry.event())) {
+                    cancellation.cancel(CLIENT_GONE);
+                    return;
+                }
+            }
+        }
+    }
+
+    private boolean clientGone() {
+        return cancellation.isCancelled() && cancellation.code() != ErrorCode.SERVER_SHUTDOWN;
     }
 
     private void stopTimers() {
@@ -113,15 +141,11 @@ final class Stream implements AutoCloseable {
         if (h != null) {
             h.stop();
         }
-        ScheduledFuture<?> d = deadline;
-        if (d != null) {
-            d.cancel(false);
-        }
     }
 
     /**
-     * Releases everything the stream holds, once: the watch, the heartbeat, the deadline, the slot and the shutdown
-     * registration; cancels the turn if it still runs (the client left before it ended); writes the access-log line.
+     * Releases everything the stream holds, once: the watch, the heartbeat, the attachment, the slot and the
+     * shutdown registration; writes the access-log line.
      */
     @Override
     public void close() {
@@ -155,10 +179,9 @@ final class Stream implements AutoCloseable {
                 yield events != null && events.broken() ? "client_gone" : "unfinished";
             }
         };
-        if (cancellation.isCancelled()) {
-            metrics.upstreamCancelled();
+        if (clientGone() && terminal.get() == null && !turn.resumable()) {
+            metrics.upstreamCancelled(); // the client left a plain turn: it stops, and Ollama's request is closed
         }
-        AccessLog.line(call.requestId(), call.method(), call.path(), request.user().value(), 200, took, chunks,
-                outcome);
+        AccessLog.line(call.requestId(), call.method(), call.path(), user.value(), 200, took, chunks, outcome);
     }
 }

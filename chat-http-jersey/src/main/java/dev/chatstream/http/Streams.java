@@ -5,11 +5,17 @@ import dev.chatstream.core.ChatRequest;
 import dev.chatstream.core.ChatStreamer;
 import dev.chatstream.core.Conversations;
 import dev.chatstream.core.ErrorCode;
+import dev.chatstream.core.EventSink;
+import dev.chatstream.core.Turn;
+import dev.chatstream.core.Turns;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Builds each accepted request's {@link Stream}: takes its slot, registers it for shutdown, and hands it what it
- * needs to run (the use case, the timers, the client watch, the metrics). Thread-safe; one per server.
+ * Starts each accepted request's {@link Turn} (the use case, its actions and its recording, on a thread of its
+ * own) and builds the {@link Stream} that reads it: takes its slot, registers it for shutdown, and hands it what
+ * it needs (the timers, the client watch, the metrics). Thread-safe; one per server.
  */
 final class Streams {
     private final ChatStreamer streamer;
@@ -21,10 +27,12 @@ final class Streams {
     private final StreamSlots slots;
     private final ActionDispatcher actions;
     private final PeerWatch peers;
+    private final Turns turns;
 
     Streams(ChatStreamer streamer, Conversations conversations, ScheduledExecutorService timers, HttpConfig config,
             ServerMetrics metrics, OpenStreams openStreams, StreamSlots slots, ActionDispatcher actions,
-            PeerWatch peers) {
+            PeerWatch peers, Turns turns) {
+        this.turns = turns;
         this.streamer = streamer;
         this.conversations = conversations;
         this.timers = timers;
@@ -37,18 +45,62 @@ final class Streams {
     }
 
     /**
-     * Opens the stream of an accepted, validated request; the caller must {@link Stream#close} it once its response
-     * is complete, whether or not it ran.
+     * Starts the turn of an accepted, validated request (or finds the one this user started with the same
+     * {@code idempotencyKey}) and opens the stream that reads it from its first event; the caller must
+     * {@link Stream#close} it once its response is complete, whether or not it ran.
      *
      * @throws ApiException 429 when the user has too many open streams, 503 when the server is full
      */
-    Stream open(ChatRequest request, Stream.Call call, PeerWatch.Peer peer) {
+    Stream open(ChatRequest request, boolean resumable, java.util.Optional<String> idempotencyKey, Stream.Call call,
+            PeerWatch.Peer peer) {
         StreamSlots.Lease lease = slots.acquire(request.user());
-        Stream stream = new Stream(this, request, call, peer, lease);
+        Turn turn;
+        try {
+            turn = turns.start(request.user(), resumable, idempotencyKey, body(request));
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
+        }
+        return register(new Stream(this, request.user(), turn, 0, call, peer, lease));
+    }
+
+    /**
+     * Opens a stream that reads {@code turn} from after {@code after}: a client back after a lost connection.
+     *
+     * @throws ApiException 429 when the user has too many open streams, 503 when the server is full
+     */
+    Stream resume(Turn turn, long after, Stream.Call call, PeerWatch.Peer peer) {
+        StreamSlots.Lease lease = slots.acquire(turn.user());
+        return register(new Stream(this, turn.user(), turn, after, call, peer, lease));
+    }
+
+    /** {@code user}'s turn {@code turnId}, while it is kept. */
+    java.util.Optional<Turn> turn(dev.chatstream.core.UserId user, String turnId) {
+        return turns.find(user, turnId);
+    }
+
+    private Stream register(Stream stream) {
         if (!openStreams.add(stream.cancellation())) { // shutdown began after the request was let in
+            stream.turn().cancel(ErrorCode.SERVER_SHUTDOWN, OpenStreams.SHUTDOWN_MESSAGE);
             stream.cancellation().cancel(ErrorCode.SERVER_SHUTDOWN, OpenStreams.SHUTDOWN_MESSAGE);
         }
         return stream;
+    }
+
+    /** What a turn runs: the use case, its actions and its recording, within the server's longest reply. */
+    private Turns.Body body(ChatRequest request) {
+        return (sink, cancellation) -> {
+            ScheduledFuture<?> deadline = timers.schedule(() -> Thread.startVirtualThread(() -> cancellation.cancel(
+                    ErrorCode.TIMEOUT, "The reply took longer than " + config.maxStreamDuration().toSeconds()
+                            + " s, the server's limit; ask for a shorter answer, or raise limits.stream.seconds")),
+                    config.maxStreamDuration().toNanos(), TimeUnit.NANOSECONDS);
+            try {
+                EventSink client = config.actionsAuto() ? actions.dispatching(request.user(), sink) : sink;
+                streamer.stream(request, conversations.recording(request, client), cancellation);
+            } finally {
+                deadline.cancel(false);
+            }
+        };
     }
 
     ChatStreamer streamer() {
@@ -77,6 +129,10 @@ final class Streams {
 
     ActionDispatcher actions() {
         return actions;
+    }
+
+    Turns turns() {
+        return turns;
     }
 
     PeerWatch peers() {

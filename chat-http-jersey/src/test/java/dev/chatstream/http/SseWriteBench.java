@@ -37,7 +37,8 @@ public class SseWriteBench {
             bytes += len;
         }
     };
-    private final SseStream stream = new SseStream(sink, "5f0c9e1a2b3c4d5e", new SseStream.Observer() {
+    private final SseStream stream = new SseStream(sink, "5f0c9e1a2b3c4d5e", "yq3xKpZ0c1V2n4m5o6p7qQ",
+            new SseStream.Observer() {
         @Override
         public void chunkWritten(boolean first) {
         }
@@ -47,6 +48,7 @@ public class SseWriteBench {
         }
     });
     private final ChatEvent.Chunk chunk = new ChatEvent.Chunk(" sala");
+    private long seq;
 
     @Benchmark
     public byte[] frameOnly() {
@@ -55,6 +57,6 @@ public class SseWriteBench {
 
     @Benchmark
     public boolean frameAndWrite() {
-        return stream.send(chunk);
+        return stream.send(++seq, chunk);
     }
 }

@@ -1,0 +1,187 @@
+package dev.chatstream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatstream.ollama.FakeOllama.Reply;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 19: a reply outlives the connection that asked for it. Real server, real HTTP; the fake Ollama records
+ * every request and every disconnect.
+ */
+class ResumeIT {
+    private ServerFixture f = new ServerFixture(env -> {
+        env.put("CHATSTREAM_RESUME_GRACE_SECONDS", "1");
+        return env;
+    });
+
+    @AfterEach
+    void stop() {
+        f.close();
+    }
+
+    private HttpRequest.Builder events(String turn, String token) {
+        return f.get("api/chat/turns/" + turn + "/events", token);
+    }
+
+    /** Every event id is {@code <turn>:<seq>}, seq from 1. */
+    private static List<String> frames(String body) {
+        List<String> out = new ArrayList<>();
+        for (String frame : body.split("\n\n")) {
+            if (frame.contains("\nid: ") || frame.startsWith("id: ") || frame.contains("id: ")) {
+                if (frame.contains("data: ")) {
+                    out.add(frame.replaceAll("\"request_id\": \"[^\"]+\"", "\"request_id\": \"R\""));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void shouldResumeAfterEveryCursorWithEveryEventExactlyOnceThenSay204() {
+        f.ollama.enqueue(Reply.tokens("Era ", "uma ", "vez ", "um ", "gato."));
+        HttpResponse<String> first = f.send(f.post("api/chat/stream/", f.anaToken,
+                "{\"message\": \"Conta\", \"resumable\": true}"));
+        String turn = first.headers().firstValue("X-Turn-Id").orElseThrow();
+        List<String> whole = frames(first.body());
+        assertThat(whole).hasSize(7); // five chunks, final_text, done
+        for (int i = 0; i < whole.size(); i++) {
+            assertThat(whole.get(i)).contains("id: " + turn + ":" + (i + 1) + "\n");
+        }
+
+        for (int seq = 0; seq < whole.size(); seq++) {
+            HttpResponse<String> rest = f.send(events(turn, f.anaToken).uri(f.uri("api/chat/turns/" + turn
+                    + "/events?after=" + seq)));
+            List<String> joined = new ArrayList<>(whole.subList(0, seq));
+            joined.addAll(frames(rest.body()));
+            assertThat(joined).as("after %d", seq).isEqualTo(whole);
+        }
+        HttpResponse<String> done = f.send(events(turn, f.anaToken).header("Last-Event-ID", turn + ":" + whole.size()));
+        assertThat(done.statusCode()).as("the client has everything").isEqualTo(204);
+        assertThat(f.ollama.chatBodies()).hasSize(1);
+    }
+
+    /** A WHATWG EventSource reconnects by itself after the stream ends: that must never start the turn again. */
+    @Test
+    void shouldAnswerAnEventSourceReconnectWith204AndNeverRunTheModelAgain() {
+        f.ollama.enqueue(Reply.tokens("Olá!"));
+        HttpResponse<String> first = f.send(f.get("api/chat/stream/?message=Ol%C3%A1", f.anaToken));
+        String turn = first.headers().firstValue("X-Turn-Id").orElseThrow();
+        String lastId = SseEvents.parse(first.body()).last().id();
+
+        HttpResponse<String> reconnect = f.send(f.get("api/chat/stream/?message=Ol%C3%A1", f.anaToken)
+                .header("Last-Event-ID", lastId));
+
+        assertThat(lastId).startsWith(turn + ":");
+        assertThat(reconnect.statusCode()).isEqualTo(204);
+        assertThat(f.ollama.chatBodies()).as("Ollama saw exactly one request").hasSize(1);
+        assertThat(f.send(f.get("api/chat/stream/?message=x", f.anaToken).header("Last-Event-ID", "nope:3"))
+                .statusCode()).as("an unknown turn").isEqualTo(404);
+        assertThat(f.send(events(turn, f.ruiToken)).statusCode()).as("another user's turn: the same 404")
+                .isEqualTo(404);
+        assertThat(f.ollama.chatBodies()).hasSize(1);
+    }
+
+    @Test
+    void shouldStopForEveryAttachedClientAndCloseOllamasRequest() throws Exception {
+        Reply slow = Reply.stream();
+        for (int i = 0; i < 200; i++) {
+            slow = slow.token("palavra ").pause(Duration.ofMillis(50));
+        }
+        f.ollama.enqueue(slow.done());
+        HttpResponse<InputStream> first = f.client.send(f.post("api/chat/stream/", f.anaToken,
+                "{\"message\": \"Conta devagar\", \"resumable\": true}").build(), HttpResponse.BodyHandlers.ofInputStream());
+        String turn = first.headers().firstValue("X-Turn-Id").orElseThrow();
+        CompletableFuture<String> a = CompletableFuture.supplyAsync(() -> readAll(first.body()));
+        CompletableFuture<HttpResponse<String>> b = f.client.sendAsync(events(turn, f.anaToken).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        assertThat(f.ollama.awaitChatRequests(1, Duration.ofSeconds(30))).isTrue();
+
+        HttpResponse<String> stopped = f.send(f.post("api/chat/turns/" + turn + "/stop", f.anaToken, ""));
+
+        assertThat(stopped.statusCode()).isEqualTo(200);
+        assertThat(stopped.body()).isEqualTo("{\"turn_id\": \"" + turn + "\", \"stopped\": true}");
+        for (String body : List.of(a.get(30, TimeUnit.SECONDS), b.get(30, TimeUnit.SECONDS).body())) {
+            SseEvents.Event last = SseEvents.parse(body).last();
+            assertThat(last.name()).isEqualTo("error");
+            assertThat(ConversationsIT.json(last.data()).get("code").asText()).isEqualTo("cancelled");
+        }
+        assertThat(f.ollama.awaitClientDisconnect(Duration.ofSeconds(30))).as("Ollama's request closed").isTrue();
+        assertThat(f.send(f.post("api/chat/turns/" + turn + "/stop", f.anaToken, "")).body())
+                .as("idempotent").contains("\"stopped\": false");
+        assertThat(f.send(f.post("api/chat/turns/" + turn + "/stop", f.ruiToken, "")).statusCode()).isEqualTo(404);
+    }
+
+    /** Nobody comes back within resume.grace.seconds (1 s here): Ollama's request is closed, the turn stored. */
+    @Test
+    void shouldStopAnAbandonedResumableTurnAfterTheGraceAndStoreWhatItMade() throws Exception {
+        Reply slow = Reply.stream().token("Era ").token("uma ");
+        for (int i = 0; i < 600; i++) {
+            slow = slow.token("vez ").pause(Duration.ofMillis(50));
+        }
+        f.ollama.enqueue(slow.done());
+        try (RawClient client = RawClient.post(f, f.anaToken, "{\"message\": \"Conta\", \"resumable\": true}")) {
+            client.readUntil("Era ");
+        } // the connection drops
+
+        assertThat(f.ollama.awaitClientDisconnect(Duration.ofSeconds(30))).as("closed after the grace").isTrue();
+        long id = awaitConversation();
+        List<String> stored = ConversationsIT.contents(f, f.anaToken, id);
+        assertThat(stored.getLast()).startsWith("assistant:Era uma vez").endsWith(":cancelled");
+    }
+
+    @Test
+    void shouldGiveARetriedSendWithTheSameIdempotencyKeyTheSameTurn() throws Exception {
+        f.ollama.enqueue(Reply.stream().token("Olá").pause(Duration.ofMillis(300)).token("!").done());
+        HttpRequest.Builder send = f.post("api/chat/stream/", f.anaToken, "{\"message\": \"Olá\"}")
+                .header("Idempotency-Key", "3f2b9c1e-retry");
+        CompletableFuture<HttpResponse<String>> one = f.client.sendAsync(send.build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        CompletableFuture<HttpResponse<String>> two = f.client.sendAsync(f.post("api/chat/stream/", f.anaToken,
+                "{\"message\": \"Olá\"}").header("Idempotency-Key", "3f2b9c1e-retry").build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+
+        String t1 = one.get(30, TimeUnit.SECONDS).headers().firstValue("X-Turn-Id").orElseThrow();
+        String t2 = two.get(30, TimeUnit.SECONDS).headers().firstValue("X-Turn-Id").orElseThrow();
+
+        assertThat(t2).isEqualTo(t1);
+        assertThat(f.ollama.chatBodies()).as("one Ollama request").hasSize(1);
+        assertThat(frames(two.get().body())).isEqualTo(frames(one.get().body()));
+    }
+
+    private long awaitConversation() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            var list = ConversationsIT.json(f.send(f.get("api/conversations", f.anaToken)).body()).get("conversations");
+            if (list.size() > 0) {
+                return list.get(0).get("id").asLong();
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no conversation was stored");
+    }
+
+    private static String readAll(InputStream in) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            StringBuilder sb = new StringBuilder();
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                sb.append(line).append('\n');
+            }
+            return sb.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
