@@ -236,6 +236,35 @@ class ChatPageIT {
                 "the note under the stored reply");
     }
 
+    /**
+     * Issue 19: the connection drops mid-reply (a proxy cuts it, as lost signal does): the page reconnects by itself
+     * and the reply continues with no duplicate and no gap; the model ran once.
+     */
+    @Test
+    void shouldPickTheReplyUpWhereItWasWhenTheConnectionDrops() throws Exception {
+        StringBuilder words = new StringBuilder();
+        for (int i = 1; i <= 60; i++) {
+            words.append("palavra").append(i).append(' ');
+        }
+        String reply = words.toString().strip();
+        f.ollama.enqueue(paced(reply, Duration.ofMillis(60)).done());
+        try (CuttableProxy proxy = new CuttableProxy(f.server.port())) {
+            browser.open("http://127.0.0.1:" + proxy.port() + "/#token=" + f.anaToken);
+            browser.awaitTrue("return !document.getElementById('app').hidden", WAIT, "the chat to show");
+            say("Conta até sessenta");
+            browser.await("#messages", s -> s.contains("palavra5 "), WAIT, "the first words");
+
+            proxy.cut();
+
+            browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the reply to end");
+            String shown = browser.script("const a = document.querySelectorAll('.message.assistant'); "
+                    + "return a[a.length - 1].querySelector('.body').textContent").asText().strip();
+            assertThat(shown).as("every word once, in order").isEqualTo(reply);
+            assertThat(browser.text("#messages")).doesNotContain("reconnecting", "Broke off");
+            assertThat(f.ollama.chatBodies()).as("the model ran once").hasSize(1);
+        }
+    }
+
     @Test
     void shouldShowThinkingCollapsedOnlyWhenTurnedOn() {
         f.ollama.enqueue(Reply.stream().thinking("O utilizador quer saber as horas.").token("São ").token("dez.")

@@ -242,7 +242,19 @@ function send(message, { again } = {}) {
     message,
     conversationId: state.conversationId,
     includeThinking: $('show-thinking').checked,
+    resumable: true, // a dropped connection picks the reply up where it was; Stop stops it on the server
+    onReconnecting(attempt) {
+      let n = item.querySelector('.note.reconnecting');
+      if (!n) {
+        n = document.createElement('p');
+        n.className = 'note reconnecting';
+        n.setAttribute('role', 'status');
+        item.appendChild(n);
+      }
+      n.textContent = 'Connection lost; reconnecting… (attempt ' + attempt + ')';
+    },
     onChunk(chunk) {
+      item.querySelector('.note.reconnecting')?.remove();
       before();
       text += chunk;
       renderMarkdown(body, text);
@@ -274,11 +286,13 @@ function send(message, { again } = {}) {
     },
     onActionError(error) { note(item, 'The model asked for an action that could not be read: ' + error.error); },
     onDone(done) {
+      item.querySelector('.note.reconnecting')?.remove();
       speaker.finish();
       if (done.done_reason === 'length') note(item, STATUS_NOTES.truncated);
       if (done.conversation_id != null) setConversation(done.conversation_id);
     },
     onError(error) {
+      item.querySelector('.note.reconnecting')?.remove();
       speaker.stop();
       if (error.conversationId != null) setConversation(error.conversationId);
       if (error.code === 'unauthorized') { signIn('This token is not valid (unknown or revoked); sign in with another.'); return; }

@@ -2,7 +2,8 @@
 // Copy it freely. It POSTs with a Bearer token, reads the Server-Sent Events from fetch's ReadableStream
 // (events split across reads, multi-byte characters split across reads, \r\n / \r / \n, comments),
 // and hands out typed events through callbacks, an async iterator, or both. abort() stops the request;
-// the server then closes its upstream.
+// the server then closes its upstream. With `resumable: true` a dropped connection is resumed from the last
+// event's id (each event exactly once), and abort() stops the turn on the server.
 
 /** An incremental SSE parser: push() bytes (Uint8Array) or text as they arrive; complete events come out. */
 export class SseParser {
@@ -17,6 +18,7 @@ export class SseParser {
   reset() {
     this.name = '';
     this.data = [];
+    this.id = null;
   }
 
   push(chunk) {
@@ -48,7 +50,7 @@ export class SseParser {
   line(line) {
     if (line === '') {
       if (this.data.length > 0) {
-        this.onEvent({ event: this.name || 'message', data: this.data.join('\n') });
+        this.onEvent({ event: this.name || 'message', data: this.data.join('\n'), id: this.id });
       }
       this.reset();
       return;
@@ -60,18 +62,22 @@ export class SseParser {
     if (value.startsWith(' ')) value = value.slice(1);
     if (field === 'event') this.name = value;
     else if (field === 'data') this.data.push(value);
-    // id and retry mean nothing here; unknown fields are ignored, as the SSE rules say
+    else if (field === 'id' && !value.includes('\0')) this.id = value;
+    // retry means nothing here; unknown fields are ignored, as the SSE rules say
   }
 }
 
 /**
  * Streams one reply. Options:
  *   token (required), message (required), conversationId, history, includeThinking,
- *   url (default '/api/chat/stream/'), fetch (default globalThis.fetch),
+ *   resumable (a dropped connection is resumed, up to `retries` times, default 6, with backoff; abort() stops the
+ *   turn on the server), url (default '/api/chat/stream/'), base (default '', for the turn routes),
+ *   fetch (default globalThis.fetch), onReconnecting(attempt),
  *   onOpen(), onChunk(text), onThinking(text), onFinalText(text), onAction(action, ticket?), onActionResult(result),
  *   onActionError(error), onDone(done), onError(error)   — error: {code, error, status?, retryAfter?, conversationId?}
  *   ticket (servers with actions.auto): {id, needsConfirmation, confirmBy}; result: {id, status, message}
- * Returns {abort(), finished, [Symbol.asyncIterator]}: `finished` resolves to 'done', 'error' or 'aborted';
+ * Returns {abort(), finished, turnId(), lastEventId(), [Symbol.asyncIterator]}: `finished` resolves to 'done',
+ * 'error' or 'aborted';
  * iterating yields {type: 'chunk'|'thinking'|'final_text'|'action'|'action_result'|'action_error'|'done'|'error', ...}.
  * Exactly one of done / error ends a stream that was not aborted.
  */
@@ -93,13 +99,18 @@ export function streamChat(options) {
     if (typeof options[name] === 'function') options[name](arg);
   };
 
-  const finished = run().then((outcome) => { close(); return outcome; });
+  let turnId = null;
+  let lastEventId = null;
+  const doFetch = (url, init) => (options.fetch || globalThis.fetch)(url, { ...init, signal: controller.signal,
+    cache: 'no-store' });
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
   async function run() {
     const body = { message: options.message };
     if (options.conversationId != null) body.conversation_id = options.conversationId;
     if (options.history) body.history = options.history;
     if (options.includeThinking) body.include_thinking = true;
+    if (options.resumable) body.resumable = true;
     const fail = (error) => {
       emit({ type: 'error', ...error });
       call('onError', error);
@@ -107,13 +118,11 @@ export function streamChat(options) {
     };
     let response;
     try {
-      response = await (options.fetch || globalThis.fetch)(options.url || '/api/chat/stream/', {
+      response = await doFetch(options.url || '/api/chat/stream/', {
         method: 'POST',
         headers: { 'Authorization': 'Bearer ' + options.token, 'Content-Type': 'application/json',
           'Accept': 'text/event-stream' },
         body: JSON.stringify(body),
-        signal: controller.signal,
-        cache: 'no-store',
       });
     } catch (e) {
       if (controller.signal.aborted) return 'aborted';
@@ -122,10 +131,43 @@ export function streamChat(options) {
     if (!response.ok) {
       return fail({ ...(await refusal(response)), retryAfter: response.headers.get('Retry-After') });
     }
+    turnId = response.headers.get('X-Turn-Id');
     call('onOpen');
-    let outcome = null;
-    const parser = new SseParser(({ event, data }) => {
-      if (outcome) return;
+    const state = { outcome: null };
+    let broke = await read(response, state, fail);
+    // a resumable turn goes on without us: come back from the last event we have, each event once
+    for (let attempt = 1; broke && options.resumable && turnId && attempt <= (options.retries ?? 6); attempt++) {
+      call('onReconnecting', attempt);
+      await sleep(Math.min(8000, 250 * 2 ** (attempt - 1)));
+      if (controller.signal.aborted) return 'aborted';
+      const headers = { 'Authorization': 'Bearer ' + options.token, 'Accept': 'text/event-stream' };
+      if (lastEventId) headers['Last-Event-ID'] = lastEventId;
+      try {
+        response = await doFetch((options.base || '') + '/api/chat/turns/' + encodeURIComponent(turnId) + '/events',
+          { method: 'GET', headers });
+      } catch (e) {
+        if (controller.signal.aborted) return 'aborted';
+        continue; // still offline: try again
+      }
+      if (response.status === 204) return state.outcome || 'done'; // we had everything
+      if (!response.ok) return fail(await refusal(response)); // e.g. turn_not_found: it is gone
+      broke = await read(response, state, fail);
+    }
+    if (broke === 'broken') {
+      return fail({ code: 'network', error: 'The connection broke mid-reply (' + state.why + '); try again' });
+    }
+    if (controller.signal.aborted && !state.outcome) return 'aborted';
+    return state.outcome || fail({ code: 'stream_cut', error: 'The reply ended early (no done or error event); try again' });
+  }
+
+  /**
+   * Reads one response; returns false once it ended with its terminal event (or was aborted), 'broken' when the
+   * connection failed first, 'cut' when it ended without a terminal event.
+   */
+  async function read(response, state, fail) {
+    const parser = new SseParser(({ event, data, id }) => {
+      if (state.outcome) return;
+      if (id) lastEventId = id;
       let json;
       try { json = JSON.parse(data); } catch (e) { return; }
       switch (event) {
@@ -144,9 +186,9 @@ export function streamChat(options) {
         }
         case 'action_result': emit({ type: 'action_result', ...json }); call('onActionResult', json); break;
         case 'action_error': emit({ type: 'action_error', ...json }); call('onActionError', json); break;
-        case 'done': outcome = 'done'; emit({ type: 'done', ...json }); call('onDone', json); break;
+        case 'done': state.outcome = 'done'; emit({ type: 'done', ...json }); call('onDone', json); break;
         case 'error':
-          outcome = fail({ code: json.code, error: json.error, conversationId: json.conversation_id,
+          state.outcome = fail({ code: json.code, error: json.error, conversationId: json.conversation_id,
             requestId: json.request_id, retryAfter: json.retry_after });
           break;
         default: break; // an event this client does not know: ignored, as old clients must
@@ -158,21 +200,32 @@ export function streamChat(options) {
         const { value, done } = await reader.read();
         if (done) break;
         parser.push(value);
-        if (outcome) break;
+        if (state.outcome) break;
       }
       parser.end();
     } catch (e) {
-      if (controller.signal.aborted) return 'aborted';
-      if (!outcome) return fail({ code: 'network', error: 'The connection broke mid-reply (' + e.message + '); try again' });
+      if (controller.signal.aborted) return false;
+      if (!state.outcome) { state.why = e.message; return 'broken'; }
     } finally {
       reader.cancel().catch(() => {});
     }
-    if (controller.signal.aborted && !outcome) return 'aborted';
-    return outcome || fail({ code: 'stream_cut', error: 'The reply ended early (no done or error event); try again' });
+    if (controller.signal.aborted) return false;
+    return state.outcome ? false : 'cut';
   }
 
+  const finished = run().then((outcome) => { close(); return outcome; });
+
   return {
-    abort() { controller.abort(); },
+    abort() {
+      if (options.resumable && turnId) {
+        // a resumable turn outlives this request: stop it on the server too
+        (options.fetch || globalThis.fetch)((options.base || '') + '/api/chat/turns/' + encodeURIComponent(turnId)
+          + '/stop', { method: 'POST', headers: { 'Authorization': 'Bearer ' + options.token } }).catch(() => {});
+      }
+      controller.abort();
+    },
+    turnId: () => turnId,
+    lastEventId: () => lastEventId,
     finished,
     [Symbol.asyncIterator]() {
       return {
