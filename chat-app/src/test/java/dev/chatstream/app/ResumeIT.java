@@ -161,6 +161,41 @@ class ResumeIT {
         assertThat(frames(two.get().body())).isEqualTo(frames(one.get().body()));
     }
 
+    /** Ten readers attached at once, one of them while the model still loads, each get the whole turn. */
+    @Test
+    void shouldGiveTenReadersAttachedAtOnceEveryEventEvenDuringAModelLoad() throws Exception {
+        f.close();
+        f = new ServerFixture(env -> {
+            env.put("CHATSTREAM_HEARTBEAT_SECONDS", "1");
+            env.put("CHATSTREAM_LIMITS_STREAMS_PER_USER", "16"); // each reader is an open stream of ana's
+            return env;
+        });
+        Reply loading = Reply.stream().headersFirst().pause(Duration.ofMillis(4_000));
+        for (int i = 0; i < 20; i++) {
+            loading = loading.token("p" + i + " ").pause(Duration.ofMillis(20));
+        }
+        f.ollama.enqueue(loading.done());
+        HttpResponse<InputStream> first = f.client.send(f.post("api/chat/stream/", f.anaToken,
+                "{\"message\": \"Olá\", \"resumable\": true}").build(), HttpResponse.BodyHandlers.ofInputStream());
+        String turn = first.headers().firstValue("X-Turn-Id").orElseThrow();
+        List<CompletableFuture<HttpResponse<String>>> readers = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            readers.add(f.client.sendAsync(events(turn, f.anaToken).build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
+        }
+        List<String> whole = frames(readAll(first.body()));
+
+        assertThat(whole).hasSize(22); // twenty chunks, final_text, done
+        for (CompletableFuture<HttpResponse<String>> r : readers) {
+            HttpResponse<String> got = r.get(30, TimeUnit.SECONDS);
+            assertThat(got.statusCode()).isEqualTo(200);
+            assertThat(frames(got.body())).isEqualTo(whole);
+        }
+        assertThat(SseEvents.parse(readers.getFirst().get().body()).comments()).as("pings while the model loads")
+                .contains("ping");
+        assertThat(f.ollama.chatBodies()).hasSize(1);
+    }
+
     private long awaitConversation() throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {

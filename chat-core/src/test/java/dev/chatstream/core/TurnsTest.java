@@ -284,4 +284,33 @@ class TurnsTest {
         stuck.close(); // the only reader left a plain turn: it stops
         assertThat(awaitEnd(turn).event()).isEqualTo(new ChatEvent.Failed(ErrorCode.CANCELLED, "The client went away"));
     }
+
+    /** 1,000 resumable turns, each abandoned after a few events: all stop, and what is kept stays in the bound. */
+    @Test
+    void shouldStopAThousandAbandonedTurnsAndKeepTheirLogsWithinTheBound() throws Exception {
+        long bound = 100_000;
+        Turns bounded = new Turns(new InMemoryTurnLogs(), timer, clock, new Turns.Settings(Duration.ofSeconds(30),
+                Duration.ofSeconds(120), bound, Duration.ofMinutes(10)));
+        List<Turn> started = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            Steps body = new Steps("um ", "dois ", "três ", "quatro ", "cinco");
+            Turn t = bounded.start(ANA, true, Optional.empty(), body);
+            Turn.Attachment a = t.attach(0);
+            body.step(3);
+            a.next(WAIT); // a few events, then the client is gone
+            a.close();
+            started.add(t);
+        }
+
+        timer.fire(Duration.ofSeconds(30)); // nobody came back to any of them
+        for (Turn t : started) {
+            assertThat(t.awaitFinished(WAIT)).isTrue();
+        }
+
+        assertThat(bounded.running()).isZero();
+        long keptBytes = started.stream().filter(t -> bounded.find(ANA, t.id()).isPresent())
+                .mapToLong(t -> t.log().bytes()).sum();
+        assertThat(keptBytes).isLessThanOrEqualTo(bound);
+        assertThat(bounded.kept()).isLessThan(1_000).isPositive();
+    }
 }
