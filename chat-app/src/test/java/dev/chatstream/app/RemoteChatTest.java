@@ -173,6 +173,44 @@ class RemoteChatTest {
                 new ChatEvent.Failed(ErrorCode.CANCELLED, "stopped with Ctrl-C"));
     }
 
+    /** Issue 19: the connection drops mid-reply; chat --server resumes from the last event, every word once. */
+    @Test
+    void shouldResumeADroppedConnectionWithEveryWordOnce() throws Exception {
+        StringBuilder words = new StringBuilder();
+        Reply reply = Reply.stream();
+        for (int i = 1; i <= 40; i++) {
+            reply = reply.token("w" + i + " ").pause(Duration.ofMillis(40));
+            words.append("w").append(i).append(' ');
+        }
+        ollama.enqueue(reply.done());
+        StringBuilder shown = new StringBuilder();
+        java.util.List<ChatEvent> terminals = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch some = new java.util.concurrent.CountDownLatch(5);
+
+        try (CuttableProxy proxy = new CuttableProxy(server.port());
+             RemoteBackend backend = new RemoteBackend(java.net.URI.create("http://127.0.0.1:" + proxy.port()), token)) {
+            Thread turn = Thread.ofVirtual().start(() -> backend.chat("Conta", OptionalLong.empty(),
+                    ChatOptions.defaults(), event -> {
+                        if (event instanceof ChatEvent.Chunk c) {
+                            synchronized (shown) {
+                                shown.append(c.content());
+                            }
+                            some.countDown();
+                        } else if (event.terminal()) {
+                            terminals.add(event);
+                        }
+                        return true;
+                    }, new Cancellation()));
+            assertThat(some.await(30, TimeUnit.SECONDS)).isTrue();
+            proxy.cut();
+            assertThat(turn.join(Duration.ofSeconds(60))).as("chat returned").isTrue();
+        }
+
+        assertThat(terminals).singleElement().isInstanceOf(ChatEvent.Done.class);
+        assertThat(shown.toString()).isEqualTo(words.toString());
+        assertThat(ollama.chatBodies()).as("the model ran once").hasSize(1);
+    }
+
     @Test
     void shouldRefuseDirectModeOptionsWithAServer() {
         Cli.Run run = remote(token).run("--user", "rui", "Olá");

@@ -37,9 +37,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Chats through a chatstream server's HTTP API ({@code docs/api.md}): {@code POST /api/chat/stream/} with a
- * Bearer token, the SSE reply parsed as it arrives into the same events the core emits. Stopping a turn
- * cancels the HTTP exchange, which closes the connection; the server then closes its upstream. The
- * token is sent only in the Authorization header and never printed.
+ * Bearer token, the SSE reply parsed as it arrives into the same events the core emits. Turns are resumable: a
+ * connection that drops mid-reply is resumed from the last event's id ({@code GET /api/chat/turns/{id}/events}
+ * with {@code Last-Event-ID}, up to {@link #RETRIES} times with backoff), so every event arrives once; stopping a
+ * turn (Ctrl-C) calls {@code POST /api/chat/turns/{id}/stop}, then drops the connection. The token is sent only in
+ * the Authorization header and never printed.
  */
 public final class RemoteBackend implements Backend {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,6 +59,9 @@ public final class RemoteBackend implements Backend {
                 .connectTimeout(Duration.ofSeconds(10)).build();
     }
 
+    /** How many times a dropped connection is resumed before the reply is given up. */
+    static final int RETRIES = 6;
+
     @Override
     public void chat(String message, OptionalLong conversation, ChatOptions options, EventSink sink,
             Cancellation stop) {
@@ -65,59 +70,154 @@ public final class RemoteBackend implements Backend {
         if (options.includeThinking()) {
             body.put("include_thinking", true);
         }
+        body.put("resumable", true); // a dropped connection is resumed below; Ctrl-C stops the turn on the server
         HttpRequest post = HttpRequest.newBuilder(base.resolve("api/chat/stream/"))
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
                 .header("Accept", "text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build();
-        Stream stream = new Stream(sink, stop);
-        CompletableFuture<HttpResponse<String>> response = client.sendAsync(post, info -> info.statusCode() == 200
-                ? BodySubscribers.fromSubscriber(stream, s -> "")
-                : BodySubscribers.ofString(StandardCharsets.UTF_8));
-        try (Cancellation.Registration ignored = stop.onCancel(() -> {
-            stream.stop(); // first: its terminal event is the cancellation, not the broken exchange
+        Turn turn = new Turn(sink, stop);
+        try (Cancellation.Registration ignored = stop.onCancel(turn::stopOnServer)) {
+            String broke = exchange(post, turn);
+            for (int attempt = 1; broke != null && turn.id != null && attempt <= RETRIES && !stop.isCancelled();
+                 attempt++) {
+                try {
+                    Thread.sleep(Math.min(8_000L, 250L << (attempt - 1)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    stop.cancel(ErrorCode.CANCELLED, "interrupted");
+                    break;
+                }
+                HttpRequest.Builder again = HttpRequest.newBuilder(base.resolve("api/chat/turns/" + turn.id
+                        + "/events")).header("Authorization", "Bearer " + token)
+                        .header("Accept", "text/event-stream").GET();
+                if (turn.lastId != null) {
+                    again.header("Last-Event-ID", turn.lastId);
+                }
+                broke = exchange(again.build(), turn);
+            }
+            if (broke != null) {
+                turn.end(new ChatEvent.Failed(ErrorCode.LLM_UNAVAILABLE, broke));
+            }
+        }
+        turn.end(new ChatEvent.Failed(ErrorCode.LLM_UNAVAILABLE, "The reply from " + base + " was cut short"));
+    }
+
+    /**
+     * One request of the turn: its events go to the turn's sink.
+     *
+     * @return null when the turn ended (its terminal event sent) or was stopped; else why the connection broke
+     *         (resume from the last event)
+     */
+    private String exchange(HttpRequest request, Turn turn) {
+        Stream stream = new Stream(turn);
+        CompletableFuture<HttpResponse<String>> response = client.sendAsync(request, info -> {
+            info.headers().firstValue("X-Turn-Id").ifPresent(id -> turn.id = id);
+            return info.statusCode() == 200 ? BodySubscribers.fromSubscriber(stream, s -> "")
+                    : BodySubscribers.ofString(StandardCharsets.UTF_8);
+        });
+        turn.current = () -> {
+            stream.cancel();
             response.cancel(true); // still connecting or waiting for headers
-        })) {
+        };
+        if (turn.stop.isCancelled()) {
+            turn.current.run();
+        }
+        try {
             // A 200 response completes only with its body; a refusal completes with its JSON.
             CompletableFuture.anyOf(response, stream.ended).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            stop.cancel(ErrorCode.CANCELLED, "interrupted");
+            turn.stop.cancel(ErrorCode.CANCELLED, "interrupted");
         } catch (java.util.concurrent.CancellationException e) {
-            // stopped before the stream began: Stream.stop() sent the terminal event
+            // stopped before the stream began
         } catch (ExecutionException e) {
-            if (stop.isCancelled() || stream.ended.isDone()) {
-                return; // the stream already ended with its one terminal event
+            if (turn.stop.isCancelled() || turn.terminal.get()) {
+                return null;
             }
-            throw unreachable(e.getCause());
+            if (turn.id == null) {
+                throw unreachable(e.getCause()); // nothing started: nothing to resume
+            }
+            return "The connection to the chatstream server at " + base + " broke mid-reply ("
+                    + e.getCause().getMessage() + ") and could not be resumed; try again";
+        }
+        if (turn.stop.isCancelled()) {
+            turn.end(new ChatEvent.Failed(turn.stop.code() == null ? ErrorCode.CANCELLED : turn.stop.code(),
+                    turn.stop.reason() == null ? "stopped" : turn.stop.reason()));
+            return null;
         }
         if (response.isDone() && !response.isCancelled() && !response.isCompletedExceptionally()) {
             HttpResponse<String> answer = response.join();
+            if (answer.statusCode() == 204) {
+                return null; // we had everything
+            }
             if (answer.statusCode() != 200) {
+                if (turn.id != null && answer.statusCode() == 404) {
+                    return "The reply was lost: the server no longer keeps turn " + turn.id + "; try again";
+                }
                 throw refusal(answer);
             }
         }
-        stream.ensureTerminal();
+        return turn.terminal.get() ? null : stream.broke;
     }
 
-    /** The reply's body, as it arrives: SSE bytes parsed into events for the sink. */
-    private final class Stream implements Flow.Subscriber<List<ByteBuffer>> {
-        private final EventSink sink;
-        private final Cancellation stop;
-        private final SseReader parser = new SseReader((name, id, data) -> event(name, data));
-        private final AtomicBoolean terminal = new AtomicBoolean();
-        final CompletableFuture<Void> ended = new CompletableFuture<>();
-        private volatile Flow.Subscription subscription;
+    /** One turn across its requests: where it is, and whether its terminal event was sent. */
+    private final class Turn {
+        final EventSink sink;
+        final Cancellation stop;
+        final AtomicBoolean terminal = new AtomicBoolean();
+        volatile String id;
+        volatile String lastId;
+        volatile Runnable current = () -> { };
 
-        Stream(EventSink sink, Cancellation stop) {
+        Turn(EventSink sink, Cancellation stop) {
             this.sink = sink;
             this.stop = stop;
+        }
+
+        /** Ctrl-C: the turn outlives this connection, so stop it on the server, then drop the connection. */
+        void stopOnServer() {
+            // first: the terminal event is the user's stop, not what the server sends back for it
+            end(new ChatEvent.Failed(stop.code() == null ? ErrorCode.CANCELLED : stop.code(),
+                    stop.reason() == null ? "stopped" : stop.reason()));
+            String turnId = id;
+            if (turnId != null) {
+                try {
+                    client.sendAsync(HttpRequest.newBuilder(base.resolve("api/chat/turns/" + turnId + "/stop"))
+                            .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(5))
+                            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding())
+                            .get(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    // the server is gone too: dropping the connection below is all that is left
+                }
+            }
+            current.run();
+        }
+
+        void end(ChatEvent.Failed failure) {
+            if (terminal.compareAndSet(false, true)) {
+                sink.send(failure);
+            }
+        }
+    }
+
+    /** One response's body, as it arrives: SSE bytes parsed into events for the turn's sink. */
+    private final class Stream implements Flow.Subscriber<List<ByteBuffer>> {
+        private final Turn turn;
+        private final SseReader parser = new SseReader(this::event);
+        final CompletableFuture<Void> ended = new CompletableFuture<>();
+        volatile String broke;
+        private volatile Flow.Subscription subscription;
+        private volatile boolean cancelled;
+
+        Stream(Turn turn) {
+            this.turn = turn;
         }
 
         @Override
         public void onSubscribe(Flow.Subscription s) {
             subscription = s;
-            if (stop.isCancelled()) {
+            if (cancelled || turn.stop.isCancelled()) {
                 s.cancel();
             } else {
                 s.request(1);
@@ -134,44 +234,33 @@ public final class RemoteBackend implements Backend {
 
         @Override
         public void onError(Throwable error) {
-            if (stop.isCancelled()) {
-                stop();
-                return;
-            }
-            end(new ChatEvent.Failed(ErrorCode.LLM_UNAVAILABLE, "The connection to the chatstream server at " + base
-                    + " broke mid-reply (" + error.getMessage() + "); try again"));
+            broke = "The connection to the chatstream server at " + base + " broke mid-reply (" + error.getMessage()
+                    + ") and could not be resumed; try again";
+            ended.complete(null);
         }
 
         @Override
         public void onComplete() {
-            end(new ChatEvent.Failed(ErrorCode.LLM_UNAVAILABLE, "The chatstream server at " + base
-                    + " ended the reply without done or error (was it stopped?); try again"));
+            broke = "The chatstream server at " + base + " ended the reply without done or error (was it stopped?); "
+                    + "try again";
+            ended.complete(null);
         }
 
-        /** The user stopped the turn: close the connection (the server then stops Ollama) and say so. */
-        void stop() {
+        void cancel() {
+            cancelled = true;
             Flow.Subscription s = subscription;
             if (s != null) {
                 s.cancel();
             }
-            end(new ChatEvent.Failed(stop.code() == null ? ErrorCode.CANCELLED : stop.code(),
-                    stop.reason() == null ? "stopped" : stop.reason()));
-        }
-
-        void ensureTerminal() {
-            end(new ChatEvent.Failed(ErrorCode.LLM_UNAVAILABLE, "The reply from " + base + " was cut short"));
-        }
-
-        private void end(ChatEvent.Failed failure) {
-            if (terminal.compareAndSet(false, true)) {
-                sink.send(failure);
-            }
             ended.complete(null);
         }
 
-        private void event(String name, String data) {
-            if (terminal.get()) {
+        private void event(String name, String id, String data) {
+            if (turn.terminal.get()) {
                 return;
+            }
+            if (!id.isEmpty()) {
+                turn.lastId = id;
             }
             ChatEvent event;
             try {
@@ -182,17 +271,18 @@ public final class RemoteBackend implements Backend {
                 event = known.get();
             } catch (RuntimeException e) {
                 subscription.cancel();
-                end(new ChatEvent.Failed(ErrorCode.LLM_PROTOCOL, "The server sent an event this client cannot read ("
-                        + name + "); is it a chatstream server of another version?"));
+                turn.end(new ChatEvent.Failed(ErrorCode.LLM_PROTOCOL, "The server sent an event this client cannot "
+                        + "read (" + name + "); is it a chatstream server of another version?"));
+                ended.complete(null);
                 return;
             }
             if (event.terminal()) {
-                if (terminal.compareAndSet(false, true)) {
-                    sink.send(event);
+                if (turn.terminal.compareAndSet(false, true)) {
+                    turn.sink.send(event);
                 }
                 ended.complete(null);
-            } else if (!sink.send(event)) {
-                stop.cancel(ErrorCode.CANCELLED, "the terminal went away");
+            } else if (!turn.sink.send(event)) {
+                turn.stop.cancel(ErrorCode.CANCELLED, "the terminal went away");
             }
         }
     }
