@@ -127,11 +127,25 @@ final class HomeAssistantActions implements ActionExecutor {
             if (e.getCause() instanceof java.net.http.HttpTimeoutException) {
                 // Home Assistant has no time limit on a service call and finishes it although we gave up
                 // (home-assistant/core components/api/__init__.py): never report it as not run, never retry it
+                Object entity = action.args().get("entity_id");
                 return new Outcome(ActionStatus.UNKNOWN, e.getMessage() + "; it may still have run (Home Assistant "
-                        + "finishes a call even when chatstream stopped waiting): check "
-                        + action.args().get("entity_id") + " before asking again");
+                        + "finishes a call even when chatstream stopped waiting): check " + entity
+                        + " before asking again" + stateNow(entity));
             }
             return new Outcome(ActionStatus.FAILED, e.getMessage());
+        }
+    }
+
+    /** What Home Assistant says the device is now, read once, quickly; nothing when it cannot say. */
+    private String stateNow(Object entity) {
+        if (!(entity instanceof String id) || !ENTITY.matcher(id).matches()) {
+            return "";
+        }
+        try {
+            String state = client.state(id);
+            return state.isEmpty() ? "" : " (just after, Home Assistant said it was \"" + clip(state) + "\")";
+        } catch (HomeAssistantException e) {
+            return "";
         }
     }
 

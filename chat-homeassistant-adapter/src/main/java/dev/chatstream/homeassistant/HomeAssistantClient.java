@@ -96,6 +96,12 @@ final class HomeAssistantClient {
         return out;
     }
 
+    /** The state of one entity now ({@code GET /api/states/<entity_id>}), e.g. {@code on}. */
+    String state(String entityId) {
+        return json(send(request("api/states/" + entityId).GET(), "read the state of " + entityId),
+                "the state of " + entityId).path("state").asText("");
+    }
+
     /** Entity id to area name, for the entities that have an area, and the hidden entities. */
     Registry registry() {
         HomeAssistantException refused = templatesRefused;

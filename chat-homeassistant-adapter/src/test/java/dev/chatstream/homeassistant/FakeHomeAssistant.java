@@ -67,6 +67,7 @@ public final class FakeHomeAssistant implements AutoCloseable {
     private volatile int failWith;
     private volatile boolean stopping;
     private volatile Duration delay = Duration.ZERO;
+    private volatile Duration serviceDelay = Duration.ZERO;
     private volatile boolean areasTemplate = true;
     private volatile String userToken;
     private volatile int banThreshold;
@@ -120,6 +121,15 @@ public final class FakeHomeAssistant implements AutoCloseable {
     /** From now on (true) every call gets the empty 503 Home Assistant answers while it starts or stops. */
     public FakeHomeAssistant stopping(boolean on) {
         this.stopping = on;
+        return this;
+    }
+
+    /**
+     * From now on every service call takes {@code d} (a slow device); Home Assistant finishes it even when the caller
+     * gave up, as it has no time limit of its own on service calls.
+     */
+    public FakeHomeAssistant serviceDelay(Duration d) {
+        this.serviceDelay = d;
         return this;
     }
 
@@ -214,6 +224,14 @@ public final class FakeHomeAssistant implements AutoCloseable {
                     out.add(stateJson(states.get(id)));
                 }
                 json(x, 200, out);
+            } else if (method.equals("GET") && path.startsWith("/api/states/")) {
+                // one entity's state object, or 404 {"message": "Entity not found."} (components/api/__init__.py)
+                State one = states.get(path.substring("/api/states/".length()));
+                if (one == null) {
+                    json(x, 404, Map.of("message", "Entity not found."));
+                } else {
+                    json(x, 200, stateJson(one));
+                }
             } else if (method.equals("POST") && path.equals("/api/template")) {
                 String template = JSON.readTree(body).path("template").asText();
                 if (!areasTemplate || !template.equals(HomeAssistantClient.AREAS_TEMPLATE)) {
@@ -246,7 +264,10 @@ public final class FakeHomeAssistant implements AutoCloseable {
         text(x, 401, "401: Unauthorized");
     }
 
-    private void service(HttpExchange x, String[] parts, byte[] body) throws IOException {
+    private void service(HttpExchange x, String[] parts, byte[] body) throws IOException, InterruptedException {
+        if (!serviceDelay.isZero()) {
+            Thread.sleep(serviceDelay);
+        }
         if (parts.length != 2 || !SERVICES.getOrDefault(parts[0], Map.of()).containsKey(parts[1])) {
             text(x, 400, "400: Bad Request"); // ServiceNotFound
             return;

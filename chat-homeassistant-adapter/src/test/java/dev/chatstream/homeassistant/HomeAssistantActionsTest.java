@@ -177,16 +177,17 @@ class HomeAssistantActionsTest {
     void shouldGiveUpOnASlowHomeAssistantAfterItsTimeout() throws InterruptedException {
         ActionExecutor impatient = HomeAssistant.connect(HomeAssistantConfig.of(ha.baseUrl(), "good-token")
                 .withTimes(Duration.ofMillis(300), Duration.ofMinutes(10))).actions();
-        ha.delay(Duration.ofSeconds(3));
+        ha.serviceDelay(Duration.ofSeconds(3));
 
         ActionExecutor.Outcome outcome = impatient.execute(ANA, call("light", "turn_on", "light.sala", Map.of()));
 
-        // issue 26: the call goes on in Home Assistant after chatstream gave up, so it is never "failed"
-        assertThat(outcome).isEqualTo(new ActionExecutor.Outcome(ActionStatus.UNKNOWN, "Home Assistant at "
-                + ha.baseUrl() + " did not answer within 300 ms when asked to run light.turn_on; it may still have run "
-                + "(Home Assistant finishes a call even when chatstream stopped waiting): check light.sala before "
-                + "asking again"));
-        ha.delay(Duration.ZERO);
+        // issue 26: the call goes on in Home Assistant after chatstream gave up, so it is never "failed"; the state
+        // read just after is reported as it was then (how far the slow device got is not this test's business)
+        assertThat(outcome.status()).isEqualTo(ActionStatus.UNKNOWN);
+        assertThat(outcome.message()).startsWith("Home Assistant at " + ha.baseUrl() + " did not answer within 300 ms "
+                + "when asked to run light.turn_on; it may still have run (Home Assistant finishes a call even when "
+                + "chatstream stopped waiting): check light.sala before asking again (just after, Home Assistant said "
+                + "it was \"").endsWith("\")");
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!ha.state("light.sala").equals("on") && System.nanoTime() < deadline) {
             Thread.sleep(10);
