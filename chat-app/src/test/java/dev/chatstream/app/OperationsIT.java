@@ -85,8 +85,9 @@ class OperationsIT {
         assertThat(preflight.statusCode()).isEqualTo(204);
         assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example.org");
         assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse(""))
-                .contains("Authorization");
+                .contains("Authorization", "Last-Event-ID", "Idempotency-Key"); // issue 19: resuming across origins
         assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example.org");
+        assertThat(allowed.headers().firstValue("Access-Control-Expose-Headers").orElse("")).contains("X-Turn-Id");
         assertThat(other.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
     }
 

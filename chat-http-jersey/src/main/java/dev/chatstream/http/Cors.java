@@ -27,7 +27,7 @@ final class Cors {
         return Response.noContent()
                 .header("Access-Control-Allow-Origin", origin)
                 .header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS")
-                .header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id")
+                .header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id, Last-Event-ID, Idempotency-Key")
                 .header("Access-Control-Max-Age", "600")
                 .header("Vary", "Origin")
                 .build();
@@ -38,7 +38,7 @@ final class Cors {
         String origin = request.getHeaderString("Origin");
         if (origin != null && allowed(origin)) {
             headers.putSingle("Access-Control-Allow-Origin", origin);
-            headers.putSingle("Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
+            headers.putSingle("Access-Control-Expose-Headers", "X-Request-Id, Retry-After, X-Turn-Id");
             headers.add("Vary", "Origin");
         }
     }
