@@ -238,9 +238,9 @@ public final class Turn {
         @Override
         public void close() {
             if (closed.compareAndSet(false, true)) {
+                detached(); // first: a plain turn is cancelled before its writer, no longer held back, runs on
                 readers.remove(this);
                 readersMoved();
-                detached();
             }
         }
     }

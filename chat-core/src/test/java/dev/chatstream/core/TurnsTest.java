@@ -264,8 +264,10 @@ class TurnsTest {
     void shouldHoldTheTurnBackWhileItsSlowestReaderIsAWindowBehind() throws Exception {
         String[] many = new String[Turn.WINDOW * 3];
         java.util.Arrays.fill(many, "x");
-        Turn turn = turns.start(ANA, false, Optional.empty(), Steps.all(many));
-        Turn.Attachment stuck = turn.attach(0);
+        Steps body = new Steps(many);
+        Turn turn = turns.start(ANA, false, Optional.empty(), body);
+        Turn.Attachment stuck = turn.attach(0); // before the reply may go: held back from its first event on
+        body.step(many.length + 1);
 
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (turn.lastSeq() < Turn.WINDOW && System.nanoTime() < deadline) {
