@@ -83,6 +83,9 @@ class AppConfigTest {
                         + "got \"0\"");
         assertThatThrownBy(() -> AppConfig.load(List.of("--cors.origins=https://a.org/app"), Map.of()))
                 .hasMessageStartingWith("cors.origins (flag --cors.origins) must be a comma-separated list of origins");
+        assertThat(AppConfig.load(List.of(), Map.of("CHATSTREAM_METRICS_TOKEN", "scrape-0123456789abcdef")).http()
+                .toString()).as("a config in a log never shows the scrape token").contains("metricsToken=(hidden)")
+                .doesNotContain("scrape-0123456789abcdef");
         assertThatThrownBy(() -> AppConfig.load(List.of(), Map.of("CHATSTREAM_METRICS_TOKEN", "short secret")))
                 .hasMessage("metrics.token (environment variable CHATSTREAM_METRICS_TOKEN) must be empty, or a secret "
                         + "of at least 16 printable ASCII characters without spaces (e.g. from: openssl rand -hex 24); "

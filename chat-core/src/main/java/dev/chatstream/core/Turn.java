@@ -19,6 +19,8 @@ public final class Turn {
      * reading holds the model back (and, after the server's write timeout, is dropped), as without turns.
      */
     static final int WINDOW = 1024;
+    /** How long a plain turn waits for its first reader (the response that started it) before it stops. */
+    static final Duration FIRST_READER_WAIT = Duration.ofSeconds(10);
 
     private final java.util.Set<Attachment> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Object lag = new Object();
@@ -122,7 +124,7 @@ public final class Turn {
         synchronized (this) {
             if (!everAttached) {
                 // nobody yet: give the starter the grace period (or, for a plain turn, a moment) to attach
-                armGrace(resumable ? turns.settings().grace() : Duration.ofSeconds(10));
+                armGrace(resumable ? turns.settings().grace() : FIRST_READER_WAIT);
             }
         }
     }

@@ -11,8 +11,8 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Reads the chat request body ({@code {"message", "history", "conversation_id", "include_thinking"}}) into
- * a {@link ChatRequest}. Every refusal is a 400 naming the field in our own words; Jackson's messages never
+ * Reads the chat request body ({@code {"message", "history", "conversation_id", "include_thinking",
+ * "resumable"}}) into a {@link ChatRequest} and whether its turn is resumable. Every refusal is a 400 naming the field in our own words; Jackson's messages never
  * reach the client. Unknown fields are ignored, so newer clients keep working.
  */
 final class ChatRequestReader {
@@ -22,8 +22,17 @@ final class ChatRequestReader {
     private ChatRequestReader() {
     }
 
+    /**
+     * A chat request as the body asks for it.
+     *
+     * @param request   the request, before the use case's own validation
+     * @param resumable whether its turn keeps going without a reader ({@code "resumable": true})
+     */
+    record Read(ChatRequest request, boolean resumable) {
+    }
+
     /** The body as a request, before the use case's own validation. */
-    static ChatRequest read(byte[] body, UserId user) {
+    static Read read(byte[] body, UserId user) {
         JsonNode root = JsonBodies.tree(body, "{\"message\": \"...\"}");
         if (!root.isObject()) {
             throw invalid("The body must be a JSON object such as {\"message\": \"...\"}");
@@ -44,28 +53,26 @@ final class ChatRequestReader {
             }
             options = options.withIncludeThinking(thinking.booleanValue());
         }
+        boolean resumable = false;
+        JsonNode resume = root.get("resumable");
+        if (resume != null && !resume.isNull()) {
+            if (!resume.isBoolean()) {
+                throw invalid("resumable must be true or false");
+            }
+            resumable = resume.booleanValue();
+        }
         ChatRequest request = ChatRequest.of(user, message.textValue()).withHistory(history).withOptions(options);
         JsonNode conversation = root.get("conversation_id");
         if (conversation == null || conversation.isNull()) {
-            return request;
+            return new Read(request, resumable);
         }
         if (!conversation.isIntegralNumber() || !conversation.canConvertToLong() || conversation.longValue() < 1) {
             throw invalid(BAD_CONVERSATION_ID);
         }
-        return request.withConversationId(conversation.longValue());
+        return new Read(request.withConversationId(conversation.longValue()), resumable);
     }
 
     /** {@code request} continuing the conversation named by the query parameter {@code value}, when there is one. */
-    /** Whether the body asks for a resumable turn ({@code "resumable": true}); anything else is false. */
-    static boolean resumable(byte[] body) {
-        try {
-            com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
-            return root != null && root.path("resumable").asBoolean(false) && root.path("resumable").isBoolean();
-        } catch (java.io.IOException e) {
-            return false; // read() already refused a body that is not JSON
-        }
-    }
-
     static ChatRequest withConversationParam(ChatRequest request, java.util.Optional<String> param) {
         if (param.isEmpty()) {
             return request;

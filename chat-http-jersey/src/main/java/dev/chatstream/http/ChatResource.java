@@ -64,14 +64,9 @@ public final class ChatResource {
     @Path("stream{slash: /?}")
     public void post(@Context ContainerRequestContext context, @Context org.glassfish.grizzly.http.server.Request raw,
             @Suspended AsyncResponse async) {
-        boolean[] resumable = {false};
-        accept(context, raw, async, () -> {
-            // Content-Type was checked by AuthFilter, before Jersey touched the body.
-            byte[] body = JsonBodies.bytes(context, config);
-            ChatRequest request = ChatRequestReader.read(body, AuthFilter.user(context));
-            resumable[0] = ChatRequestReader.resumable(body);
-            return request;
-        }, () -> resumable[0]);
+        // Content-Type was checked by AuthFilter, before Jersey touched the body.
+        accept(context, raw, async, () -> ChatRequestReader.read(JsonBodies.bytes(context, config),
+                AuthFilter.user(context)));
     }
 
     /**
@@ -89,10 +84,11 @@ public final class ChatResource {
                 throw ChatRequestReader.invalid("message is required (?message=...)");
             }
             boolean thinking = "true".equalsIgnoreCase(includeThinking);
-            return ChatRequestReader.withConversationParam(ChatRequest.of(AuthFilter.user(context), message)
-                    .withOptions(ChatOptions.defaults().withIncludeThinking(thinking)),
-                    java.util.Optional.ofNullable(conversationId));
-        }, () -> "true".equalsIgnoreCase(resumable));
+            return new ChatRequestReader.Read(ChatRequestReader.withConversationParam(
+                    ChatRequest.of(AuthFilter.user(context), message)
+                            .withOptions(ChatOptions.defaults().withIncludeThinking(thinking)),
+                    java.util.Optional.ofNullable(conversationId)), "true".equalsIgnoreCase(resumable));
+        });
     }
 
     /**
@@ -170,11 +166,11 @@ public final class ChatResource {
     }
 
     private interface RequestSupplier {
-        ChatRequest get();
+        ChatRequestReader.Read get();
     }
 
     private void accept(ContainerRequestContext context, org.glassfish.grizzly.http.server.Request raw,
-            AsyncResponse async, RequestSupplier read, java.util.function.BooleanSupplier resumable) {
+            AsyncResponse async, RequestSupplier read) {
         long start = System.nanoTime();
         String requestId = RequestIds.of(context).orElseThrow(); // AuthFilter gives every /api request one
         UserId user = AuthFilter.user(context);
@@ -185,9 +181,10 @@ public final class ChatResource {
                 return;
             }
             admit(user);
-            ChatRequest request = validated(read.get());
+            ChatRequestReader.Read asked = read.get();
+            ChatRequest request = validated(asked.request());
             java.util.Optional<String> key = idempotencyKey(context);
-            Stream stream = streams.open(request, resumable.getAsBoolean(), key, new Stream.Call(requestId,
+            Stream stream = streams.open(request, asked.resumable(), key, new Stream.Call(requestId,
                     context.getMethod(), context.getUriInfo().getPath(), start),
                     PeerWatch.peerOf(raw.getContext().getConnection()));
             respond(raw, async, stream, requestId);

@@ -30,13 +30,12 @@ import java.util.List;
  * @param actionConfirmTimeout how long a high-impact action waits for the user's confirmation
  * @param turns                how turns outlive their connections (resume.grace.seconds, resume.keep.seconds,
  *                             resume.memory.mb)
- * @param metricsToken         the bearer token {@code GET /metrics} asks for; empty: none (never shown by
- *                             {@link #toString})
+ * @param metricsToken         the bearer token {@code GET /metrics} asks for (never shown by {@link #toString})
  */
 public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyBytes, int ratePerMinute,
         int rateBurst, int writesPerMinute, int writesBurst, int memoriesPerUser, Duration bodyTimeout, int streamsPerUser, int streamsTotal, Duration maxStreamDuration, Duration slowClientTimeout,
         Duration shutdownGrace, List<String> corsOrigins, boolean actionsAuto, Duration actionConfirmTimeout,
-        dev.chatstream.core.Turns.Settings turns, String metricsToken) {
+        dev.chatstream.core.Turns.Settings turns, ScrapeToken metricsToken) {
 
     public HttpConfig {
         if (host == null || host.isBlank()) {
@@ -61,23 +60,28 @@ public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyB
         corsOrigins = List.copyOf(corsOrigins);
         positive(actionConfirmTimeout, "actionConfirmTimeout");
         java.util.Objects.requireNonNull(turns, "turns");
-        if (metricsToken == null || metricsToken.chars().anyMatch(c -> c <= ' ' || c > '~')) {
-            throw new IllegalArgumentException("metricsToken must be printable ASCII without spaces");
+        java.util.Objects.requireNonNull(metricsToken, "metricsToken");
+    }
+
+    /**
+     * The secret {@code GET /metrics} asks for; empty for none. Its {@link #toString} never shows it, so neither does
+     * the config's.
+     *
+     * @param value printable ASCII without spaces, or empty
+     */
+    public record ScrapeToken(String value) {
+        public ScrapeToken {
+            if (value == null || value.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+                throw new IllegalArgumentException("the metrics token must be printable ASCII without spaces");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return value.isEmpty() ? "(none)" : "(hidden)";
         }
     }
 
-    /** Everything but the metrics token, which is shown as {@code (hidden)} when set. */
-    @Override
-    public String toString() {
-        return "HttpConfig[host=" + host + ", port=" + port + ", heartbeat=" + heartbeat + ", maxBodyBytes="
-                + maxBodyBytes + ", ratePerMinute=" + ratePerMinute + ", rateBurst=" + rateBurst
-                + ", writesPerMinute=" + writesPerMinute + ", writesBurst=" + writesBurst + ", memoriesPerUser="
-                + memoriesPerUser + ", bodyTimeout=" + bodyTimeout + ", streamsPerUser=" + streamsPerUser
-                + ", streamsTotal=" + streamsTotal + ", maxStreamDuration=" + maxStreamDuration
-                + ", slowClientTimeout=" + slowClientTimeout + ", shutdownGrace=" + shutdownGrace + ", corsOrigins="
-                + corsOrigins + ", actionsAuto=" + actionsAuto + ", actionConfirmTimeout=" + actionConfirmTimeout
-                + ", turns=" + turns + ", metricsToken=" + (metricsToken.isEmpty() ? "(none)" : "(hidden)") + "]";
-    }
 
     /** {@code host}: the address to listen on. */
     public static final Settings.Key HOST = new Settings.Key("host", "127.0.0.1");
@@ -162,7 +166,7 @@ public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyB
                 metricsToken(s));
     }
 
-    private static String metricsToken(Settings s) {
+    private static ScrapeToken metricsToken(Settings s) {
         String token = s.text(METRICS_TOKEN).strip();
         if (token.chars().anyMatch(c -> c <= ' ' || c > '~') || (!token.isEmpty() && token.length() < 16)) {
             // not s.bad: that would echo the secret into the log
@@ -170,7 +174,7 @@ public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyB
                     + ") must be empty, or a secret of at least 16 printable ASCII characters without spaces (e.g. "
                     + "from: openssl rand -hex 24); the value given is not shown");
         }
-        return token;
+        return new ScrapeToken(token);
     }
 
     private static List<String> origins(Settings s) {

@@ -18,7 +18,7 @@ public final class MetricsResource {
     @Inject
     MetricsResource(ServerMetrics metrics, HttpConfig config) {
         this.metrics = metrics;
-        this.token = config.metricsToken().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        this.token = config.metricsToken().value().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     @GET

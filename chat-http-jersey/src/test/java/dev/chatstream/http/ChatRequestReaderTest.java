@@ -16,7 +16,7 @@ class ChatRequestReaderTest {
     private static final UserId ANA = UserId.of("ana");
 
     private static ChatRequest read(String json) {
-        return ChatRequestReader.read(json.getBytes(StandardCharsets.UTF_8), ANA);
+        return ChatRequestReader.read(json.getBytes(StandardCharsets.UTF_8), ANA).request();
     }
 
     private static void refused(String json, String message) {
@@ -39,12 +39,22 @@ class ChatRequestReaderTest {
         assertThat(r.options().includeThinking()).isTrue();
     }
 
+    /** Issue 19: a turn is resumable only when the body says so. */
+    @Test
+    void shouldReadWhetherTheTurnIsResumable() {
+        assertThat(ChatRequestReader.read("{\"message\": \"x\", \"resumable\": true}".getBytes(StandardCharsets.UTF_8),
+                ANA).resumable()).isTrue();
+        assertThat(ChatRequestReader.read("{\"message\": \"x\"}".getBytes(StandardCharsets.UTF_8), ANA).resumable())
+                .isFalse();
+    }
+
     @Test
     void shouldRefuseEachBadFieldNamingIt() {
         refused("[1]", "The body must be a JSON object such as {\"message\": \"...\"}");
         refused("{}", "message is required");
         refused("{\"message\": 3}", "message must be a string");
         refused("{\"message\": \"x\", \"include_thinking\": \"yes\"}", "include_thinking must be true or false");
+        refused("{\"message\": \"x\", \"resumable\": \"yes\"}", "resumable must be true or false");
         refused("{\"message\": \"x\", \"conversation_id\": 0}", "conversation_id must be a positive whole number");
         refused("{\"message\": \"x\", \"conversation_id\": 1.5}", "conversation_id must be a positive whole number");
         refused("{\"message\": \"x\", \"history\": {}}", "history must be a list of {\"role\", \"content\"} objects");
