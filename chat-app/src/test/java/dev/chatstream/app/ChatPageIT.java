@@ -139,10 +139,14 @@ class ChatPageIT {
         }
     }
 
+    /**
+     * Stop closes Ollama's request; the stopped first reply stays in its conversation, and the next message
+     * continues that conversation with the stopped turn as history (issue 27 item 1: it used to split in two).
+     */
     @Test
-    void shouldStopTheUpstreamWhenStopIsPressed() {
+    void shouldStopTheUpstreamWhenStopIsPressedAndContinueTheSameConversation() {
         f.ollama.enqueue(paced("Era uma vez um gato que vivia numa casa grande ao pé do rio e via os barcos FIM",
-                Duration.ofMillis(150)).done());
+                Duration.ofMillis(150)).done()).enqueue(Reply.tokens("E depois acabou."));
         signIn();
 
         say("Conta uma história");
@@ -154,6 +158,48 @@ class ChatPageIT {
         String page = browser.await("#messages", s -> s.contains("Stopped"), WAIT, "the stopped note");
         assertThat(page).doesNotContain("FIM");
         browser.awaitTrue("return !document.getElementById('send').hidden", WAIT, "Send to come back");
+
+        say("continua");
+        browser.await("#messages", s -> s.contains("E depois acabou."), WAIT, "the second reply");
+        assertThat(f.ollama.chatBodies()).hasSize(2);
+        assertThat(f.ollama.chatBodies().get(1)).as("the second turn continued the stopped one")
+                .contains("Conta uma história", "Era uma vez");
+        browser.awaitTrue("return document.querySelectorAll('#conversations li').length === 1", WAIT,
+                "one conversation in the list");
+        HttpResponse<String> list = f.send(f.get("api/conversations", f.anaToken));
+        assertThat(list.body()).as("one conversation, not two").containsOnlyOnce("\"id\"");
+    }
+
+    /**
+     * Issue 19: a reload mid-reply shows the whole reply so far and follows it live to its end, every word once; the
+     * model ran once.
+     */
+    @Test
+    void shouldContinueAReplyAfterThePageIsReloadedMidReply() {
+        StringBuilder words = new StringBuilder();
+        for (int i = 1; i <= 50; i++) {
+            words.append("palavra").append(i).append(' ');
+        }
+        String reply = words.toString().strip();
+        f.ollama.enqueue(paced(reply, Duration.ofMillis(60)).done());
+        signIn();
+        say("Conta até cinquenta");
+        browser.await("#messages", s -> s.contains("palavra5 "), WAIT, "the first words");
+
+        browser.refresh();
+
+        browser.await("#messages", s -> s.contains("palavra50"), WAIT, "the reply to go on after the reload");
+        browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the reply to end");
+        assertThat(browser.script("return Array.from(document.querySelectorAll('.message.user'), "
+                + "m => m.querySelector('.body').textContent)").toString()).isEqualTo("[\"Conta até cinquenta\"]");
+        String shown = browser.script("const a = document.querySelectorAll('.message.assistant'); "
+                + "return a.length + '|' + a[a.length - 1].querySelector('.body').textContent").asText().strip();
+        assertThat(shown).as("one reply, every word once, in order").isEqualTo("1|" + reply);
+        assertThat(f.ollama.chatBodies()).as("the model ran once").hasSize(1);
+
+        browser.refresh(); // and once it is stored, a reload shows it from the store, once
+        browser.await("#messages", s -> s.contains("palavra50"), WAIT, "the stored reply");
+        assertThat(browser.script("return document.querySelectorAll('.message.assistant').length").asInt()).isOne();
     }
 
     @Test

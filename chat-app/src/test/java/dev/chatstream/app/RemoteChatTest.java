@@ -149,11 +149,16 @@ class RemoteChatTest {
         }
     }
 
+    /**
+     * Ctrl-C closes Ollama's request; the stopped first reply of a new conversation is kept in that conversation
+     * (known from the response's start: issue 27 item 1), and the next message continues it with its history.
+     */
     @Test
-    void shouldCloseTheConnectionWhenStoppedSoTheServerStopsOllama() throws Exception {
-        ollama.enqueue(Reply.stream().token("Era ").token("uma ").stall()); // then silence: nothing to write to
+    void shouldCloseTheConnectionWhenStoppedSoTheServerStopsOllamaAndContinueTheSameConversation() throws Exception {
+        ollama.enqueue(Reply.stream().token("Era ").token("uma ").stall()) // then silence: nothing to write to
+                .enqueue(Reply.tokens("vez."));
         java.util.List<ChatEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.concurrent.CountDownLatch firstWords = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch firstWords = new java.util.concurrent.CountDownLatch(2);
         Cancellation stop = new Cancellation();
 
         try (RemoteBackend backend = new RemoteBackend(server.baseUri(), token)) {
@@ -166,11 +171,37 @@ class RemoteChatTest {
             assertThat(firstWords.await(10, TimeUnit.SECONDS)).isTrue();
             stop.cancel(ErrorCode.CANCELLED, "stopped with Ctrl-C");
             assertThat(turn.join(Duration.ofSeconds(10))).as("chat returned once stopped").isTrue();
-        }
+            assertThat(ollama.awaitClientDisconnect(Duration.ofSeconds(10))).as("the server closed Ollama").isTrue();
 
-        assertThat(ollama.awaitClientDisconnect(Duration.ofSeconds(10))).as("the server closed Ollama").isTrue();
-        assertThat(events).filteredOn(ChatEvent::terminal).containsExactly(
-                new ChatEvent.Failed(ErrorCode.CANCELLED, "stopped with Ctrl-C"));
+            ChatEvent.Failed stopped = (ChatEvent.Failed) events.stream().filter(ChatEvent::terminal)
+                    .reduce((a, b) -> b).orElseThrow();
+            assertThat(events).filteredOn(ChatEvent::terminal).hasSize(1);
+            assertThat(stopped.code()).isEqualTo(ErrorCode.CANCELLED);
+            assertThat(stopped.message()).isEqualTo("stopped with Ctrl-C");
+            long id = stopped.conversationId().orElseThrow(() -> new AssertionError("no conversation id"));
+            awaitStored(backend, id, 2);
+
+            backend.chat("continua", OptionalLong.of(id), ChatOptions.defaults(), event -> true, new Cancellation());
+
+            assertThat(backend.messages(id)).extracting(dev.chatstream.core.StoredMessage::content)
+                    .containsExactly("Conta uma história", "Era uma", "continua", "vez.");
+        }
+        assertThat(ollama.chatBodies().getLast()).as("the model got the stopped turn as history")
+                .contains("\"Conta uma história\"").contains("\"Era uma\"");
+        java.net.http.HttpResponse<String> list = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build().send(java.net.http.HttpRequest.newBuilder(
+                        server.baseUri().resolve("/api/conversations")).header("Authorization", "Bearer " + token)
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(list.body()).as("one conversation, not two").containsOnlyOnce("\"id\"");
+    }
+
+    /** The stopped turn is stored by the server's turn thread, just after the stop: wait for it. */
+    private static void awaitStored(RemoteBackend backend, long id, int messages) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (backend.messages(id).size() < messages && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(backend.messages(id)).hasSize(messages);
     }
 
     /** Issue 19: the connection drops mid-reply; chat --server resumes from the last event, every word once. */

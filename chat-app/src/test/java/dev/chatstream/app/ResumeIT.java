@@ -1,5 +1,7 @@
 package dev.chatstream.app;
 
+import dev.chatstream.core.ChatEvent;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatstream.ollama.FakeOllama.Reply;
@@ -143,12 +145,12 @@ class ResumeIT {
     @Test
     void shouldGiveARetriedSendWithTheSameIdempotencyKeyTheSameTurn() throws Exception {
         f.ollama.enqueue(Reply.stream().token("Olá").pause(Duration.ofMillis(300)).token("!").done());
-        HttpRequest.Builder send = f.post("api/chat/stream/", f.anaToken, "{\"message\": \"Olá\"}")
+        HttpRequest.Builder send = f.post("api/chat/stream/", f.anaToken, "{\"message\": \"Olá\", \"resumable\": true}")
                 .header("Idempotency-Key", "3f2b9c1e-retry");
         CompletableFuture<HttpResponse<String>> one = f.client.sendAsync(send.build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         CompletableFuture<HttpResponse<String>> two = f.client.sendAsync(f.post("api/chat/stream/", f.anaToken,
-                "{\"message\": \"Olá\"}").header("Idempotency-Key", "3f2b9c1e-retry").build(),
+                "{\"message\": \"Olá\", \"resumable\": true}").header("Idempotency-Key", "3f2b9c1e-retry").build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
 
         String t1 = one.get(30, TimeUnit.SECONDS).headers().firstValue("X-Turn-Id").orElseThrow();
@@ -156,7 +158,53 @@ class ResumeIT {
 
         assertThat(t2).isEqualTo(t1);
         assertThat(f.ollama.chatBodies()).as("one Ollama request").hasSize(1);
+        assertThat(two.get().headers().firstValue("X-Conversation-Id"))
+                .isEqualTo(one.get().headers().firstValue("X-Conversation-Id")).isPresent();
+        assertThat(ConversationsIT.json(f.send(f.get("api/conversations", f.anaToken)).body()).get("conversations"))
+                .as("one conversation").hasSize(1);
         assertThat(frames(two.get().body())).isEqualTo(frames(one.get().body()));
+    }
+
+    /**
+     * A turn knows its conversation from its start (X-Conversation-Id, also for a new one), and while it runs the
+     * conversation names it (running_turn) so a reloaded page can attach; once stored, it is only in the messages.
+     */
+    @Test
+    void shouldNameTheRunningTurnInItsConversationUntilItIsStored() throws Exception {
+        Reply slow = Reply.stream().token("Era ");
+        for (int i = 0; i < 40; i++) {
+            slow = slow.token("vez ").pause(Duration.ofMillis(50));
+        }
+        f.ollama.enqueue(slow.done());
+        HttpResponse<InputStream> started = f.client.send(f.post("api/chat/stream/", f.anaToken,
+                "{\"message\": \"Conta uma história\", \"resumable\": true}").build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        String turn = started.headers().firstValue("X-Turn-Id").orElseThrow();
+        long id = Long.parseLong(started.headers().firstValue("X-Conversation-Id").orElseThrow());
+
+        var running = ConversationsIT.json(f.send(f.get("api/conversations/" + id, f.anaToken)).body());
+        assertThat(running.get("messages")).isEmpty();
+        assertThat(running.get("running_turn").get("turn_id").asText()).isEqualTo(turn);
+        assertThat(running.get("running_turn").get("message").asText()).isEqualTo("Conta uma história");
+        assertThat(ConversationsIT.json(f.send(f.get("api/conversations", f.anaToken)).body()).get("conversations")
+                .get(0).get("title").asText()).as("listed from its start").isEqualTo("Conta uma história");
+        assertThat(f.send(f.get("api/conversations/" + id, f.ruiToken)).statusCode()).isEqualTo(404);
+
+        String body = readAll(started.body());
+        assertThat(SseEvents.parse(body).named("done").event()).isInstanceOfSatisfying(ChatEvent.Done.class,
+                d -> assertThat(d.conversationId()).hasValue(id));
+        var stored = ConversationsIT.json(f.send(f.get("api/conversations/" + id, f.anaToken)).body());
+        assertThat(stored.has("running_turn")).isFalse();
+        assertThat(ConversationsIT.contents(f, f.anaToken, id)).hasSize(2);
+        HttpResponse<String> again = f.send(events(turn, f.anaToken).header("Last-Event-ID", turn + ":0"));
+        assertThat(again.headers().firstValue("X-Conversation-Id")).contains(Long.toString(id));
+
+        f.ollama.enqueue(Reply.tokens("Olá!"));
+        HttpResponse<String> plain = f.chat("Olá");
+        assertThat(plain.headers().firstValue("X-Conversation-Id")).as("a plain turn's conversation is made when it "
+                + "is stored, as before").isEmpty();
+        assertThat(SseEvents.parse(plain.body()).named("done").event()).isInstanceOfSatisfying(ChatEvent.Done.class,
+                d -> assertThat(d.conversationId()).isPresent().isNotEqualTo(java.util.OptionalLong.of(id)));
     }
 
     /** Ten readers attached at once, one of them while the model still loads, each get the whole turn. */
@@ -194,12 +242,16 @@ class ResumeIT {
         assertThat(f.ollama.chatBodies()).hasSize(1);
     }
 
+    /** The newest conversation once its turn is stored (it is listed, empty, from the turn's start). */
     private long awaitConversation() throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             var list = ConversationsIT.json(f.send(f.get("api/conversations", f.anaToken)).body()).get("conversations");
             if (list.size() > 0) {
-                return list.get(0).get("id").asLong();
+                long id = list.get(0).get("id").asLong();
+                if (!ConversationsIT.contents(f, f.anaToken, id).isEmpty()) {
+                    return id;
+                }
             }
             Thread.sleep(20);
         }

@@ -31,6 +31,18 @@ public final class Bench {
     record Aborts(int streams, Percentiles server, Percentiles direct, int missing, Map<String, Integer> errors) {
     }
 
+    /**
+     * Resumable turns (issue 19): reattach after a lost connection, timed from the request to its first replayed
+     * event; CPU per token with and without {@code resumable}; heap kept per ended turn.
+     */
+    record Turns(int streams, Percentiles reattach, int complete, Map<String, Integer> errors, double plainCpuMicros,
+            double resumableCpuMicros, int keptTurns, double bytesPerKeptTurn) {
+        Turns withKept(Kept k) {
+            return new Turns(streams, reattach, complete, errors, plainCpuMicros, resumableCpuMicros, k.turns(),
+                    k.bytesPerTurn());
+        }
+    }
+
     /** The mostly idle scenario's figures. */
     record Idle(int streams, int opened, Map<String, Integer> errors, Percentiles pingLateness, int pingsExpected,
             int pingsSeen, double peakRssMb, double heapUsedMb, double idleCpuMillisPerSecond, long threads) {
@@ -64,13 +76,13 @@ public final class Bench {
             if (a.equals("--quick")) {
                 quick = true;
             } else if (a.startsWith("--only=")) {
-                only = a.substring(7); // 1, 64, 512, aborts or idle: one scenario, e.g. while profiling
+                only = a.substring(7); // 1, 64, 512, aborts, turns or idle: one scenario, e.g. while profiling
             } else if (a.startsWith("--warmup=")) {
                 warmup = Integer.parseInt(a.substring(9)); // replies per user while warming up
             } else if (a.startsWith("--out=")) {
                 out = Path.of(a.substring(6));
             } else {
-                System.err.println("chat-bench: unknown argument " + a + "; use --quick, --only=1|64|512|aborts|idle, "
+                System.err.println("chat-bench: unknown argument " + a + "; use --quick, --only=1|64|512|aborts|turns|idle, "
                         + "--warmup=N and --out=DIR");
                 System.exit(2);
             }
@@ -87,6 +99,7 @@ public final class Bench {
         List<Level> levels = new ArrayList<>();
         Aborts aborts;
         Idle idle;
+        Turns turns = null;
         try (PacedOllama ollama = new PacedOllama()) {
             ollama.script(new PacedOllama.Script(100, Duration.ofMillis(20), Duration.ZERO));
             try (ServerProcess server = ServerProcess.start(launcher, ollama.baseUrl(), Map.of())) {
@@ -107,6 +120,13 @@ public final class Bench {
                     levels.add(level("512 streams", server, viaServer, direct, 512, quick ? 2 : 4));
                 }
                 aborts = wanted("aborts") ? aborts(ollama, viaServer, direct, quick ? 2 : 8) : null;
+                if (wanted("turns")) {
+                    turns = turns(server, quick ? 2 : 5);
+                }
+            }
+            if (wanted("turns")) {
+                turns = turns.withKept(kept(ollama, quick ? 500 : 2000));
+                ollama.script(new PacedOllama.Script(100, Duration.ofMillis(20), Duration.ZERO));
             }
             if (!wanted("idle")) {
                 say("done (" + only + " only; no report)");
@@ -120,7 +140,7 @@ public final class Bench {
                         loading);
             }
         }
-        Report.write(out, levels, aborts, idle, started, Duration.between(started, Instant.now()), quick);
+        Report.write(out, levels, aborts, idle, turns, started, Duration.between(started, Instant.now()), quick);
         say("done in " + Duration.between(started, Instant.now()).toSeconds() + " s: " + out.resolve("results.md"));
     }
 
@@ -182,6 +202,78 @@ public final class Bench {
             }
         }
         return n;
+    }
+
+    /**
+     * 64 users streaming resumable replies, each losing its connection after 10 chunks and reattaching at once; then
+     * CPU per token at 64 streams, plain and resumable, alternated twice (the medians of two each).
+     */
+    private Turns turns(ServerProcess server, int waves) {
+        StreamClient resumable = new StreamClient(StreamClient.Target.SERVER, server.base, server.token, true);
+        StreamClient plain = new StreamClient(StreamClient.Target.SERVER, server.base, server.token, false);
+        say("turns: 64 users each streaming " + waves + " resumable replies, each connection cut after 10 chunks and "
+                + "reattached at once with Last-Event-ID");
+        Load.Streams s = Load.steady(tag -> resumable.runWithReattach(tag, 10), 64, waves, Duration.ofSeconds(2));
+        long[] v = new long[s.results().size()];
+        int n = 0;
+        int complete = 0;
+        for (StreamClient.Result r : s.results()) {
+            if (r.reattachFirst != 0) {
+                v[n++] = r.reattachFirst - r.reattachSent;
+            }
+            if (r.outcome.equals("done") && r.chunks == 100) {
+                complete++;
+            }
+        }
+        Percentiles reattach = Percentiles.of(v, n);
+        say(String.format("  reattach to first replayed event p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d of %d complete "
+                + "with every chunk once; errors %s", reattach.p50(), reattach.p99(), reattach.max(), complete,
+                s.results().size(), s.errors()));
+        double[] plainCpu = new double[2];
+        double[] resumableCpu = new double[2];
+        for (int round = 0; round < 2; round++) {
+            plainCpu[round] = cpuPerToken(server, plain, waves);
+            resumableCpu[round] = cpuPerToken(server, resumable, waves);
+        }
+        double p = (plainCpu[0] + plainCpu[1]) / 2;
+        double r = (resumableCpu[0] + resumableCpu[1]) / 2;
+        say(String.format("  server CPU per token at 64 streams: plain %.1f µs (%.1f, %.1f), resumable %.1f µs (%.1f, "
+                + "%.1f)", p, plainCpu[0], plainCpu[1], r, resumableCpu[0], resumableCpu[1]));
+        return new Turns(s.results().size(), reattach, complete, s.errors(), p, r, 0, Double.NaN);
+    }
+
+    private static double cpuPerToken(ServerProcess server, StreamClient client, int waves) {
+        long cpu0 = ProcStats.cpuNanos(server.pid());
+        Load.Streams s = Load.steady(client, 64, waves, Duration.ofSeconds(2));
+        long cpu = ProcStats.cpuNanos(server.pid()) - cpu0;
+        return s.chunks() == 0 ? Double.NaN : cpu / 1e3 / s.chunks();
+    }
+
+    /**
+     * Heap kept per ended turn: a server that keeps logs an hour; heap after a full GC before and after
+     * {@code count} more 100-token turns (1 ms apart, 64 at a time), over {@code count}. An upper bound: it counts
+     * whatever else a turn leaves in memory too.
+     */
+    private Kept kept(PacedOllama ollama, int count) throws Exception {
+        say("turns kept: heap after a full GC before and after " + count + " more ended turns (logs kept 1 h)");
+        ollama.script(new PacedOllama.Script(100, Duration.ofMillis(1), Duration.ZERO));
+        try (ServerProcess server = ServerProcess.start(launcher, ollama.baseUrl(), Map.of(
+                "CHATSTREAM_RESUME_KEEP_SECONDS", "3600", "CHATSTREAM_RESUME_MEMORY_MB", "4096"))) {
+            StreamClient client = new StreamClient(StreamClient.Target.SERVER, server.base, server.token, true);
+            Load.steady(client, 64, 8, Duration.ofMillis(200)); // warm: the code paths, the caches, the pools
+            long before = server.heapUsedAfterGcBytes();
+            Load.Streams s = Load.steady(client, 64, Math.max(1, count / 64), Duration.ofMillis(200));
+            long after = server.heapUsedAfterGcBytes();
+            int turns = s.results().size();
+            Kept k = new Kept(turns, (after - before) / (double) turns);
+            say(String.format("  %d turns: %.0f bytes per kept turn (heap %.1f MB -> %.1f MB); errors %s", turns,
+                    k.bytesPerTurn(), before / 1048576.0, after / 1048576.0, s.errors()));
+            return k;
+        }
+    }
+
+    /** Heap per kept turn. */
+    record Kept(int turns, double bytesPerTurn) {
     }
 
     private Idle idle(ServerProcess server, StreamClient viaServer, int streams, Duration loading) {

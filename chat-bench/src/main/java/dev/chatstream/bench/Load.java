@@ -75,6 +75,17 @@ final class Load {
 
     /** {@link #steady} where every stream closes its connection after {@code abortAfter} chunks (0: never). */
     static Streams steady(StreamClient client, int concurrency, int perWorker, Duration stagger, int abortAfter) {
+        return steady(tag -> client.run(tag, abortAfter), concurrency, perWorker, stagger);
+    }
+
+    /** One stream of a worker, for its tag. */
+    @FunctionalInterface
+    interface Runner {
+        StreamClient.Result run(int tag);
+    }
+
+    /** {@link #steady} with each stream run by {@code runner} (e.g. one that loses its connection and reattaches). */
+    static Streams steady(Runner runner, int concurrency, int perWorker, Duration stagger) {
         StreamClient.Result[][] results = new StreamClient.Result[concurrency][perWorker];
         int[][] tags = new int[concurrency][perWorker];
         List<Thread> threads = new ArrayList<>(concurrency);
@@ -90,7 +101,7 @@ final class Load {
                 }
                 for (int k = 0; k < perWorker; k++) {
                     tags[worker][k] = TAGS.incrementAndGet();
-                    results[worker][k] = client.run(tags[worker][k], abortAfter);
+                    results[worker][k] = runner.run(tags[worker][k]);
                 }
             }));
         }

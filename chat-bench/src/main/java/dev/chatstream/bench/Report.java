@@ -17,7 +17,8 @@ final class Report {
     private Report() {
     }
 
-    static void write(Path out, List<Bench.Level> levels, Bench.Aborts aborts, Bench.Idle idle, Instant started,
+    static void write(Path out, List<Bench.Level> levels, Bench.Aborts aborts, Bench.Idle idle, Bench.Turns turns,
+            Instant started,
             Duration took, boolean quick) throws IOException {
         System.setProperty("java.awt.headless", "true");
         StringBuilder md = new StringBuilder();
@@ -48,6 +49,16 @@ final class Report {
                 quick ? "17 s" : "35 s", idle.opened(), idle.streams(), errors(idle.errors()), idle.pingsSeen(),
                 idle.pingsExpected(), idle.pingLateness().p50(), idle.pingLateness().p99(), idle.pingLateness().max(),
                 idle.heapUsedMb(), idle.peakRssMb(), idle.idleCpuMillisPerSecond(), idle.threads()));
+        if (turns != null) {
+            md.append(String.format(Locale.ROOT, "%n| resumable turns (issue 19) | value |%n|---|---|%n"
+                            + "| reattach to first replayed event p50 / p90 / p99 / max (64 users, %d streams cut after 10 "
+                            + "chunks) | %s ms |%n| complete after the reattach, every chunk once | %d of %d |%n"
+                            + "| errors | %s |%n| server CPU per token at 64 streams, plain / resumable | %.1f / %.1f µs |%n"
+                            + "| heap kept per ended turn (100 chunks; %d turns, logs kept 1 h) | %.1f KiB |%n",
+                    turns.streams(), four(turns.reattach()), turns.complete(), turns.streams(), errors(turns.errors()),
+                    turns.plainCpuMicros(), turns.resumableCpuMicros(), turns.keptTurns(),
+                    turns.bytesPerKeptTurn() / 1024));
+        }
         Files.writeString(out.resolve("results.md"), md.toString());
 
         List<String> x = levels.stream().map(l -> Integer.toString(l.concurrency())).toList();

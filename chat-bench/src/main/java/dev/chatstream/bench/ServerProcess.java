@@ -115,6 +115,23 @@ final class ServerProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Heap in use after a full collection ({@code jcmd PID GC.run} first): what is really kept. */
+    long heapUsedAfterGcBytes() {
+        try {
+            Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), "GC.run").redirectErrorStream(true)
+                    .start();
+            p.getInputStream().readAllBytes();
+            p.waitFor(60, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+        return heapUsedBytes();
+    }
+
     /** {@code jcmd PID GC.heap_info}'s first "used" figure, in bytes; -1 when jcmd is not there. */
     long heapUsedBytes() {
         try {

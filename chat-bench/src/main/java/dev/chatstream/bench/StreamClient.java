@@ -33,8 +33,14 @@ final class StreamClient {
         int pingCount;
         long abortedAt;
         long opened; // when ": stream open" arrived
+        long firstEvent; // when the first event (any name) arrived
         String outcome = "unfinished"; // done, error code, io error, http status
         int status;
+        String turnId; // X-Turn-Id
+        String lastEventId; // the id of the last event read
+        long reattachSent; // reattached: when the GET with Last-Event-ID was written
+        long reattachFirst; // and when its first event arrived
+        int chunksAfterReattach;
 
         void gap(long nanos) {
             if (gapCount == gaps.length) {
@@ -58,11 +64,56 @@ final class StreamClient {
     private final Target target;
     private final URI base;
     private final String token;
+    private final boolean resumable;
 
     StreamClient(Target target, URI base, String token) {
+        this(target, base, token, false);
+    }
+
+    /** With {@code resumable}, the server's turns outlive their connections ({@code "resumable": true}). */
+    StreamClient(Target target, URI base, String token, boolean resumable) {
         this.target = target;
         this.base = base;
         this.token = token;
+        this.resumable = resumable;
+    }
+
+    /**
+     * A resumable stream that loses its connection after {@code cutAfterChunks} chunks and comes straight back with
+     * {@code Last-Event-ID} ({@code GET /api/chat/turns/{id}/events}); the result holds both halves, the reattach
+     * timed from its request written to its first event.
+     */
+    Result runWithReattach(int tag, int cutAfterChunks) {
+        Result r = run(tag, cutAfterChunks);
+        if (r.abortedAt == 0 || r.turnId == null || r.lastEventId == null) {
+            if (r.abortedAt != 0) {
+                r.outcome = "no turn id";
+            }
+            return r;
+        }
+        int before = r.chunks;
+        Result again = new Result();
+        try (Socket socket = new Socket()) {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
+            OutputStream out = socket.getOutputStream();
+            String head = "GET /api/chat/turns/" + r.turnId + "/events HTTP/1.1\r\n"
+                    + "Host: " + base.getHost() + ":" + base.getPort() + "\r\n"
+                    + "Authorization: Bearer " + token + "\r\n"
+                    + "Accept: text/event-stream\r\nLast-Event-ID: " + r.lastEventId + "\r\nConnection: close\r\n\r\n";
+            again.sent = System.nanoTime();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            read(socket, socket.getInputStream(), again, 0);
+        } catch (IOException e) {
+            again.outcome = "io: " + e.getClass().getSimpleName();
+        }
+        r.reattachSent = again.sent;
+        r.reattachFirst = again.firstEvent;
+        r.chunksAfterReattach = again.chunks;
+        r.chunks = before + again.chunks;
+        r.outcome = again.outcome;
+        return r;
     }
 
     /**
@@ -89,7 +140,8 @@ final class StreamClient {
 
     private byte[] request(int tag) {
         String body = target == Target.SERVER
-                ? "{\"message\": \"bench-" + tag + " Liga a luz da sala, por favor\"}"
+                ? "{\"message\": \"bench-" + tag + " Liga a luz da sala, por favor\""
+                        + (resumable ? ", \"resumable\": true}" : "}")
                 : "{\"model\":\"llama3.2\",\"messages\":[{\"role\":\"user\",\"content\":\"bench-" + tag
                         + " Liga a luz da sala, por favor\"}],\"stream\":true}";
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
@@ -133,7 +185,12 @@ final class StreamClient {
                         String h = headers.toString();
                         statusLine.append(h, 0, h.indexOf('\r'));
                         r.status = Integer.parseInt(statusLine.substring(9, 12));
-                        chunked = h.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked");
+                        String lower = h.toLowerCase(java.util.Locale.ROOT);
+                        chunked = lower.contains("transfer-encoding: chunked");
+                        int turn = lower.indexOf("\r\nx-turn-id: ");
+                        if (turn >= 0) {
+                            r.turnId = h.substring(turn + 13, h.indexOf('\r', turn + 13)).strip();
+                        }
                         if (r.status != 200) {
                             r.outcome = "http " + r.status;
                             return;
@@ -228,6 +285,12 @@ final class StreamClient {
         }
 
         private void event(String name, String id, String data) {
+            if (r.firstEvent == 0) {
+                r.firstEvent = now;
+            }
+            if (!id.isEmpty()) {
+                r.lastEventId = id;
+            }
             switch (name) {
                 case "message" -> chunk(now);
                 case "done" -> {

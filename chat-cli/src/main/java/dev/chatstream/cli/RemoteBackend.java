@@ -113,6 +113,8 @@ public final class RemoteBackend implements Backend {
         Stream stream = new Stream(turn);
         CompletableFuture<HttpResponse<String>> response = client.sendAsync(request, info -> {
             info.headers().firstValue("X-Turn-Id").ifPresent(id -> turn.id = id);
+            info.headers().firstValue("X-Conversation-Id").filter(id -> id.matches("[0-9]{1,18}"))
+                    .ifPresent(id -> turn.conversation = OptionalLong.of(Long.parseLong(id)));
             return info.statusCode() == 200 ? BodySubscribers.fromSubscriber(stream, s -> "")
                     : BodySubscribers.ofString(StandardCharsets.UTF_8);
         });
@@ -168,6 +170,8 @@ public final class RemoteBackend implements Backend {
         final AtomicBoolean terminal = new AtomicBoolean();
         volatile String id;
         volatile String lastId;
+        /** Known from the response's start, also for a new conversation: a stopped reply is continued in it. */
+        volatile OptionalLong conversation = OptionalLong.empty();
         volatile Runnable current = () -> { };
 
         Turn(EventSink sink, Cancellation stop) {
@@ -196,7 +200,9 @@ public final class RemoteBackend implements Backend {
 
         void end(ChatEvent.Failed failure) {
             if (terminal.compareAndSet(false, true)) {
-                sink.send(failure);
+                OptionalLong id = conversation;
+                sink.send(id.isPresent() && failure.conversationId().isEmpty()
+                        ? failure.withConversationId(id.getAsLong()) : failure);
             }
         }
     }

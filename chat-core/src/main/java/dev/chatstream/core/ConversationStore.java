@@ -32,6 +32,15 @@ public interface ConversationStore {
     long saveTurn(UserId user, OptionalLong conversationId, String message, Reply reply);
 
     /**
+     * Starts an empty conversation titled after {@code firstMessage}, the message of the turn about to run in it,
+     * so that the turn knows its conversation from its start (a client that stops it, or reloads, can continue
+     * it). Listed with the newest, ahead of every conversation that holds turns, until its first turn is stored.
+     *
+     * @return the new conversation's id
+     */
+    long startConversation(UserId user, String firstMessage);
+
+    /**
      * Deletes one of the user's conversations with its messages.
      *
      * @return whether it existed and belonged to the user

@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * Keeps chat turns in a {@link ConversationStore}. {@link #resume} gives a request that names a stored
- * conversation that conversation's latest messages as its history; {@link #recording} wraps the stream's
+ * conversation that conversation's latest messages as its history; {@link #begin} gives one that names none a new
+ * conversation, as its turn starts; {@link #recording} wraps the stream's
  * {@link EventSink} so the turn is stored when the stream ends, before the terminal event goes on. A turn
  * that finished is stored with its final text and its {@link ChatEvent.Done} carries the conversation id;
  * one that was stopped or failed is stored with the text the user already saw, marked
@@ -47,6 +48,21 @@ public final class Conversations {
         List<StoredMessage> messages = guarded(() -> store.messages(request.user(), id))
                 .orElseThrow(() -> new ConversationNotFoundException(id));
         return request.withHistory(history(messages));
+    }
+
+    /**
+     * The request as its turn runs it: one that names no conversation gets a new, empty one (titled after its
+     * message), so the turn knows its conversation from its start and a client that stops or reloads it can
+     * continue it. Call it only when the turn really starts (not for a retry that finds its turn).
+     *
+     * @throws ChatException when the store cannot be written
+     */
+    public ChatRequest begin(ChatRequest request) {
+        Checks.notNull(request, "request");
+        if (request.conversationId().isPresent()) {
+            return request;
+        }
+        return request.withConversationId(guarded(() -> store.startConversation(request.user(), request.message())));
     }
 
     /** The newest non-empty messages that fit the window and the request limits, oldest first. */

@@ -58,7 +58,9 @@ public final class InMemoryConversationStore implements ConversationStore {
         return byId.entrySet().stream()
                 .filter(e -> e.getValue().owner.equals(user))
                 .map(e -> new Entry(e.getKey(), e.getValue()))
-                .sorted(Comparator.comparingLong((Entry e) -> e.stored().lastMessageId).reversed())
+                .sorted(Comparator.comparing((Entry e) -> e.stored().messages.isEmpty())
+                        .thenComparingLong(e -> e.stored().lastMessageId)
+                        .thenComparingLong(Entry::id).reversed())
                 .map(e -> e.stored().view(e.id()))
                 .toList();
     }
@@ -92,6 +94,15 @@ public final class InMemoryConversationStore implements ConversationStore {
         stored.messages.add(new StoredMessage(++nextMessageId, Role.ASSISTANT, reply.text(), reply.status(), now));
         stored.updatedAt = now;
         stored.lastMessageId = nextMessageId;
+        return id;
+    }
+
+    @Override
+    public synchronized long startConversation(UserId user, String firstMessage) {
+        Checks.notNull(user, "user");
+        Checks.notNull(firstMessage, "firstMessage");
+        long id = ++nextConversationId;
+        byId.put(id, new Stored(user, Conversation.titleFor(firstMessage), clock.instant()));
         return id;
     }
 

@@ -11,6 +11,10 @@ public final class Turn {
     private final String id;
     private final UserId user;
     private final boolean resumable;
+    private final java.util.OptionalLong conversationId;
+    private final String message;
+    private final long startedNanos = System.nanoTime();
+    private final java.time.Instant startedAt;
     private final TurnLog log;
     private final Cancellation cancellation = new Cancellation();
     private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
@@ -28,11 +32,15 @@ public final class Turn {
     private boolean everAttached;
     private Runnable graceTimer;
 
-    Turn(Turns turns, String id, UserId user, boolean resumable, TurnLog log) {
+    Turn(Turns turns, String id, UserId user, boolean resumable, java.util.OptionalLong conversationId,
+            String message, java.time.Instant startedAt, TurnLog log) {
         this.turns = turns;
+        this.startedAt = startedAt;
         this.id = id;
         this.user = user;
         this.resumable = resumable;
+        this.conversationId = conversationId;
+        this.message = message;
         this.log = log;
     }
 
@@ -43,6 +51,25 @@ public final class Turn {
 
     public UserId user() {
         return user;
+    }
+
+    /** The conversation it is stored in, when that was known at its start. */
+    public java.util.OptionalLong conversationId() {
+        return conversationId;
+    }
+
+    /** The user's message it answers (empty when its starter did not say). */
+    public String message() {
+        return message;
+    }
+
+    /** When it started, by its {@link Turns}' clock. */
+    public java.time.Instant startedAt() {
+        return startedAt;
+    }
+
+    long startedNanos() {
+        return startedNanos;
     }
 
     /** Whether it keeps running for the grace period with nobody attached. */

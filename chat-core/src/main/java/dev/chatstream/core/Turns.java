@@ -27,6 +27,24 @@ public final class Turns implements AutoCloseable {
         void run(EventSink sink, Cancellation cancellation);
     }
 
+    /**
+     * What a new turn is about and what it runs: the conversation it continues (when known at its start) and the
+     * user's message, so that a client that reloads can find it ({@link #runningIn}).
+     */
+    public record Plan(java.util.OptionalLong conversationId, String message, Body body) {
+        public Plan {
+            Checks.notNull(conversationId, "conversationId");
+            Checks.notNull(message, "message");
+            Checks.notNull(body, "body");
+        }
+    }
+
+    /** Makes the {@link Plan} of a turn that really starts (never for a retry that finds its turn); may throw. */
+    @FunctionalInterface
+    public interface Planner {
+        Plan plan();
+    }
+
     /** Runs {@code task} after {@code delay}; the returned {@link Runnable} cancels it. */
     @FunctionalInterface
     public interface Timer {
@@ -69,7 +87,8 @@ public final class Turns implements AutoCloseable {
     private final Map<String, Keyed> keys = new ConcurrentHashMap<>();
     private long endedBytes;
 
-    private record Keyed(String turnId, Instant until) {
+    /** A start's idempotency key: its turn, once made ({@code pending} completes then, or fails with the plan). */
+    private record Keyed(java.util.concurrent.CompletableFuture<Turn> pending, Instant until) {
     }
 
     public Turns(TurnLogs logs, Timer timer, Clock clock, Settings settings) {
@@ -85,27 +104,79 @@ public final class Turns implements AutoCloseable {
      * nobody attaches to is treated as one whose client left.
      */
     public Turn start(UserId user, boolean resumable, Optional<String> idempotencyKey, Body body) {
-        Checks.notNull(user, "user");
         Checks.notNull(body, "body");
-        Turn turn;
-        synchronized (this) {
-            if (idempotencyKey.isPresent()) {
-                Keyed k = keys.get(keyOf(user, idempotencyKey.get()));
-                if (k != null && clock.instant().isBefore(k.until())) {
-                    Turn existing = turns.get(k.turnId());
-                    if (existing != null) {
-                        return existing;
-                    }
+        return start(user, resumable, idempotencyKey, () -> new Plan(java.util.OptionalLong.empty(), "", body));
+    }
+
+    /**
+     * As {@link #start(UserId, boolean, Optional, Body)}, with the turn's {@link Plan} made by {@code planner} only
+     * when a new turn starts: a retry with the same key (even one sent at the same moment) waits for the first
+     * one's turn and gets it, and never makes a plan of its own.
+     *
+     * @throws RuntimeException what {@code planner} threw (the key is then free again)
+     */
+    public Turn start(UserId user, boolean resumable, Optional<String> idempotencyKey, Planner planner) {
+        Checks.notNull(user, "user");
+        Checks.notNull(planner, "planner");
+        java.util.concurrent.CompletableFuture<Turn> mine = new java.util.concurrent.CompletableFuture<>();
+        String keyed = idempotencyKey.map(k -> keyOf(user, k)).orElse(null);
+        while (keyed != null) {
+            Keyed k;
+            synchronized (this) {
+                k = keys.get(keyed);
+                if (k == null || !clock.instant().isBefore(k.until()) || k.pending().isDone() && existing(k) == null) {
+                    keys.put(keyed, new Keyed(mine, clock.instant().plus(settings.idempotencyWindow())));
+                    break;
                 }
             }
-            String id = newId();
-            turn = new Turn(this, id, user, resumable, logs.create(id));
-            turns.put(id, turn);
-            idempotencyKey.ifPresent(key -> keys.put(keyOf(user, key),
-                    new Keyed(id, clock.instant().plus(settings.idempotencyWindow()))));
+            Turn existing = existing(k); // waits for the first start's plan, outside the lock
+            if (existing != null) {
+                return existing;
+            }
         }
-        turn.begin(body);
+        Turn turn;
+        Plan plan;
+        try {
+            plan = planner.plan();
+            String id = newId();
+            turn = new Turn(this, id, user, resumable, plan.conversationId(), plan.message(),
+                    clock.instant(), logs.create(id));
+            turns.put(id, turn);
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e); // a retry waiting for it starts its own
+            sweepKeys();
+            throw e;
+        }
+        mine.complete(turn);
+        turn.begin(plan.body());
         return turn;
+    }
+
+    /** The turn a key's first start made, once made; null when that start failed or the turn is forgotten. */
+    private Turn existing(Keyed k) {
+        try {
+            Turn t = k.pending().join();
+            return turns.get(t.id()) == t ? t : null;
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            return null;
+        }
+    }
+
+    /**
+     * {@code user}'s newest running turn in conversation {@code conversationId}, if there is one: what a page that
+     * reloads mid-reply attaches to.
+     */
+    public Optional<Turn> runningIn(UserId user, long conversationId) {
+        Checks.notNull(user, "user");
+        Turn newest = null;
+        for (Turn t : turns.values()) {
+            if (!t.ended() && t.user().equals(user) && t.conversationId().isPresent()
+                    && t.conversationId().getAsLong() == conversationId
+                    && (newest == null || t.startedNanos() - newest.startedNanos() > 0)) {
+                newest = t;
+            }
+        }
+        return Optional.ofNullable(newest);
     }
 
     /** {@code user}'s turn {@code turnId}, while it is kept; another user's is never found. */
@@ -175,7 +246,8 @@ public final class Turns implements AutoCloseable {
 
     private void sweepKeys() {
         Instant now = clock.instant();
-        keys.values().removeIf(k -> !now.isBefore(k.until()) || !turns.containsKey(k.turnId()));
+        keys.values().removeIf(k -> !now.isBefore(k.until()) || k.pending().isDone()
+                && (k.pending().isCompletedExceptionally() || !turns.containsKey(k.pending().join().id())));
     }
 
     private static String keyOf(UserId user, String key) {

@@ -148,4 +148,32 @@ public abstract class ConversationStoreContract {
         assertThat(store.messages(ANA, anas).orElseThrow()).hasSize(2);
         assertThat(store.conversations(ANA)).hasSize(1);
     }
+
+    /** A turn knows its conversation from its start (issue 27): the conversation exists, empty, before the turn is stored. */
+    @Test
+    void shouldStartAnEmptyConversationListedFirstUntilItsTurnIsStored() {
+        ConversationStore store = newStore();
+        long older = store.saveTurn(ANA, OptionalLong.empty(), "antiga", DONE);
+
+        long id = store.startConversation(ANA, "conta uma história longa");
+
+        assertThat(id).isNotEqualTo(older);
+        assertThat(store.messages(ANA, id)).hasValue(List.of());
+        assertThat(store.conversations(ANA)).extracting(Conversation::id, Conversation::title)
+                .containsExactly(tuple(id, "conta uma história longa"), tuple(older, "antiga"));
+        assertThat(store.conversations(RUI)).isEmpty();
+        assertThat(store.messages(RUI, id)).isEmpty();
+
+        store.saveTurn(ANA, OptionalLong.of(older), "de novo", DONE);
+        long second = store.startConversation(ANA, "outra");
+        assertThat(store.conversations(ANA)).extracting(Conversation::id).containsExactly(second, id, older);
+
+        assertThat(store.saveTurn(ANA, OptionalLong.of(id), "conta uma história longa",
+                new Reply("Era uma vez", MessageStatus.CANCELLED))).isEqualTo(id);
+        assertThat(store.messages(ANA, id).orElseThrow()).extracting(StoredMessage::content)
+                .containsExactly("conta uma história longa", "Era uma vez");
+        assertThat(store.conversations(ANA)).extracting(Conversation::id).containsExactly(second, id, older);
+        assertThatThrownBy(() -> store.saveTurn(RUI, OptionalLong.of(second), "olá", DONE))
+                .isInstanceOf(ConversationNotFoundException.class);
+    }
 }

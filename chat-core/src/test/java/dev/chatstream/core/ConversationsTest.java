@@ -44,6 +44,35 @@ class ConversationsTest {
                 .containsExactly("Olá", "Olá Ana!");
     }
 
+    /** Issue 27 item 1: a turn knows its conversation from its start, so a stopped first reply is not lost. */
+    @Test
+    void shouldGiveANewTurnItsConversationAtItsStartAndStoreTheTurnThere() {
+        ChatRequest asked = ChatRequest.of(ANA, "Conta uma história").withHistory(List.of(ChatMessage.user("antes")));
+
+        ChatRequest begun = conversations.begin(asked);
+
+        long id = begun.conversationId().orElseThrow();
+        assertThat(begun.history()).as("the client's history stays: the new conversation has none")
+                .isEqualTo(asked.history());
+        assertThat(store.conversations(ANA)).extracting(Conversation::id, Conversation::title)
+                .containsExactly(tuple(id, "Conta uma história"));
+        assertThat(store.messages(ANA, id)).hasValue(List.of());
+        assertThat(conversations.begin(begun)).as("a request that names its conversation is left alone")
+                .isSameAs(begun);
+
+        RecordingEventSink sink = new RecordingEventSink();
+        EventSink recording = conversations.recording(begun, sink);
+        recording.send(new ChatEvent.Chunk("Era uma vez"));
+        recording.send(new ChatEvent.Failed(ErrorCode.CANCELLED, "Stopped"));
+
+        assertThat(store.conversations(ANA)).hasSize(1);
+        assertThat(store.messages(ANA, id).orElseThrow()).extracting(StoredMessage::content, StoredMessage::status)
+                .containsExactly(tuple("Conta uma história", MessageStatus.COMPLETE),
+                        tuple("Era uma vez", MessageStatus.CANCELLED));
+        assertThat(sink.events().getLast()).isEqualTo(new ChatEvent.Failed(ErrorCode.CANCELLED, "Stopped")
+                .withConversationId(id));
+    }
+
     @Test
     void shouldContinueFromStoredHistoryInPlaceOfTheClients() {
         long id = store.saveTurn(ANA, OptionalLong.empty(), "O meu gato chama-se Tareco",
@@ -132,6 +161,16 @@ class ConversationsTest {
     }
 
     @Test
+    void shouldRefuseToBeginATurnWhenTheStoreCannotStartItsConversation() {
+        FailingStore broken = new FailingStore();
+
+        assertThatThrownBy(() -> new Conversations(broken, ChatSettings.defaults()).begin(ChatRequest.of(ANA, "Olá")))
+                .isInstanceOfSatisfying(ChatException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_UNAVAILABLE));
+        assertThat(broken.attempts).containsExactly("Olá");
+    }
+
+    @Test
     void shouldFitStoredHistoryToTheWindowAndSkipEmptyReplies() {
         long id = store.saveTurn(ANA, OptionalLong.empty(), "m0", new Reply("", MessageStatus.FAILED));
         for (int i = 1; i < 10; i++) {
@@ -175,6 +214,12 @@ class ConversationsTest {
         @Override
         public long saveTurn(UserId user, OptionalLong conversationId, String message, Reply reply) {
             attempts.add(message);
+            throw new TransientException(ErrorCode.STORE_UNAVAILABLE, "the database is down; try again");
+        }
+
+        @Override
+        public long startConversation(UserId user, String firstMessage) {
+            attempts.add(firstMessage);
             throw new TransientException(ErrorCode.STORE_UNAVAILABLE, "the database is down; try again");
         }
 

@@ -226,6 +226,72 @@ class TurnsTest {
         assertThat(turns.find(ANA, first.id())).contains(first);
     }
 
+    /**
+     * Two starts with one key at the same moment: one plan (one conversation, one model call) and one turn for both;
+     * a plan that throws frees its key, and the retry makes its own.
+     */
+    @Test
+    void shouldMakeOnePlanForConcurrentStartsWithOneKeyAndFreeTheKeyWhenThePlanFails() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger plans = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch planning = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Turns.Planner slow = () -> {
+            plans.incrementAndGet();
+            planning.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new Turns.Plan(java.util.OptionalLong.of(7), "Olá", Steps.all("a"));
+        };
+        java.util.concurrent.CompletableFuture<Turn> first = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> turns.start(ANA, true, Optional.of("k"), slow));
+        assertThat(planning.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        java.util.concurrent.CompletableFuture<Turn> second = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> turns.start(ANA, true, Optional.of("k"), slow));
+        release.countDown();
+
+        assertThat(second.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                .isSameAs(first.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertThat(plans).hasValue(1);
+        assertThat(first.get().conversationId()).hasValue(7);
+        assertThat(first.get().message()).isEqualTo("Olá");
+
+        Turns.Planner failing = () -> {
+            throw new TransientException(ErrorCode.STORE_UNAVAILABLE, "the database is down");
+        };
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                () -> turns.start(ANA, true, Optional.of("k2"), failing)))
+                .isInstanceOf(TransientException.class);
+        Turn retried = turns.start(ANA, true, Optional.of("k2"), Steps.all("b"));
+        assertThat(retried).isNotSameAs(first.get());
+        assertThat(turns.kept()).isEqualTo(2);
+    }
+
+    /** What a reloaded page attaches to: the user's newest running turn in that conversation, none once it ended. */
+    @Test
+    void shouldFindTheRunningTurnOfAConversation() throws Exception {
+        Steps older = new Steps("x");
+        Steps newer = new Steps("y");
+        Turn a = turns.start(ANA, true, Optional.empty(), () -> new Turns.Plan(java.util.OptionalLong.of(5), "um", older));
+        Turn b = turns.start(ANA, true, Optional.empty(), () -> new Turns.Plan(java.util.OptionalLong.of(5), "dois", newer));
+        turns.start(ANA, true, Optional.empty(), () -> new Turns.Plan(java.util.OptionalLong.of(6), "três", Steps.all()));
+
+        assertThat(turns.runningIn(ANA, 5)).contains(b);
+        assertThat(turns.runningIn(RUI, 5)).as("another user's").isEmpty();
+        assertThat(turns.runningIn(ANA, 99)).isEmpty();
+
+        try (Turn.Attachment reader = b.attach(0)) {
+            newer.step(2);
+            readAll(reader);
+        }
+        assertThat(turns.runningIn(ANA, 5)).as("b ended; a still runs").contains(a);
+        a.stop();
+        assertThat(a.awaitFinished(WAIT)).isTrue();
+        assertThat(turns.runningIn(ANA, 5)).isEmpty();
+    }
+
     @Test
     void shouldKeepAnEndedLogForAWhileWithinTheMemoryBoundAndNeverDropARunningTurn() throws Exception {
         Turns small = new Turns(new InMemoryTurnLogs(), timer, clock, new Turns.Settings(Duration.ofSeconds(30),

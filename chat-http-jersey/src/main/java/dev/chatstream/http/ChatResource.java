@@ -201,7 +201,7 @@ public final class ChatResource {
             context.setProperty(ResponseFilter.LOGGED, true);
             AccessLog.line(requestId, context.getMethod(), context.getUriInfo().getPath(), user.value(), 204,
                     Duration.ofNanos(System.nanoTime() - start), 0, "ended");
-            async.resume(Response.noContent().header("X-Turn-Id", turn.id()).build());
+            async.resume(withTurnHeaders(Response.noContent(), turn).build());
             return;
         }
         Stream stream = streams.resume(turn, cursor.seq(), new Stream.Call(requestId, context.getMethod(),
@@ -218,12 +218,19 @@ public final class ChatResource {
         // most of the server's garbage (docs/performance.md). An event is a few hundred bytes.
         raw.getResponse().setBufferSize(STREAM_BUFFER_BYTES);
         StreamingOutput output = stream::run;
-        Response response = Response.ok(output, EVENT_STREAM)
+        Response response = withTurnHeaders(Response.ok(output, EVENT_STREAM)
                 .header("Cache-Control", "no-cache")
-                .header("X-Accel-Buffering", "no")
-                .header("X-Turn-Id", stream.turn().id())
+                .header("X-Accel-Buffering", "no"), stream.turn())
                 .build();
         Thread.ofVirtual().name("chat-stream-" + requestId).start(() -> async.resume(response));
+    }
+
+    /** {@code X-Turn-Id}, and {@code X-Conversation-Id} when the turn's conversation is known (from its start). */
+    private static Response.ResponseBuilder withTurnHeaders(Response.ResponseBuilder response,
+            dev.chatstream.core.Turn turn) {
+        response.header("X-Turn-Id", turn.id());
+        turn.conversationId().ifPresent(id -> response.header("X-Conversation-Id", Long.toString(id)));
+        return response;
     }
 
     private void refused(ContainerRequestContext context, AsyncResponse async, ApiException e, long start,

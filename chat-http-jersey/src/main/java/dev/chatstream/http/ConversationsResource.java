@@ -4,6 +4,7 @@ import dev.chatstream.core.Json;
 import dev.chatstream.core.Conversation;
 import dev.chatstream.core.ConversationStore;
 import dev.chatstream.core.StoredMessage;
+import dev.chatstream.core.UserId;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -21,16 +22,19 @@ import java.util.Map;
 /**
  * {@code GET /api/conversations}, {@code GET /api/conversations/{id}} (its messages) and
  * {@code DELETE /api/conversations/{id}}: the caller's own conversations; another user's id is answered
- * exactly like a missing one.
+ * exactly like a missing one. A conversation with a reply still streaming names its turn ({@code running_turn}),
+ * so that a reloaded page can attach to it.
  */
 @Path("/api/conversations")
 @Produces(MediaType.APPLICATION_JSON + ";charset=UTF-8")
 public final class ConversationsResource {
     private final ConversationStore conversations;
+    private final dev.chatstream.core.Turns turns;
 
     @Inject
-    ConversationsResource(ConversationStore conversations) {
+    ConversationsResource(ConversationStore conversations, dev.chatstream.core.Turns turns) {
         this.conversations = conversations;
+        this.turns = turns;
     }
 
     @GET
@@ -45,9 +49,18 @@ public final class ConversationsResource {
     public String messages(@Context ContainerRequestContext context, @PathParam("id") long id) {
         List<StoredMessage> messages = conversations.messages(AuthFilter.user(context), id)
                 .orElseThrow(() -> notFound(id));
+        UserId user = AuthFilter.user(context);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", id);
         out.put("messages", messages.stream().map(ConversationsResource::json).toList());
+        // a reply still streaming (its turn not stored yet): a reloaded page shows its message and attaches
+        turns.runningIn(user, id).filter(turn -> !stored(messages, turn)).ifPresent(turn -> {
+            Map<String, Object> running = new LinkedHashMap<>();
+            running.put("turn_id", turn.id());
+            running.put("message", turn.message());
+            running.put("resumable", turn.resumable());
+            out.put("running_turn", running);
+        });
         return Json.write(out);
     }
 
@@ -58,6 +71,20 @@ public final class ConversationsResource {
             throw notFound(id);
         }
         return Response.noContent().build();
+    }
+
+    /**
+     * Whether {@code turn}, still running, is already in {@code messages}: it is stored just before its terminal
+     * event, so a read can fall in between. Its turn is then the last two messages, saved since it started.
+     */
+    private static boolean stored(List<StoredMessage> messages, dev.chatstream.core.Turn turn) {
+        int n = messages.size();
+        if (n < 2) {
+            return false;
+        }
+        StoredMessage asked = messages.get(n - 2);
+        return asked.role() == dev.chatstream.core.Role.USER && asked.content().equals(turn.message())
+                && !asked.createdAt().isBefore(turn.startedAt().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
     }
 
     private static ApiException notFound(long id) {

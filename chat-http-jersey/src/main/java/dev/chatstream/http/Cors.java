@@ -38,7 +38,7 @@ final class Cors {
         String origin = request.getHeaderString("Origin");
         if (origin != null && allowed(origin)) {
             headers.putSingle("Access-Control-Allow-Origin", origin);
-            headers.putSingle("Access-Control-Expose-Headers", "X-Request-Id, Retry-After, X-Turn-Id");
+            headers.putSingle("Access-Control-Expose-Headers", "X-Request-Id, Retry-After, X-Turn-Id, X-Conversation-Id");
             headers.add("Vary", "Origin");
         }
     }

@@ -1,6 +1,7 @@
 package dev.chatstream.http;
 
 import dev.chatstream.core.ActionDispatcher;
+import dev.chatstream.core.ChatException;
 import dev.chatstream.core.ChatRequest;
 import dev.chatstream.core.ChatStreamer;
 import dev.chatstream.core.Conversations;
@@ -46,17 +47,27 @@ final class Streams {
 
     /**
      * Starts the turn of an accepted, validated request (or finds the one this user started with the same
-     * {@code idempotencyKey}) and opens the stream that reads it from its first event; the caller must
+     * {@code idempotencyKey}), a resumable one in a new conversation when it names none, and opens the stream that reads it from its first event; the caller must
      * {@link Stream#close} it once its response is complete, whether or not it ran.
      *
-     * @throws ApiException 429 when the user has too many open streams, 503 when the server is full
+     * @throws ApiException 429 when the user has too many open streams, 503 when the server is full or the store
+     *                      cannot start the conversation
      */
     Stream open(ChatRequest request, boolean resumable, java.util.Optional<String> idempotencyKey, Stream.Call call,
             PeerWatch.Peer peer) {
         StreamSlots.Lease lease = slots.acquire(request.user());
         Turn turn;
         try {
-            turn = turns.start(request.user(), resumable, idempotencyKey, body(request));
+            turn = turns.start(request.user(), resumable, idempotencyKey, () -> {
+                // A resumable turn knows its conversation from its start: a client that stops it or reloads continues
+                // that conversation. That costs one more (synced) write before the first chunk, so a plain turn's new
+                // conversation is still made when the turn is stored, as before.
+                ChatRequest begun = resumable ? conversations.begin(request) : request;
+                return new Turns.Plan(begun.conversationId(), begun.message(), body(begun));
+            });
+        } catch (ChatException e) {
+            lease.close();
+            throw ApiException.of(e);
         } catch (RuntimeException e) {
             lease.close();
             throw e;
@@ -72,6 +83,11 @@ final class Streams {
     Stream resume(Turn turn, long after, Stream.Call call, PeerWatch.Peer peer) {
         StreamSlots.Lease lease = slots.acquire(turn.user());
         return register(new Stream(this, turn.user(), turn, after, call, peer, lease));
+    }
+
+    /** {@code user}'s newest running turn in conversation {@code conversationId}. */
+    java.util.Optional<Turn> runningIn(dev.chatstream.core.UserId user, long conversationId) {
+        return turns.runningIn(user, conversationId);
     }
 
     /** {@code user}'s turn {@code turnId}, while it is kept. */

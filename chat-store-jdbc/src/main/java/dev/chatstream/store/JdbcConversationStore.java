@@ -38,7 +38,7 @@ final class JdbcConversationStore implements ConversationStore {
         return db.read("read the conversations", c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT c.id, c.title, c.created_at, c.updated_at"
                     + " FROM conversations c JOIN users u ON u.id = c.user_id WHERE u.name = ?"
-                    + " ORDER BY c.last_message_id DESC, c.id DESC")) {
+                    + " ORDER BY (c.last_message_id = 0) DESC, c.last_message_id DESC, c.id DESC")) {
                 s.setString(1, user.value());
                 List<Conversation> list = new ArrayList<>();
                 try (ResultSet r = s.executeQuery()) {
@@ -89,15 +89,7 @@ final class JdbcConversationStore implements ConversationStore {
                     throw new ConversationNotFoundException(id);
                 }
             } else {
-                long userId = db.ensureUser(c, user);
-                try (PreparedStatement s = c.prepareStatement("INSERT INTO conversations"
-                        + " (user_id, title, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id")) {
-                    s.setLong(1, userId);
-                    s.setString(2, Conversation.titleFor(message));
-                    s.setLong(3, now);
-                    s.setLong(4, now);
-                    id = Db.insertReturningId(s);
-                }
+                id = insertConversation(c, user, message, now);
             }
             insertMessage(c, id, Role.USER, message, MessageStatus.COMPLETE, now);
             long last = insertMessage(c, id, Role.ASSISTANT, reply.text(), reply.status(), now);
@@ -110,6 +102,25 @@ final class JdbcConversationStore implements ConversationStore {
             }
             return id;
         });
+    }
+
+    @Override
+    public long startConversation(UserId user, String firstMessage) {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(firstMessage, "firstMessage");
+        return db.write("start the conversation", c -> insertConversation(c, user, firstMessage, db.now()));
+    }
+
+    private long insertConversation(Connection c, UserId user, String firstMessage, long now) throws SQLException {
+        long userId = db.ensureUser(c, user);
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO conversations"
+                + " (user_id, title, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id")) {
+            s.setLong(1, userId);
+            s.setString(2, Conversation.titleFor(firstMessage));
+            s.setLong(3, now);
+            s.setLong(4, now);
+            return Db.insertReturningId(s);
+        }
     }
 
     private static long insertMessage(Connection c, long conversationId, Role role, String content,

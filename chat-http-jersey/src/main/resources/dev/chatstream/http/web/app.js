@@ -112,12 +112,17 @@ async function openConversation(id) {
   if (state.stream) return;
   const response = await api('/api/conversations/' + id);
   if (!response.ok) { setConversation(null); $('messages').replaceChildren(); await loadConversations(); return; }
-  const { messages } = await response.json();
+  const { messages, running_turn: running } = await response.json();
   setConversation(id);
   $('messages').replaceChildren();
   for (const m of messages) {
     const item = addMessage(m.role, m.content);
     if (m.status !== 'complete') note(item, STATUS_NOTES[m.status] || 'Broke off');
+  }
+  if (running) {
+    // a reply still streaming (this page was reloaded, or it runs on another device): show it all and follow it
+    addMessage('user', running.message);
+    reply(running.message, { turnId: running.turn_id });
   }
   scrollToEnd(true);
   await loadConversations();
@@ -228,6 +233,11 @@ function scrollToEnd(force) {
 function send(message, { again } = {}) {
   if (state.stream || !message.trim()) return;
   if (!again) addMessage('user', message);
+  reply(message, {});
+}
+
+/** Streams the reply to `message` into a new bubble: a new turn, or (with turnId) one already running. */
+function reply(message, { turnId }) {
   const item = addMessage('assistant', '');
   item.classList.add('streaming');
   const body = item.querySelector('.body');
@@ -237,12 +247,21 @@ function send(message, { again } = {}) {
   busy(true);
   scrollToEnd(true);
   const before = () => { state.follow = nearEnd(); };
+  let reopen = false;
   const stream = streamChat({
     token: state.token,
     message,
     conversationId: state.conversationId,
+    turnId,
     includeThinking: $('show-thinking').checked,
     resumable: true, // a dropped connection picks the reply up where it was; Stop stops it on the server
+    onOpen(opened) {
+      // known from the start, also for a new conversation: Stop, a reload or the next message continue it
+      if (opened.conversationId != null && state.conversationId !== opened.conversationId) {
+        setConversation(opened.conversationId);
+        loadConversations();
+      }
+    },
     onReconnecting(attempt) {
       let n = item.querySelector('.note.reconnecting');
       if (!n) {
@@ -305,6 +324,7 @@ function send(message, { again } = {}) {
       retry.type = 'button';
       retry.textContent = 'Retry';
       retry.addEventListener('click', () => { item.remove(); send(message, { again: true }); });
+      if (turnId && error.code === 'turn_not_found') { reopen = true; return; } // it ended meanwhile: stored
       box.append(words, retry);
       item.appendChild(box);
       if (!text) body.hidden = true;
@@ -319,12 +339,10 @@ function send(message, { again } = {}) {
     if (outcome === 'aborted') {
       speaker.stop();
       note(item, 'Stopped');
-      if (state.conversationId == null) {
-        // the server kept the stopped turn as a new conversation: find it, so the next message continues it
-        const conversations = await loadConversations();
-        const newest = conversations[0];
-        if (newest && message.trim().startsWith(newest.title.replace(/…$/, ''))) setConversation(newest.id);
-      }
+    }
+    if (reopen) { // the turn this page attached to ended and is no longer kept: show it as stored
+      await openConversation(state.conversationId);
+      return;
     }
     await loadConversations();
     $('input').focus();

@@ -69,14 +69,15 @@ export class SseParser {
 
 /**
  * Streams one reply. Options:
- *   token (required), message (required), conversationId, history, includeThinking,
+ *   token (required), message (required unless turnId), conversationId, history, includeThinking,
+ *   turnId (attach to this running turn from its first event instead of sending a message: a reloaded page),
  *   resumable (a dropped connection is resumed, up to `retries` times, default 6, with backoff; abort() stops the
  *   turn on the server), url (default '/api/chat/stream/'), base (default '', for the turn routes),
  *   fetch (default globalThis.fetch), onReconnecting(attempt),
- *   onOpen(), onChunk(text), onThinking(text), onFinalText(text), onAction(action, ticket?), onActionResult(result),
+ *   onOpen({turnId, conversationId}) (the conversation is known from the start, also for a new one), onChunk(text), onThinking(text), onFinalText(text), onAction(action, ticket?), onActionResult(result),
  *   onActionError(error), onDone(done), onError(error)   — error: {code, error, status?, retryAfter?, conversationId?}
  *   ticket (servers with actions.auto): {id, needsConfirmation, confirmBy}; result: {id, status, message}
- * Returns {abort(), finished, turnId(), lastEventId(), [Symbol.asyncIterator]}: `finished` resolves to 'done',
+ * Returns {abort(), finished, turnId(), conversationId(), lastEventId(), [Symbol.asyncIterator]}: `finished` resolves to 'done',
  * 'error' or 'aborted';
  * iterating yields {type: 'chunk'|'thinking'|'final_text'|'action'|'action_result'|'action_error'|'done'|'error', ...}.
  * Exactly one of done / error ends a stream that was not aborted.
@@ -99,7 +100,8 @@ export function streamChat(options) {
     if (typeof options[name] === 'function') options[name](arg);
   };
 
-  let turnId = null;
+  let turnId = options.turnId || null;
+  let conversationId = null;
   let lastEventId = null;
   const doFetch = (url, init) => (options.fetch || globalThis.fetch)(url, { ...init, signal: controller.signal,
     cache: 'no-store' });
@@ -118,25 +120,31 @@ export function streamChat(options) {
     };
     let response;
     try {
-      response = await doFetch(options.url || '/api/chat/stream/', {
-        method: 'POST',
-        headers: { 'Authorization': 'Bearer ' + options.token, 'Content-Type': 'application/json',
-          'Accept': 'text/event-stream' },
-        body: JSON.stringify(body),
-      });
+      response = turnId
+        ? await doFetch((options.base || '') + '/api/chat/turns/' + encodeURIComponent(turnId) + '/events', {
+          method: 'GET', headers: { 'Authorization': 'Bearer ' + options.token, 'Accept': 'text/event-stream' } })
+        : await doFetch(options.url || '/api/chat/stream/', {
+          method: 'POST',
+          headers: { 'Authorization': 'Bearer ' + options.token, 'Content-Type': 'application/json',
+            'Accept': 'text/event-stream' },
+          body: JSON.stringify(body),
+        });
     } catch (e) {
       if (controller.signal.aborted) return 'aborted';
       return fail({ code: 'network', error: 'The server cannot be reached (' + e.message + '); check your connection and try again' });
     }
+    if (response.status === 204) return 'done'; // attached to a turn that had already ended
     if (!response.ok) {
       return fail({ ...(await refusal(response)), retryAfter: response.headers.get('Retry-After') });
     }
-    turnId = response.headers.get('X-Turn-Id');
-    call('onOpen');
+    turnId = response.headers.get('X-Turn-Id') || turnId;
+    const conversation = response.headers.get('X-Conversation-Id');
+    conversationId = conversation == null ? null : Number(conversation);
+    call('onOpen', { turnId, conversationId });
     const state = { outcome: null };
     let broke = await read(response, state, fail);
     // a resumable turn goes on without us: come back from the last event we have, each event once
-    for (let attempt = 1; broke && options.resumable && turnId && attempt <= (options.retries ?? 6); attempt++) {
+    for (let attempt = 1; broke && (options.resumable || options.turnId) && turnId && attempt <= (options.retries ?? 6); attempt++) {
       call('onReconnecting', attempt);
       await sleep(Math.min(8000, 250 * 2 ** (attempt - 1)));
       if (controller.signal.aborted) return 'aborted';
@@ -217,7 +225,7 @@ export function streamChat(options) {
 
   return {
     abort() {
-      if (options.resumable && turnId) {
+      if ((options.resumable || options.turnId) && turnId) {
         // a resumable turn outlives this request: stop it on the server too
         (options.fetch || globalThis.fetch)((options.base || '') + '/api/chat/turns/' + encodeURIComponent(turnId)
           + '/stop', { method: 'POST', headers: { 'Authorization': 'Bearer ' + options.token } }).catch(() => {});
@@ -225,6 +233,7 @@ export function streamChat(options) {
       controller.abort();
     },
     turnId: () => turnId,
+    conversationId: () => conversationId,
     lastEventId: () => lastEventId,
     finished,
     [Symbol.asyncIterator]() {
