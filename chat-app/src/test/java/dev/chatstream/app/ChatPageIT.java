@@ -244,6 +244,11 @@ class ChatPageIT {
         assertThat(browser.script("return document.querySelectorAll('.message.user').length").asInt())
                 .as("Retry sends the same message without adding it twice").isEqualTo(1);
         assertThat(browser.script("return document.querySelectorAll('.error').length").asInt()).isZero();
+        // issue 27 item 2: the failed first try left no conversation behind; the retried one is the only one
+        browser.awaitTrue("return document.querySelectorAll('#conversations li').length === 1", WAIT,
+                "one conversation in the list");
+        assertThat(ConversationsIT.json(f.send(f.get("api/conversations", f.anaToken)).body()).get("conversations"))
+                .hasSize(1);
     }
 
     @Test

@@ -116,7 +116,7 @@ class ConversationsIT {
         assertThat(contents(f, f.anaToken, anas)).hasSize(2);
     }
 
-    private static String withoutRequestId(String body) {
+    static String withoutRequestId(String body) {
         return body.replaceAll(", \"request_id\": \"[^\"]*\"", "");
     }
 

@@ -69,6 +69,12 @@ class OperationsIT {
         assertThat(missing.body()).contains("\"code\": \"not_found\"");
         assertThat(put.statusCode()).isEqualTo(405);
         assertThat(put.body()).contains("\"code\": \"method_not_allowed\"");
+        HttpResponse<String> conversation = f.send(f.get("api/conversations/999", f.anaToken));
+        for (HttpResponse<String> r : List.of(missing, put, conversation)) { // issue 27 item 12: as the docs promise
+            String id = r.headers().firstValue("X-Request-Id").orElseThrow();
+            assertThat(r.body()).as("%s", r.uri()).endsWith(", \"request_id\": \"" + id + "\"}");
+        }
+        assertThat(conversation.statusCode()).isEqualTo(404);
     }
 
     @Test
@@ -189,7 +195,7 @@ class OperationsIT {
             for (HttpResponse<String> refused : List.of(none, wrong, usersToken)) {
                 assertThat(refused.statusCode()).isEqualTo(401);
                 assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
-                assertThat(refused.body()).isEqualTo("{\"error\": \"GET /metrics needs the scrape token "
+                assertThat(ConversationsIT.withoutRequestId(refused.body())).isEqualTo("{\"error\": \"GET /metrics needs the scrape token "
                         + "(metrics.token) as \\\"Authorization: Bearer <token>\\\"; in Prometheus, set "
                         + "authorization.credentials\", \"code\": \"unauthorized\"}");
             }

@@ -89,8 +89,10 @@ class RequestRulesIT {
         assertThat(refusal("not json")).isEqualTo("400 invalid_request The body is not valid JSON (near line 1, column 5)");
         assertThat(refusal("[1]")).isEqualTo("400 invalid_request The body must be a JSON object such as {\"message\": \"...\"}");
         assertThat(refusal("{}")).isEqualTo("400 invalid_request message is required");
-        assertThat(refusal("{\"message\": \"a\", \"message\": \"b\"}"))
-                .as("duplicate fields").startsWith("400 invalid_request The body is not valid JSON");
+        assertThat(refusal("{\"message\": \"a\", \"message\": \"b\"}")).as("duplicate fields (issue 27 item 12)")
+                .isEqualTo("400 invalid_request The body has the field \"message\" twice; send each field once");
+        assertThat(refusal("{\"message\": \"a\", \"<b>\\u0007\": 1, \"<b>\\u0007\": 2}")).as("a name not echoed")
+                .isEqualTo("400 invalid_request The body has the field a field twice; send each field once");
         assertThat(refusal("{\"message\": 5}")).isEqualTo("400 invalid_request message must be a string");
         assertThat(refusal("{\"message\": \"  \"}")).startsWith("400 invalid_request message");
         assertThat(refusal("{\"message\": \"x\", \"history\": [{\"role\": \"user\", \"content\": 3}]}"))
@@ -142,6 +144,28 @@ class RequestRulesIT {
             return env;
         })) {
             rateLimit(f);
+        }
+    }
+
+    /** Issue 27 item 11: a refused request does not use up the rate; only a chat that starts does. */
+    @Test
+    void shouldCountOnlyChatsThatStartAgainstTheRate() {
+        try (ServerFixture f = new ServerFixture(env -> {
+            env.put("CHATSTREAM_LIMITS_RATE_PER_MINUTE", "60");
+            env.put("CHATSTREAM_LIMITS_RATE_BURST", "5");
+            return env;
+        })) {
+            List<Integer> bad = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                bad.add(f.send(f.post("api/chat/stream/", f.anaToken, i % 3 == 0 ? "{}"
+                        : i % 3 == 1 ? "{\"message\": 5}" : "{\"message\": \"x\", \"conversation_id\": 7}"))
+                        .statusCode());
+            }
+            f.ollama.enqueue(Reply.tokens("ok"));
+
+            assertThat(bad).containsOnly(400, 404).hasSize(12);
+            assertThat(f.chat("Olá").statusCode()).as("the burst is untouched").isEqualTo(200);
+            assertThat(f.ollama.chatBodies()).hasSize(1);
         }
     }
 
@@ -257,7 +281,7 @@ class RequestRulesIT {
             HttpResponse<String> third = capped.send(capped.post("api/memories", capped.anaToken, "{\"text\": \"tres\"}"));
 
             assertThat(third.statusCode()).isEqualTo(409);
-            assertThat(third.body()).isEqualTo("{\"error\": \"You keep 2 memories, the most one user may "
+            assertThat(ConversationsIT.withoutRequestId(third.body())).isEqualTo("{\"error\": \"You keep 2 memories, the most one user may "
                     + "(limits.memories.per.user); delete some, then add this one\", \"code\": \"too_many_memories\"}");
             assertThat(capped.send(capped.get("api/memories", capped.anaToken)).body()).doesNotContain("tres");
             assertThat(capped.send(capped.post("api/memories", capped.ruiToken, "{\"text\": \"meu\"}")).statusCode())

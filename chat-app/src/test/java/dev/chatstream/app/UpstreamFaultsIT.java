@@ -40,8 +40,13 @@ class UpstreamFaultsIT {
 
         assertThat(out.code()).isEqualTo("llm_unavailable");
         assertThat(out.error()).isEqualTo("Ollama is not reachable at " + gone.baseUrl()
-                + " — is it running? (start it with `ollama serve`)");
-        assertThat(out.stored()).containsExactly("user:Que tempo faz?:complete", "assistant::failed");
+                + " — is it running? (start it with `ollama serve`, or set ollama.url, CHATSTREAM_OLLAMA_URL, to where "
+                + "it runs)");
+        assertThat(out.stored()).as("a new conversation holding only this error is not kept (issue 27 item 2)")
+                .isEmpty();
+        assertThat(out.data().has("conversation_id")).isFalse();
+        assertThat(ConversationsIT.json(f.send(f.get("api/conversations", f.anaToken)).body()).get("conversations"))
+                .isEmpty();
     }
 
     @Test

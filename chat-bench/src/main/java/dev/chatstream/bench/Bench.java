@@ -205,15 +205,16 @@ public final class Bench {
     }
 
     /**
-     * 64 users streaming resumable replies, each losing its connection after 10 chunks and reattaching at once; then
+     * 64 users streaming resumable replies, each losing its connection after 10 chunks and reattaching 250 ms later; then
      * CPU per token at 64 streams, plain and resumable, alternated twice (the medians of two each).
      */
     private Turns turns(ServerProcess server, int waves) {
         StreamClient resumable = new StreamClient(StreamClient.Target.SERVER, server.base, server.token, true);
         StreamClient plain = new StreamClient(StreamClient.Target.SERVER, server.base, server.token, false);
         say("turns: 64 users each streaming " + waves + " resumable replies, each connection cut after 10 chunks and "
-                + "reattached at once with Last-Event-ID");
-        Load.Streams s = Load.steady(tag -> resumable.runWithReattach(tag, 10), 64, waves, Duration.ofSeconds(2));
+                + "reattached 250 ms later with Last-Event-ID (about 12 events to replay)");
+        Load.Streams s = Load.steady(tag -> resumable.runWithReattach(tag, 10, Duration.ofMillis(250)), 64, waves,
+                Duration.ofSeconds(2));
         long[] v = new long[s.results().size()];
         int n = 0;
         int complete = 0;
@@ -288,7 +289,8 @@ public final class Bench {
             long c0 = ProcStats.cpuNanos(server.pid());
             long t0 = System.nanoTime();
             sleep(loading.minusSeconds(streams / 1000 + 12));
-            idleCpu.set((ProcStats.cpuNanos(server.pid()) - c0) * 1_000_000_000L / (System.nanoTime() - t0));
+            // in double: CPU nanos times 1e9 overflows a long past 9.2 s of CPU
+            idleCpu.set((long) ((ProcStats.cpuNanos(server.pid()) - c0) * 1e9 / (System.nanoTime() - t0)));
             threads.set(ProcStats.threads(server.pid()));
             heap.set(server.heapUsedBytes());
         });

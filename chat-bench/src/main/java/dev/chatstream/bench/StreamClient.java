@@ -79,12 +79,19 @@ final class StreamClient {
     }
 
     /**
-     * A resumable stream that loses its connection after {@code cutAfterChunks} chunks and comes straight back with
-     * {@code Last-Event-ID} ({@code GET /api/chat/turns/{id}/events}); the result holds both halves, the reattach
-     * timed from its request written to its first event.
+     * A resumable stream that loses its connection after {@code cutAfterChunks} chunks and comes back {@code away}
+     * later with {@code Last-Event-ID} ({@code GET /api/chat/turns/{id}/events}); the result holds both halves, the
+     * reattach timed from its request written to its first event (one the turn made meanwhile: a replay, when
+     * {@code away} is longer than the gap between tokens).
      */
-    Result runWithReattach(int tag, int cutAfterChunks) {
+    Result runWithReattach(int tag, int cutAfterChunks, java.time.Duration away) {
         Result r = run(tag, cutAfterChunks);
+        try {
+            Thread.sleep(away);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return r;
+        }
         if (r.abortedAt == 0 || r.turnId == null || r.lastEventId == null) {
             if (r.abortedAt != 0) {
                 r.outcome = "no turn id";

@@ -12,7 +12,9 @@ import java.util.List;
  * {@link EventSink} so the turn is stored when the stream ends, before the terminal event goes on. A turn
  * that finished is stored with its final text and its {@link ChatEvent.Done} carries the conversation id;
  * one that was stopped or failed is stored with the text the user already saw, marked
- * {@link MessageStatus#CANCELLED} or {@link MessageStatus#FAILED}, so nobody loses what they read.
+ * {@link MessageStatus#CANCELLED} or {@link MessageStatus#FAILED}, so nobody loses what they read. The exception: a
+ * failure before the first word in a conversation that holds nothing else is not kept (a conversation begun for
+ * it is deleted), so requests that failed (model not found, Ollama down) leave no empty conversations behind.
  *
  * <p>If the finished turn cannot be stored, the client gets a {@code store_unavailable} error in place of
  * {@code done}: it must not believe the turn is kept. Thread-safe; each recording sink serves one stream.
@@ -129,9 +131,16 @@ public final class Conversations {
                     return sink.send(d.withConversationId(id));
                 }
                 case ChatEvent.Failed f -> {
+                    String text = shown.toString().strip();
+                    if (text.isEmpty() && statusOf(f.code()) == MessageStatus.FAILED && onlyTurn()) {
+                        // a new conversation that would hold nothing but this error (model not found, Ollama
+                        // down...): not kept, so failed requests leave no empty conversations behind
+                        discard();
+                        return sink.send(f);
+                    }
                     if (f.code() != ErrorCode.INVALID_REQUEST && f.code() != ErrorCode.CONVERSATION_NOT_FOUND) {
                         try {
-                            long id = save(new Reply(shown.toString().strip(), statusOf(f.code())));
+                            long id = save(new Reply(text, statusOf(f.code())));
                             return sink.send(f.withConversationId(id));
                         } catch (ChatException e) {
                             LOG.log(Level.WARNING, "The unfinished turn of user " + request.user()
@@ -149,6 +158,31 @@ public final class Conversations {
                 }
             }
             return sink.send(event);
+        }
+
+        /** Whether this turn would be its conversation's only one: a new one, or one begun for it, still empty. */
+        private boolean onlyTurn() {
+            if (request.conversationId().isEmpty()) {
+                return true;
+            }
+            try {
+                return store.messages(request.user(), request.conversationId().getAsLong())
+                        .map(List::isEmpty).orElse(false);
+            } catch (RuntimeException e) {
+                return false; // keep the turn: storing it is tried (and reported) as for any other
+            }
+        }
+
+        /** Deletes the empty conversation begun for this turn, if there is one. */
+        private void discard() {
+            if (request.conversationId().isEmpty()) {
+                return;
+            }
+            try {
+                store.delete(request.user(), request.conversationId().getAsLong());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "An empty conversation of user " + request.user() + " could not be deleted", e);
+            }
         }
 
         private long save(Reply reply) {

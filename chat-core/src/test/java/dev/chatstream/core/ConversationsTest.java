@@ -188,6 +188,33 @@ class ConversationsTest {
                 new InMemoryMemoryStore(), CLOCK, ChatSettings.defaults()).validate(resumed);
     }
 
+    /**
+     * Issue 27 item 2: a request that failed before its first word (model not found, Ollama down) leaves no
+     * conversation holding nothing but that error; in a conversation with turns it is kept, as what happened.
+     */
+    @Test
+    void shouldKeepNoConversationThatWouldHoldOnlyAFailedFirstTurn() {
+        ScriptedLlmStream down = ScriptedLlmStream.script()
+                .fail(new TransientException(ErrorCode.LLM_UNAVAILABLE, "Ollama is not reachable")).build();
+
+        RecordingEventSink plain = run(down, ChatRequest.of(ANA, "Olá"), new RecordingEventSink());
+        ChatRequest begun = conversations.begin(ChatRequest.of(ANA, "Olá de novo"));
+        RecordingEventSink sink = new RecordingEventSink();
+        new ChatStreamer(down, new InMemoryPromptContextSource("BASE"), new InMemoryMemoryStore(), CLOCK,
+                ChatSettings.defaults()).stream(begun, conversations.recording(begun, sink), new Cancellation());
+
+        assertThat(store.conversations(ANA)).as("neither a new nor a begun conversation is kept").isEmpty();
+        assertThat(plain.terminal()).isEqualTo(new ChatEvent.Failed(ErrorCode.LLM_UNAVAILABLE, "Ollama is not reachable"));
+        assertThat(sink.terminal()).as("no conversation id: there is none to continue")
+                .isEqualTo(new ChatEvent.Failed(ErrorCode.LLM_UNAVAILABLE, "Ollama is not reachable"));
+
+        long id = store.saveTurn(ANA, OptionalLong.empty(), "antes", new Reply("sim", MessageStatus.COMPLETE));
+        run(down, ChatRequest.of(ANA, "e agora?").withConversationId(id), new RecordingEventSink());
+        assertThat(store.messages(ANA, id).orElseThrow()).extracting(StoredMessage::content, StoredMessage::status)
+                .containsExactly(tuple("antes", MessageStatus.COMPLETE), tuple("sim", MessageStatus.COMPLETE),
+                        tuple("e agora?", MessageStatus.COMPLETE), tuple("", MessageStatus.FAILED));
+    }
+
     @Test
     void shouldNotStoreARequestThatWasInvalid() {
         RecordingEventSink sink = run(ScriptedLlmStream.replying("x"), ChatRequest.of(ANA, "  "), new RecordingEventSink());

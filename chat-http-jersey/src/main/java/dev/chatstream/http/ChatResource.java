@@ -180,10 +180,15 @@ public final class ChatResource {
                 resume(context, raw, async, cursor.get(), start, requestId, user);
                 return;
             }
-            admit(user);
+            if (openStreams.closing()) {
+                throw new ApiException(503, "server_shutdown", OpenStreams.SHUTDOWN_MESSAGE,
+                        Map.of("Retry-After", "5"));
+            }
+            // Everything that can refuse the request comes first, so only a chat that starts uses up the rate.
             ChatRequestReader.Read asked = read.get();
-            ChatRequest request = validated(asked.request());
             java.util.Optional<String> key = idempotencyKey(context);
+            ChatRequest request = validated(asked.request());
+            rate(user);
             Stream stream = streams.open(request, asked.resumable(), key, new Stream.Call(requestId,
                     context.getMethod(), context.getUriInfo().getPath(), start),
                     PeerWatch.peerOf(raw.getContext().getConnection()));
@@ -255,11 +260,8 @@ public final class ChatResource {
         return java.util.Optional.of(key);
     }
 
-    /** Refuses a request while shutting down (503) or over the user's rate (429, with when to try again). */
-    private void admit(UserId user) {
-        if (openStreams.closing()) {
-            throw new ApiException(503, "server_shutdown", OpenStreams.SHUTDOWN_MESSAGE, Map.of("Retry-After", "5"));
-        }
+    /** Refuses a request over the user's rate (429, with when to try again); takes one from the user's bucket. */
+    private void rate(UserId user) {
         Duration wait = rateLimiter.acquire(user);
         if (!wait.isZero()) {
             metrics.rateLimited();

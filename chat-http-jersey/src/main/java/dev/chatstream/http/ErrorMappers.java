@@ -36,6 +36,26 @@ final class ErrorMappers {
         return Json.write(m);
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** {@code body}, one of our error bodies without a request id, with {@code requestId}; empty for any other. */
+    static java.util.Optional<String> withRequestId(String body, String requestId) {
+        if (!body.startsWith("{\"error\": ") || body.contains("\"request_id\"")) {
+            return java.util.Optional.empty();
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode node = MAPPER.readTree(body);
+            if (!node.isObject() || !node.has("error") || !node.has("code")) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(body(node.get("error").asText(), node.get("code").asText(),
+                    java.util.Optional.of(requestId)));
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Our own errors. */
     static final class Api implements ExceptionMapper<ApiException> {
         @Override

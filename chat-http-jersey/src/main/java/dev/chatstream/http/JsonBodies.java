@@ -73,6 +73,10 @@ final class JsonBodies {
         try {
             root = MAPPER.readTree(body);
         } catch (JsonParseException e) {
+            java.util.Optional<String> duplicate = duplicateField(e);
+            if (duplicate.isPresent()) {
+                throw invalid("The body has the field " + duplicate.get() + " twice; send each field once");
+            }
             if (e.getMessage() != null && e.getMessage().contains("UTF")) {
                 throw invalid("The body is not valid UTF-8; send JSON encoded as UTF-8");
             }
@@ -87,6 +91,20 @@ final class JsonBodies {
             throw invalid("The body is empty; send " + example);
         }
         return root;
+    }
+
+    /**
+     * The name in Jackson's "Duplicate field 'name'" (its message never reaches a client: only a name made of
+     * letters, digits, '_' and '-', quoted, at most 64 characters; anything else is "a field").
+     */
+    private static java.util.Optional<String> duplicateField(JsonParseException e) {
+        String m = e.getOriginalMessage();
+        if (m == null || !m.startsWith("Duplicate field '")) {
+            return java.util.Optional.empty();
+        }
+        int end = m.indexOf('\'', 17);
+        String name = end < 0 ? "" : m.substring(17, end);
+        return java.util.Optional.of(name.matches("[A-Za-z0-9_-]{1,64}") ? "\"" + name + "\"" : "a field");
     }
 
     static ApiException invalid(String message) {

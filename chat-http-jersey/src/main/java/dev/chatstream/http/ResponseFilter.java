@@ -22,6 +22,10 @@ final class ResponseFilter implements ContainerResponseFilter {
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         java.util.Optional<String> requestId = RequestIds.of(request);
         requestId.ifPresent(id -> response.getHeaders().putSingle("X-Request-Id", id));
+        if (requestId.isPresent() && response.getStatus() >= 400 && response.getEntity() instanceof String body) {
+            // an error answered by an exception mapper (404, 405...), which cannot see the request: name it too
+            ErrorMappers.withRequestId(body, requestId.get()).ifPresent(response::setEntity);
+        }
         cors.decorate(request, response.getHeaders());
         if (response.getEntity() instanceof StreamingOutput || request.getProperty(LOGGED) != null) {
             return;

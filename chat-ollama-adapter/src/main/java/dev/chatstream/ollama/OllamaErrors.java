@@ -31,7 +31,8 @@ final class OllamaErrors {
 
     ChatException unreachable(Throwable cause) {
         return new TransientException(ErrorCode.LLM_UNAVAILABLE,
-                "Ollama is not reachable at " + baseUrl + " — is it running? (start it with `ollama serve`)", cause);
+                "Ollama is not reachable at " + baseUrl + " — is it running? (start it with `ollama serve`, or set "
+                        + "ollama.url, CHATSTREAM_OLLAMA_URL, to where it runs)", cause);
     }
 
     ChatException connectionBroke(Throwable cause) {

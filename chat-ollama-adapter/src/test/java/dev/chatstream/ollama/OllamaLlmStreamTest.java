@@ -166,7 +166,8 @@ class OllamaLlmStreamTest {
         URI url = URI.create("http://127.0.0.1:" + port);
 
         assertThatThrownBy(() -> run(config().withBaseUrl(url))).isInstanceOf(TransientException.class)
-                .hasMessage("Ollama is not reachable at " + url + " — is it running? (start it with `ollama serve`)")
+                .hasMessage("Ollama is not reachable at " + url + " — is it running? (start it with `ollama serve`, "
+                        + "or set ollama.url, CHATSTREAM_OLLAMA_URL, to where it runs)")
                 .satisfies(e -> assertThat(((ChatException) e).code()).isEqualTo(ErrorCode.LLM_UNAVAILABLE));
     }
 

@@ -248,6 +248,7 @@ function reply(message, { turnId }) {
   scrollToEnd(true);
   const before = () => { state.follow = nearEnd(); };
   let reopen = false;
+  const startedNew = state.conversationId == null && !turnId;
   const stream = streamChat({
     token: state.token,
     message,
@@ -314,6 +315,7 @@ function reply(message, { turnId }) {
       item.querySelector('.note.reconnecting')?.remove();
       speaker.stop();
       if (error.conversationId != null) setConversation(error.conversationId);
+      else if (startedNew) setConversation(null); // a first turn that failed before a word is not kept
       if (error.code === 'unauthorized') { signIn('This token is not valid (unknown or revoked); sign in with another.'); return; }
       const box = document.createElement('div');
       box.className = 'error';
