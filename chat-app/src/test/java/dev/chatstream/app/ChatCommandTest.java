@@ -91,7 +91,8 @@ class ChatCommandTest {
         assertThat(brokeOff.out()).as("what the user saw stays on stdout").isEqualTo("Vou ver \n");
         assertThat(noConversation.exit()).isEqualTo(8);
         assertThat(noConversation.err()).isEqualTo(
-                "chat: Conversation 999 was not found; leave out conversation_id to start a new one\n");
+                "chat: Conversation 999 was not found; /history in a chat lists the open one, and leaving out -c "
+                        + "(--conversation) starts a new one\n");
     }
 
     @Test

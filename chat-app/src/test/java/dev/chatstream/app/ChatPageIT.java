@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 class ChatPageIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
+    /** Where the browser tests leave screenshots of what they checked (copied to docs/web/ when they change). */
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static Browser browser;
     private final ServerFixture f = new ServerFixture();
 
@@ -421,10 +423,47 @@ class ChatPageIT {
         assertThat(f.send(f.get("api/me", f.ruiToken)).body()).isEqualTo("{\"user\": \"rui\"}");
     }
 
+    /**
+     * Issue 27 items 4 and 7: the empty page greets the user, says whether the model is ready (and what to do when
+     * it is not), and offers suggestions; an error's `commands` show as code.
+     */
+    @Test
+    void shouldGreetSayWhetherTheModelIsReadyAndSuggest() throws Exception {
+        f.ollama.enqueue(Reply.tokens("Posso conversar e ligar luzes."))
+                .enqueue(Reply.status(404, "model \"llama3.2\" not found, try pulling it first"));
+        signIn();
+
+        String welcome = browser.await("#welcome", s -> s.contains("is ready"), WAIT, "the readiness line");
+        assertThat(welcome).contains("Hello, ana", "The model llama3.2 is ready", "What can you do?");
+        browser.screenshot(SCREENSHOTS.resolve("desktop-empty.png"));
+        browser.click(".suggestion");
+        browser.await("#messages", s -> s.contains("Posso conversar"), WAIT, "the suggestion's reply");
+        assertThat(browser.script("return document.getElementById('welcome').hidden").asBoolean())
+                .as("the first message replaces the greeting").isTrue();
+        assertThat(f.ollama.chatBodies().getFirst()).contains("What can you do?");
+
+        browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the end of the reply");
+        say("Olá");
+        browser.await(".error", s -> s.contains("ollama pull"), WAIT, "the error");
+        assertThat(browser.script("return document.querySelector('.error code').textContent").asText())
+                .isEqualTo("ollama pull llama3.2");
+
+        f.ollama.close(); // Ollama gone: a new page says so before anyone types
+        browser.click("#new-conversation");
+        browser.refresh();
+        String down = browser.await("#readiness", s -> s.contains("Chats will fail"), WAIT, "the problem");
+        assertThat(down).contains("Ollama");
+        assertThat(browser.script("return document.getElementById('readiness').getAttribute('role')").asText())
+                .isEqualTo("alert");
+    }
+
     @Test
     void shouldAskForATokenAndSayWhenItIsRefused() {
         browser.open(f.server.baseUri().toString());
         browser.awaitTrue("return !document.getElementById('sign-in').hidden", WAIT, "the sign-in form");
+        assertThat(browser.script("return [...document.querySelectorAll('.switch')].every((e) => e.hidden)")
+                .asBoolean()).as("Read aloud and Thinking show only once signed in (issue 27 item 7)").isTrue();
+        assertThat(browser.script("return document.documentElement.lang").asText()).isEqualTo("en");
 
         browser.type("#token-input", "cs_not-a-token" + Browser.ENTER);
 
@@ -437,11 +476,43 @@ class ChatPageIT {
     }
 
     @Test
-    void shouldFitAPhoneScreen() {
+    void shouldFitAPhoneScreen() throws Exception {
+        f.ollama.enqueue(Reply.status(404, "model \"llama3.2\" not found, try pulling it first"));
         signIn();
         browser.windowSize(390, 800);
         try {
             browser.awaitTrue("return window.innerWidth <= 420", WAIT, "the narrow window");
+            browser.screenshot(SCREENSHOTS.resolve("phone-empty.png"));
+            say("Olá");
+            browser.await(".error", s -> s.contains("Retry"), WAIT, "the error");
+            // issue 27 item 3: what did not fit at phone width
+            JsonNode fit = browser.script("""
+                    const retry = document.querySelector('.error button').getBoundingClientRect();
+                    const input = document.getElementById('input');
+                    return {retryWide: retry.width > retry.height,
+                            header: document.querySelector('.bar').getBoundingClientRect().height,
+                            placeholderFits: input.scrollHeight <= input.clientHeight + 1,
+                            placeholder: input.placeholder};""");
+            assertThat(fit.path("retryWide").asBoolean()).as("Retry is a button, not a column of letters").isTrue();
+            assertThat(fit.path("header").asDouble()).as("the header is one line").isLessThan(60);
+            assertThat(fit.path("placeholderFits").asBoolean()).as("the placeholder, %s, fits its line",
+                    fit.path("placeholder").asText()).isTrue();
+            browser.screenshot(SCREENSHOTS.resolve("phone-error.png"));
+            browser.click("#toggle-list");
+            browser.awaitTrue("return getComputedStyle(document.getElementById('backdrop')).display === 'block' && "
+                    + "getComputedStyle(document.getElementById('sidebar')).transform === 'none'", WAIT,
+                    "the list open, a backdrop behind it");
+            JsonNode covered = browser.script("""
+                    const out = document.getElementById('sign-out').getBoundingClientRect();
+                    const at = document.elementFromPoint(out.left + out.width / 2, out.top + out.height / 2);
+                    return {signOutReachable: at === document.getElementById('sign-out')};""");
+            assertThat(covered.path("signOutReachable").asBoolean()).as("the open list does not cover Sign out")
+                    .isTrue();
+            browser.screenshot(SCREENSHOTS.resolve("phone-list.png"));
+            assertThat(browser.script("const at = document.elementFromPoint(window.innerWidth - 10, 400); at.click(); "
+                    + "return at.id").asText()).as("a tap beside the list lands on the backdrop").isEqualTo("backdrop");
+            browser.awaitTrue("return !document.getElementById('sidebar').classList.contains('open')", WAIT,
+                    "the backdrop closes the list");
             JsonNode layout = browser.script("""
                     const composer = document.getElementById('composer').getBoundingClientRect();
                     return {overflow: document.documentElement.scrollWidth > window.innerWidth,

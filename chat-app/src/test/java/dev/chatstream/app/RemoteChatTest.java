@@ -126,6 +126,17 @@ class RemoteChatTest {
         assertThat(ollama.chatBodies()).isEmpty();
     }
 
+    /** Issue 27 item 10: an unknown -c is said in the command's words, not the API's ("conversation_id"). */
+    @Test
+    void shouldSayAnUnknownConversationInTheCommandsWords() {
+        Cli.Run run = remote(token).run("-c", "999", "oi");
+
+        assertThat(run.exit()).isEqualTo(8);
+        assertThat(run.err()).isEqualTo("chat: Conversation 999 was not found; /history in a chat lists the open one, "
+                + "and leaving out -c (--conversation) starts a new one\n");
+        assertThat(ollama.chatBodies()).isEmpty();
+    }
+
     @Test
     void shouldReportAnUpstreamFailureWithItsExitCode() {
         ollama.enqueue(Reply.status(404, "model \"llama3.2\" not found, try pulling it first"));

@@ -126,6 +126,40 @@ class RequestRulesIT {
         assertThat(two.statusCode()).as("two Content-Type headers").isEqualTo(415);
     }
 
+    /**
+     * Issue 27 item 12: a client that asks before sending (Expect: 100-continue) a body over the limit is refused at
+     * once, not told to send 20 MB first.
+     */
+    @Test
+    void shouldRefuseABodyOverTheLimitBeforeItIsSent() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", f.server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /api/chat/stream/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: Bearer " + f.anaToken + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 20000000\r\nExpect: 100-continue\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            // read the answer by its length: the connection stays open until Grizzly gives up on the unsent body
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int c = in.read();
+                assertThat(c).as("the answer's head, then its body").isNotNegative();
+                head.append((char) c);
+            }
+            int length = Integer.parseInt(head.toString().replaceAll("(?s).*Content-Length: (\\d+).*", "$1"));
+            String body = new String(in.readNBytes(length), java.nio.charset.StandardCharsets.UTF_8);
+
+            assertThat(head.toString()).startsWith("HTTP/1.1 413").doesNotContain("100 Continue")
+                    .contains("Connection: close");
+            assertThat(body).contains("\"code\": \"payload_too_large\"");
+        }
+        f.ollama.enqueue(Reply.tokens("ok"));
+        HttpResponse<String> small = f.send(f.post("api/chat/stream/", f.anaToken, "{\"message\": \"Olá\"}")
+                .expectContinue(true));
+        assertThat(small.statusCode()).as("a body within the limit is still asked for and read").isEqualTo(200);
+    }
+
     @Test
     void shouldAnswer413ForABodyOverTheLimit() {
         String big = "{\"message\": \"" + "a".repeat(5000) + "\"}";

@@ -68,7 +68,7 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(System.getProperty("chatstream.root", "."));
-        Path out = root.resolve("chat-bench/target/bench");
+        Path out = null;
         boolean quick = false;
         String only = "";
         int warmup = -1;
@@ -86,6 +86,9 @@ public final class Bench {
                         + "--warmup=N and --out=DIR");
                 System.exit(2);
             }
+        }
+        if (out == null) { // a quick run never overwrites the figures of a full one
+            out = root.resolve(quick ? "chat-bench/target/bench-quick" : "chat-bench/target/bench");
         }
         Files.createDirectories(out);
         new Bench(root.resolve("bin/chatstream-server"), out, quick, only,
@@ -142,6 +145,7 @@ public final class Bench {
         }
         Report.write(out, levels, aborts, idle, turns, started, Duration.between(started, Instant.now()), quick);
         say("done in " + Duration.between(started, Instant.now()).toSeconds() + " s: " + out.resolve("results.md"));
+        System.out.print(Files.readString(out.resolve("results.md"))); // the figures on stdout; progress is on stderr
     }
 
     private Level level(String name, ServerProcess server, StreamClient viaServer, StreamClient direct, int concurrency,

@@ -152,11 +152,20 @@ final class ServerProcess implements AutoCloseable {
         return -1;
     }
 
+    /** Stops the server (gracefully, then by force after 30 s) and deletes its data directory. */
     @Override
     public void close() throws Exception {
         process.destroy(); // SIGTERM: graceful
         if (!process.waitFor(Duration.ofSeconds(30).toSeconds(), TimeUnit.SECONDS)) {
             process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dataDir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            System.err.println("chat-bench: could not delete " + dataDir + " (" + e.getMessage() + ")");
         }
     }
 }

@@ -17,6 +17,12 @@ public final class CliException extends RuntimeException {
         this.exit = exit;
     }
 
+    /** A conversation that {@code -c} named is not the user's: said in the command's words, not the API's. */
+    static CliException conversationNotFound(long id) {
+        return new CliException(ExitCode.NOT_FOUND, "Conversation " + id + " was not found; /history in a chat lists "
+                + "the open one, and leaving out -c (--conversation) starts a new one");
+    }
+
     /** The exit code the command ends with. */
     public ExitCode exit() {
         return exit;

@@ -52,7 +52,7 @@ final class DirectBackend implements Backend {
         } catch (InvalidRequestException e) {
             throw new CliException(ExitCode.USAGE, e.getMessage(), e);
         } catch (ConversationNotFoundException e) {
-            throw new CliException(ExitCode.NOT_FOUND, e.getMessage(), e);
+            throw CliException.conversationNotFound(conversation.getAsLong());
         } catch (ChatException e) {
             throw new CliException(ExitCode.of(e.code()), e.getMessage(), e);
         }

@@ -77,6 +77,7 @@ public final class RemoteBackend implements Backend {
                 .header("Accept", "text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build();
         Turn turn = new Turn(sink, stop);
+        turn.conversation = conversation;
         try (Cancellation.Registration ignored = stop.onCancel(turn::stopOnServer)) {
             String broke = exchange(post, turn);
             for (int attempt = 1; broke != null && turn.id != null && attempt <= RETRIES && !stop.isCancelled();
@@ -157,7 +158,12 @@ public final class RemoteBackend implements Backend {
                 if (turn.id != null && answer.statusCode() == 404) {
                     return "The reply was lost: the server no longer keeps turn " + turn.id + "; try again";
                 }
-                throw refusal(answer);
+                CliException refused = refusal(answer);
+                if (turn.conversation.isPresent() && refused.getMessage().startsWith("Conversation ")
+                        && answer.statusCode() == 404 && answer.body().contains("\"conversation_not_found\"")) {
+                    throw CliException.conversationNotFound(turn.conversation.getAsLong());
+                }
+                throw refused;
             }
         }
         return turn.terminal.get() ? null : stream.broke;

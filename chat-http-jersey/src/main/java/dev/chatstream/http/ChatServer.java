@@ -101,6 +101,11 @@ public final class ChatServer implements AutoCloseable {
         }
         URI uri = URI.create("http://" + hostForUri(config.host()) + ":" + config.port() + "/");
         HttpServer server = GrizzlyHttpServerFactory.createHttpServer(uri, app, false);
+        org.glassfish.grizzly.http.server.ServerConfiguration handlers = server.getServerConfiguration();
+        for (var h : java.util.Map.copyOf(handlers.getHttpHandlersWithMapping()).entrySet()) {
+            handlers.removeHttpHandler(h.getKey()); // a body over the limit is refused before 100 Continue
+            handlers.addHttpHandler(new BodyLimitHandler(h.getKey(), config.maxBodyBytes()), h.getValue());
+        }
         NetworkListener listener = server.getListener("grizzly");
         listener.getTransport().setTcpNoDelay(true);
         listener.getTransport().setWriteTimeout(config.slowClientTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -117,7 +117,7 @@ final class JsonBodies {
                 java.util.Map.of("Connection", "close"));
     }
 
-    private static ApiException tooLarge(int maxBytes) {
+    static ApiException tooLarge(int maxBytes) {
         return new ApiException(413, "payload_too_large", "The body is larger than " + maxBytes
                 + " bytes; send less");
     }

@@ -53,7 +53,7 @@ final class PeerWatch implements AutoCloseable {
 
     /**
      * Watches {@code peer} until the returned watch is closed; when the client is gone, cancels {@code cancellation}
-     * (off the watcher's thread) with {@link Stream#CLIENT_GONE}.
+     * with {@link Stream#CLIENT_GONE} on the watcher's thread, so its callbacks must not block.
      */
     Watch watch(Peer peer, Cancellation cancellation) {
         Watch w = new Watch(peer, cancellation);
@@ -151,7 +151,8 @@ final class PeerWatch implements AutoCloseable {
                 } catch (CancelledKeyException e) {
                     return false; // this channel's key from an earlier stream is not deregistered yet
                 } catch (ClosedChannelException | IllegalBlockingModeException e) {
-                    gone();
+                    stop();
+                    Thread.startVirtualThread(this::cancelled); // under the lock here: off this thread
                 }
                 return true;
             }
@@ -159,25 +160,43 @@ final class PeerWatch implements AutoCloseable {
 
         /** On the watcher's thread: the socket is readable. */
         private void readable() {
+            boolean left;
             synchronized (lock) {
                 if (stopped) {
                     return;
                 }
-                if (peer.closed()) {
-                    gone();
+                left = peer.closed();
+                if (left) {
+                    stop();
                 } else if (peer.spoke) {
                     stopped = true; // it sent something: stop reading its socket, leave the rest to Grizzly
                     key.cancel();
                 }
             }
+            if (left) {
+                cancelled();
+            }
         }
 
-        private void gone() {
+        private void stop() {
             stopped = true;
             if (key != null) {
                 key.cancel();
             }
-            Thread.startVirtualThread(() -> cancellation.cancel(Stream.CLIENT_GONE));
+        }
+
+        /**
+         * Cancels the stream on the watcher's own thread, outside the watch's lock: what that runs only flags and
+         * closes sockets (the attachment leaves the turn, which closes its upstream request), and doing it here
+         * rather than on a new virtual thread closes Ollama's request without waiting for a carrier thread, which,
+         * with every stream's turn and reader runnable, could take tens of milliseconds.
+         */
+        private void cancelled() {
+            try {
+                cancellation.cancel(Stream.CLIENT_GONE);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Stopping a stream whose client left failed", e);
+            }
         }
     }
 

@@ -32,7 +32,7 @@ class Speaker {
   }
   say(sentence) {
     const utterance = new SpeechSynthesisUtterance(sentence.trim());
-    utterance.lang = document.documentElement.lang || navigator.language;
+    utterance.lang = navigator.language || 'en'; // the reply's language is the user's, not the page's (English)
     window.speechSynthesis.speak(utterance);
   }
 }
@@ -44,6 +44,7 @@ function signIn(reason) {
   $('app').hidden = true;
   $('sign-out').hidden = true;
   $('who').hidden = true;
+  for (const e of document.querySelectorAll('.signed-in')) e.hidden = true;
   $('sign-in').hidden = false;
   if (reason) $('sign-in-reason').textContent = reason;
   $('token-input').focus();
@@ -55,15 +56,50 @@ async function start(token) {
   $('sign-in').hidden = true;
   $('app').hidden = false;
   $('sign-out').hidden = false;
+  for (const e of document.querySelectorAll('.signed-in')) e.hidden = false;
   const me = await api('/api/me');
   if (me.ok) {
-    $('who').textContent = 'Signed in as ' + (await me.json()).user;
+    const { user } = await me.json();
+    $('who').textContent = 'Signed in as ' + user;
     $('who').hidden = false;
+    $('welcome-title').textContent = 'Hello, ' + user;
   }
+  showReadiness(); // not awaited: Ollama may take a moment to answer
   await loadConversations();
   const saved = localStorage.getItem(CONVERSATION);
   if (saved) await openConversation(Number(saved));
   $('input').focus();
+}
+
+/** What the empty page says about the model: ready, or what is wrong and what to do (GET /api/ready). */
+async function showReadiness() {
+  const line = $('readiness');
+  try {
+    const response = await api('/api/ready');
+    const ready = await response.json();
+    line.classList.toggle('not-ready', !response.ok);
+    line.setAttribute('role', response.ok ? 'status' : 'alert');
+    if (response.ok) {
+      line.textContent = 'The model ' + ready.model + ' is ready' + (ready.ollama_version
+        ? ' (Ollama ' + ready.ollama_version + ')' : '') + '.';
+    } else {
+      withInlineCode(line, 'Chats will fail until this is fixed: ' + (ready.reason || 'the server is not ready'));
+    }
+  } catch (e) {
+    if (e.message === 'unauthorized') return;
+    line.classList.add('not-ready');
+    line.textContent = 'The server cannot be reached; check your connection.';
+  }
+}
+
+/** Sets `text` into `element`, `like this` as code (error messages name commands that way). */
+function withInlineCode(element, text) {
+  element.replaceChildren(...text.split('`').map((part, i) => {
+    if (i % 2 === 0) return document.createTextNode(part);
+    const code = document.createElement('code');
+    code.textContent = part;
+    return code;
+  }));
 }
 
 async function api(path, options = {}) {
@@ -321,7 +357,7 @@ function reply(message, { turnId }) {
       box.className = 'error';
       box.setAttribute('role', 'alert');
       const words = document.createElement('span');
-      words.textContent = error.error + (error.retryAfter ? ' (retry after ' + error.retryAfter + ' s)' : '');
+      withInlineCode(words, error.error + (error.retryAfter ? ' (retry after ' + error.retryAfter + ' s)' : ''));
       const retry = document.createElement('button');
       retry.type = 'button';
       retry.textContent = 'Retry';
@@ -395,6 +431,25 @@ function wire() {
     }
   });
   $('stop').addEventListener('click', stop);
+  $('backdrop').addEventListener('click', () => toggleList(false));
+  for (const b of document.querySelectorAll('.suggestion')) {
+    b.addEventListener('click', () => { if (!state.stream) send(b.textContent); });
+  }
+  // the empty page greets and says whether the model is ready; the first message replaces it
+  const emptyState = () => {
+    const empty = $('messages').children.length === 0;
+    $('welcome').hidden = !empty;
+    $('messages').hidden = empty;
+  };
+  new MutationObserver(emptyState).observe($('messages'), { childList: true });
+  emptyState();
+  // a phone-width composer gets a placeholder that fits on its one line
+  const narrow = window.matchMedia('(max-width: 640px)');
+  const placeholder = () => {
+    $('input').placeholder = narrow.matches ? 'Message' : 'Write a message — Enter sends, Shift+Enter is a new line';
+  };
+  narrow.addEventListener('change', placeholder);
+  placeholder();
   $('messages').addEventListener('scroll', () => { state.follow = nearEnd(); });
   $('show-thinking').checked = localStorage.getItem('chatstream.thinking') === 'on';
   $('show-thinking').addEventListener('change', (e) => localStorage.setItem('chatstream.thinking', e.target.checked ? 'on' : 'off'));
