@@ -63,11 +63,12 @@ final class CliWiring implements Wiring {
 
     @Override
     public Served serve(List<String> settings, Map<String, String> env) {
+        Server.quietLibraries();
         Server server = Server.start(AppConfig.load(settings, env), System.out);
         return new Served() {
             @Override
             public String banner() {
-                return server.banner();
+                return server.banner() + server.startupProblem().map(p -> System.lineSeparator() + p).orElse("");
             }
 
             @Override

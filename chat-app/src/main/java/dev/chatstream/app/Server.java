@@ -167,6 +167,17 @@ public final class Server implements AutoCloseable {
                 + "); Ctrl-C stops it";
     }
 
+    /**
+     * One line on whether chats can work now: empty when the model answers, else what is wrong and what to do (Ollama
+     * down, the model not installed), said at start so nobody learns it from a first failed chat. Asks the LLM's
+     * readiness check once (within its own timeouts); the server runs either way.
+     */
+    public java.util.Optional<String> startupProblem() {
+        dev.chatstream.core.Health llm = injector.getInstance(dev.chatstream.http.Readiness.class).llm().check();
+        return llm.ok() ? java.util.Optional.empty() : llm.problem().map(p -> "chatstream: chats will fail until this is "
+                + "fixed: " + p + " (the server runs; GET /api/ready says when it is ready)");
+    }
+
     /** The port the server listens on (the real one when the settings said 0). */
     public int port() {
         return http.port();
@@ -234,7 +245,27 @@ public final class Server implements AutoCloseable {
     }
 
     /** Runs the server until SIGTERM or Ctrl-C. Flags and environment as in {@code docs/configuration.md}. */
+    /**
+     * The libraries' own INFO lines (the pool starting, each migration, Grizzly's listener) are not what a person
+     * starting the server needs to read between the banner's lines (issue 27 item 14): only their warnings and
+     * errors go to the log. chatstream's own lines (access log, the listening line) stay. JUL holds loggers weakly,
+     * so these are kept here.
+     */
+    private static final List<java.util.logging.Logger> LIBRARIES = List.of(
+            java.util.logging.Logger.getLogger("com.zaxxer.hikari"),
+            java.util.logging.Logger.getLogger("org.flywaydb"),
+            java.util.logging.Logger.getLogger("org.glassfish.grizzly"),
+            java.util.logging.Logger.getLogger("org.glassfish.jersey"));
+
+    /** Keeps the libraries' start-up chatter out of a started server's output (warnings still show). */
+    static void quietLibraries() {
+        for (java.util.logging.Logger l : LIBRARIES) {
+            l.setLevel(java.util.logging.Level.WARNING);
+        }
+    }
+
     public static void main(String[] args) throws InterruptedException {
+        quietLibraries();
         Server server;
         try {
             server = start(AppConfig.load(List.of(args), System.getenv()), System.out);
@@ -245,6 +276,7 @@ public final class Server implements AutoCloseable {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chatstream-shutdown"));
         System.out.println(server.banner());
+        server.startupProblem().ifPresent(System.out::println);
         LOG.log(System.Logger.Level.INFO, "Listening on " + server.baseUri());
         server.awaitStop();
         System.exit(0); // llama.cpp's native threads would otherwise keep the process alive

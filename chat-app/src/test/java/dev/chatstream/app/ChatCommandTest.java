@@ -95,6 +95,20 @@ class ChatCommandTest {
                         + "(--conversation) starts a new one\n");
     }
 
+    /** Issue 27 item 10: a mistyped flag gets a suggestion, and is named before standard input is read. */
+    @Test
+    void shouldSuggestTheFlagAMistypedOneMeantAndNameItBeforeReadingInput() {
+        Cli.Run typo = cli().run("--modle=qwen3", "Olá");
+        Cli.Run bogus = cli().run("--bogus"); // standard input is empty, not a terminal
+
+        assertThat(typo.exit()).isEqualTo(2);
+        assertThat(typo.err()).isEqualTo("chat: Unknown flag --modle; did you mean --model? (--help lists this "
+                + "command's options, docs/configuration.md the settings)\n");
+        assertThat(bogus.exit()).isEqualTo(2);
+        assertThat(bogus.err()).startsWith("chat: ").contains("--bogus").doesNotContain("standard input");
+        assertThat(ollama.chatBodies()).isEmpty();
+    }
+
     @Test
     void shouldRefuseAnUnknownFlagSayingWhereToLook() {
         Cli.Run run = cli().run("--colour=yes", "Olá");

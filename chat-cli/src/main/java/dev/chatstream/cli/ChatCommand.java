@@ -54,7 +54,7 @@ final class ChatCommand extends Configured implements Callable<Integer> {
     String user;
 
     @Option(names = {"-c", "--conversation"}, paramLabel = "ID",
-            description = "Continue this stored conversation (ids: the done line, /history, GET /api/conversations).")
+            description = "Continue this stored conversation (its id: /history in a chat, or GET /api/conversations).")
     Long conversation;
 
     @Option(names = {"-m", "--model"}, paramLabel = "NAME",
@@ -78,6 +78,8 @@ final class ChatCommand extends Configured implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // the settings first: a mistyped flag is named before standard input is read (issue 27 item 10)
+        java.nio.file.Path dataDir = wired(w -> w.dataDir(settings(), io.env()));
         String message = String.join(" ", words).strip();
         if (message.isEmpty() && !io.inTerminal()) {
             message = readStandardInput();
@@ -89,7 +91,6 @@ final class ChatCommand extends Configured implements Callable<Integer> {
         if (!words.isEmpty() && message.isEmpty()) {
             throw new CliException(ExitCode.USAGE, "The message is blank; use chat \"message\"");
         }
-        java.nio.file.Path dataDir = wired(w -> w.dataDir(settings(), io.env()));
         try (Backend backend = backend()) {
             if (message.isEmpty()) {
                 return new Repl(io, backend, dataDir, options(), conversation()).run();

@@ -54,12 +54,57 @@ abstract class Configured {
         try {
             return wired.apply(wiring());
         } catch (ConfigException e) {
+            java.util.Optional<String> close = closest(e.getMessage());
+            if (close.isPresent()) {
+                throw new CliException(ExitCode.USAGE, e.getMessage().replaceFirst(";.*", "") + "; did you mean --"
+                        + close.get() + "? (--help lists this command's options, docs/configuration.md the settings)", e);
+            }
             String hint = e.getMessage().startsWith("Unknown flag") || e.getMessage().startsWith("Flags look like")
                     ? " (see --help for this command's own options)" : "";
             throw new CliException(ExitCode.USAGE, e.getMessage() + hint, e);
         } catch (ChatException e) {
             throw new CliException(ExitCode.of(e.code()), e.getMessage(), e);
         }
+    }
+
+    /**
+     * For "Unknown flag --X; known flags: ...": the one known flag or option of this command within two edits of X
+     * ({@code --modle}: {@code model}), if exactly one is that close.
+     */
+    private java.util.Optional<String> closest(String message) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^Unknown flag --([^;\\s]+); known flags: (.*)$")
+                .matcher(message);
+        if (!m.matches()) {
+            return java.util.Optional.empty();
+        }
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String known : m.group(2).split(", ")) {
+            names.add(known.replaceFirst("^--", ""));
+        }
+        for (CommandSpec s = spec; s != null; s = s.parent()) {
+            s.options().forEach(o -> names.add(o.longestName().replaceFirst("^--?", "")));
+        }
+        List<String> near = names.stream().filter(n -> edits(n, m.group(1)) <= 2).toList();
+        return near.size() == 1 ? java.util.Optional.of(near.getFirst()) : java.util.Optional.empty();
+    }
+
+    /** Levenshtein distance. */
+    static int edits(String a, String b) {
+        int[] row = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            row[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int up = row[j];
+                row[j] = Math.min(Math.min(row[j] + 1, row[j - 1] + 1), diagonal + (a.charAt(i - 1) == b.charAt(j - 1)
+                        ? 0 : 1));
+                diagonal = up;
+            }
+        }
+        return row[b.length()];
     }
 
     /** Opens the store (creating and migrating it if needed); the caller closes it. */
