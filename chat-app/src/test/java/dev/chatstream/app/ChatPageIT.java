@@ -81,8 +81,11 @@ class ChatPageIT {
 
         browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the reply to end");
         String page = browser.text("body");
-        assertThat(page).contains("Diz-me o que precisas.", "Action requested: homeassistant_call_service",
-                "\"temperature\": 22").doesNotContain("ACTION:");
+        // issue 27 item 6: the card says in plain words what the model asked for, and that nothing ran
+        assertThat(page).contains("Diz-me o que precisas.", "Set the sala air conditioner to 22 °C",
+                "Only a suggestion: this server does not run actions").doesNotContain("ACTION:");
+        assertThat(browser.script("return document.querySelector('.action-card details pre').textContent").asText())
+                .as("the raw call under Details").contains("homeassistant_call_service", "\"temperature\": 22");
         assertThat(browser.script("return document.querySelector('.message.assistant strong').textContent").asText())
                 .isEqualTo("22 graus");
         assertThat(browser.script("return document.getElementById('messages').getAttribute('aria-live')").asText())
@@ -114,6 +117,8 @@ class ChatPageIT {
             say("Acende a luz da sala");
             browser.await("#messages", s -> s.contains("Done: Home Assistant ran light.turn_on on light.sala"), WAIT,
                     "the action's result on its card");
+            assertThat(browser.text(".action-card")).contains("Turn on the sala light").doesNotContain("Running…",
+                    "Only a suggestion");
             assertThat(ha.state("light.sala")).isEqualTo("on");
 
             browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the first reply to end");
@@ -121,7 +126,7 @@ class ChatPageIT {
             browser.awaitTrue("return document.querySelectorAll('.action-card button.confirm').length === 1", WAIT,
                     "a Confirm button");
             browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the second reply to end");
-            assertThat(browser.text("#messages")).contains("Needs your confirmation");
+            assertThat(browser.text("#messages")).contains("Needs your confirmation", "Unlock the porta lock");
             browser.screenshot(Path.of("target", "screenshots", "chat-page-confirm.png"));
             assertThat(ha.state("lock.porta")).as("nothing runs before the user confirms").isEqualTo("locked");
             browser.click(".action-card button.confirm");

@@ -208,19 +208,76 @@ const STATUS_NOTES = { cancelled: 'Stopped', failed: 'Broke off',
 const ACTION_WORDS = { done: 'Done', failed: 'Failed', refused: 'Refused', cancelled: 'Cancelled',
   expired: 'Expired', unknown: 'No answer' };
 
+/** Nouns for Home Assistant's domains, as a person would name the device. */
+const DEVICE_NOUNS = { light: 'light', switch: 'switch', climate: 'air conditioner', cover: 'blind', lock: 'lock',
+  media_player: 'player', fan: 'fan', scene: 'scene', script: 'script', alarm_control_panel: 'alarm',
+  vacuum: 'vacuum', input_boolean: 'switch' };
+
+/**
+ * An action in plain words ("Set the sala air conditioner to 22 °C"), from its Home Assistant call; the raw call
+ * stays under Details. Anything it does not know is said as the call itself.
+ */
+function describeAction(action) {
+  const a = action.args || {};
+  if (action.tool !== 'homeassistant_call_service' || !a.domain || !a.service) {
+    return 'The assistant asked for ' + action.tool;
+  }
+  const entities = [].concat(a.entity_id || []);
+  const place = entities.map((e) => String(e).replace(/^[^.]*\./, '').replace(/_/g, ' ')).join(', ');
+  const noun = DEVICE_NOUNS[a.domain] || a.domain.replace(/_/g, ' ');
+  const the = place ? 'the ' + place + ' ' + noun : 'the ' + noun;
+  const pct = (v) => Math.round(Number(v) * (Number(v) <= 1 ? 100 : 1)) + '%';
+  switch (a.service) {
+    case 'turn_on':
+      if (a.brightness_pct != null) return 'Turn on ' + the + ' at ' + a.brightness_pct + '%';
+      if (a.temperature != null) return 'Turn on ' + the + ' at ' + a.temperature + ' °C';
+      return 'Turn on ' + the;
+    case 'turn_off': return 'Turn off ' + the;
+    case 'toggle': return 'Switch ' + the + ' on or off';
+    case 'set_temperature': return 'Set ' + the + ' to ' + a.temperature + ' °C';
+    case 'set_hvac_mode': return 'Set ' + the + ' to ' + a.hvac_mode;
+    case 'lock': return 'Lock ' + the;
+    case 'unlock': return 'Unlock ' + the;
+    case 'open_cover': return 'Open ' + the;
+    case 'close_cover': return 'Close ' + the;
+    case 'set_cover_position': return 'Set ' + the + ' to ' + a.position + '% open';
+    case 'volume_set': return 'Set ' + the + ' volume to ' + pct(a.volume_level);
+    case 'media_play': return 'Play on ' + the;
+    case 'media_pause': return 'Pause ' + the;
+    default: return a.domain + '.' + a.service + (place ? ' on ' + place : '');
+  }
+}
+
 /** A card for one action; with a ticket that needs confirmation, Confirm and Cancel buttons. */
 function actionCard(action, ticket) {
   const card = document.createElement('div');
   card.className = 'action-card';
   card.setAttribute('role', 'group');
   const title = document.createElement('strong');
-  title.textContent = 'Action requested: ' + action.tool;
+  title.textContent = describeAction(action);
+  const details = document.createElement('details');
+  const summary = document.createElement('summary');
+  summary.textContent = 'Details';
   const args = document.createElement('pre');
-  args.textContent = JSON.stringify(action.args, null, 2);
-  card.append(title, args);
+  args.textContent = action.tool + ' ' + JSON.stringify(action.args, null, 2);
+  details.append(summary, args);
+  card.append(title, details);
+  if (!ticket) {
+    // actions.auto=false: the server runs nothing; the reply's words ("Vou ligar…") are only words
+    const only = document.createElement('p');
+    only.className = 'action-status not-done';
+    only.textContent = 'Only a suggestion: this server does not run actions, so nothing was done.';
+    card.appendChild(only);
+  }
   if (!ticket) return card;
   card.dataset.actionId = ticket.id;
-  if (!ticket.needsConfirmation) return card;
+  if (!ticket.needsConfirmation) { // the server runs it now; its result replaces this line
+    const running = document.createElement('p');
+    running.className = 'action-status pending';
+    running.textContent = 'Running…';
+    card.appendChild(running);
+    return card;
+  }
   const ask = document.createElement('p');
   ask.className = 'action-ask';
   ask.textContent = 'Needs your confirmation (until ' + new Date(ticket.confirmBy).toLocaleTimeString() + ').';
@@ -249,6 +306,7 @@ function actionCard(action, ticket) {
 }
 
 function showActionResult(card, result) {
+  card.querySelector('.action-status.pending')?.remove();
   const line = document.createElement('p');
   line.className = 'action-status ' + (result.status === 'done' ? 'ok' : 'not-done');
   line.setAttribute('role', 'status');
