@@ -40,6 +40,29 @@ class LlamaCppIT {
         }
     }
 
+    /**
+     * Issue 27 item 9: {@code chat "message"} with llama.cpp, as its own process: standard output holds the reply and
+     * nothing else (the native library's loader announced its extraction there).
+     */
+    @Test
+    void shouldPrintOnlyTheReplyOnStandardOutputOfAOneShotChat(@org.junit.jupiter.api.io.TempDir Path data)
+            throws Exception {
+        Process chat = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-jar", Path.of("target", "chat.jar").toAbsolutePath().toString(),
+                "--data.dir=" + data, "--llm=llamacpp", "--llamacpp.model=" + MODEL, "--llamacpp.parallel=1",
+                "--llamacpp.context=512", "--llamacpp.max.tokens=8", "Olá")
+                .redirectError(data.resolve("stderr.txt").toFile()).start();
+        chat.getOutputStream().close();
+        String out = new String(chat.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(chat.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(chat.exitValue()).as(Files.readString(data.resolve("stderr.txt"))).isZero();
+        assertThat(out).doesNotContain("Extracted", "libjllama", "llama_").isNotBlank();
+        assertThat(Files.readAllLines(data.resolve("stderr.txt"))).as("llama.cpp's own log is off (llamacpp.log)")
+                .noneMatch(l -> l.startsWith("llama_") || l.startsWith("load") || l.startsWith("print_info"))
+                .hasSizeLessThan(20);
+    }
+
     @Test
     void shouldStreamARealModelsTokensAsChunksThatMakeUpTheFinalText() {
         StreamOutcome out = StreamOutcome.of(f, f.chat("Olá! Conta-me uma coisa: coração, ação, 🌙"));

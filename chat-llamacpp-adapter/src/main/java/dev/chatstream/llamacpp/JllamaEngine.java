@@ -13,8 +13,9 @@ import java.util.List;
 
 /**
  * llama.cpp through {@code de.kherud:llama}: one model, loaded once, with {@code parallel} slots. llama.cpp's own
- * log goes to standard error: {@code LlamaModel.setLogger} has no effect in 4.2.0 (kherud/java-llama.cpp #101), so
- * none is set.
+ * log (about 140 lines per load, and lines in the middle of an interactive reply) is off unless {@code llamacpp.log}
+ * is on, then it goes to standard error: {@code LlamaModel.setLogger} has no effect in 4.2.0
+ * (kherud/java-llama.cpp #101), so {@code --log-disable} is what turns it off.
  */
 final class JllamaEngine implements LlamaEngine {
     private static final System.Logger LOG = System.getLogger(JllamaEngine.class.getName());
@@ -22,8 +23,24 @@ final class JllamaEngine implements LlamaEngine {
     private final LlamaModel model;
 
     JllamaEngine(LlamaCppConfig config) {
-        this.model = new LlamaModel(new ModelParameters().setModel(config.model().toString())
-                .setCtxSize(config.contextSize()).setParallel(config.parallel()));
+        ModelParameters parameters = new ModelParameters().setModel(config.model().toString())
+                .setCtxSize(config.contextSize()).setParallel(config.parallel());
+        this.model = load(config.log() ? parameters : parameters.disableLog());
+    }
+
+    /**
+     * Loads the model, and with it (the first time) the native library, whose loader prints "Extracted
+     * 'libjllama.so' to …" on standard output, where {@code chat "message"} prints only the reply (issue 27 item 9):
+     * standard output is standard error while it loads. Nothing else prints then (the model loads before any reply).
+     */
+    private static synchronized LlamaModel load(ModelParameters parameters) {
+        java.io.PrintStream out = System.out;
+        System.setOut(System.err);
+        try {
+            return new LlamaModel(parameters);
+        } finally {
+            System.setOut(out);
+        }
     }
 
     @Override

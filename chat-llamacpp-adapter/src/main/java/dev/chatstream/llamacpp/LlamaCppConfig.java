@@ -11,9 +11,11 @@ import java.util.List;
  * @param parallel    replies generated at once (llama.cpp slots); more requests wait their turn
  * @param contextSize tokens of context for all slots together (each slot gets contextSize / parallel)
  * @param maxTokens   the longest reply, in tokens
+ * @param log         whether llama.cpp's own log (about 140 lines per model load) goes to standard error
  * @param temperature sampling temperature; 0 picks the likeliest token every time (reproducible)
  */
-public record LlamaCppConfig(Path model, int parallel, int contextSize, int maxTokens, float temperature) {
+public record LlamaCppConfig(Path model, int parallel, int contextSize, int maxTokens, float temperature,
+        boolean log) {
     public LlamaCppConfig {
         if (model == null) {
             throw new IllegalArgumentException("model must be a GGUF file path");
@@ -42,7 +44,9 @@ public record LlamaCppConfig(Path model, int parallel, int contextSize, int maxT
     /** {@code llamacpp.max.tokens}: the longest reply. */
     public static final Settings.Key MAX_TOKENS = new Settings.Key("llamacpp.max.tokens", "512");
     /** The settings this adapter reads. */
-    public static final List<Settings.Key> KEYS = List.of(MODEL, PARALLEL, CONTEXT, MAX_TOKENS);
+    /** {@code llamacpp.log}: llama.cpp's own log on standard error (off: it buried {@code chat}'s output). */
+    public static final Settings.Key LOG = new Settings.Key("llamacpp.log", "false");
+    public static final List<Settings.Key> KEYS = List.of(MODEL, PARALLEL, CONTEXT, MAX_TOKENS, LOG);
 
     /**
      * The model and limits {@code settings} set, for a composition that chose llama.cpp.
@@ -59,21 +63,28 @@ public record LlamaCppConfig(Path model, int parallel, int contextSize, int maxT
         if (context % parallel != 0) {
             throw settings.bad(CONTEXT, "a multiple of llamacpp.parallel (" + parallel + ")");
         }
-        return defaults(Path.of(model)).withLimits(parallel, context, settings.integer(MAX_TOKENS, 1, 1 << 20));
+        LlamaCppConfig limited = defaults(Path.of(model)).withLimits(parallel, context,
+                settings.integer(MAX_TOKENS, 1, 1 << 20));
+        return settings.bool(LOG) ? limited.withLog(true) : limited;
     }
 
     /** {@code model} with 2 parallel replies, 4096 tokens of context, replies up to 512 tokens, temperature 0.7. */
     public static LlamaCppConfig defaults(Path model) {
-        return new LlamaCppConfig(model, 2, 4096, 512, 0.7f);
+        return new LlamaCppConfig(model, 2, 4096, 512, 0.7f, false);
     }
 
     /** A copy with another temperature. */
     public LlamaCppConfig withTemperature(float value) {
-        return new LlamaCppConfig(model, parallel, contextSize, maxTokens, value);
+        return new LlamaCppConfig(model, parallel, contextSize, maxTokens, value, log);
     }
 
     /** A copy with other limits. */
     public LlamaCppConfig withLimits(int newParallel, int newContextSize, int newMaxTokens) {
-        return new LlamaCppConfig(model, newParallel, newContextSize, newMaxTokens, temperature);
+        return new LlamaCppConfig(model, newParallel, newContextSize, newMaxTokens, temperature, log);
+    }
+
+    /** A copy with llama.cpp's own log on or off. */
+    public LlamaCppConfig withLog(boolean on) {
+        return new LlamaCppConfig(model, parallel, contextSize, maxTokens, temperature, on);
     }
 }
