@@ -9,6 +9,7 @@ public final class ChatMain {
 
     /** Runs {@code chat} with {@code args} and exits with its code ({@code docs/cli.md}). */
     public static void main(String[] args) {
+        Server.quietLibraries(); // a command's output is its own: no pool or migration lines at each store open
         dev.chatstream.cli.Chat.main(new CliWiring(), args);
     }
 }

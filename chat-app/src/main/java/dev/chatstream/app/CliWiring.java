@@ -63,12 +63,16 @@ final class CliWiring implements Wiring {
 
     @Override
     public Served serve(List<String> settings, Map<String, String> env) {
-        Server.quietLibraries();
         Server server = Server.start(AppConfig.load(settings, env), System.out);
         return new Served() {
             @Override
             public String banner() {
-                return server.banner() + server.startupProblem().map(p -> System.lineSeparator() + p).orElse("");
+                return server.banner();
+            }
+
+            @Override
+            public java.util.Optional<String> startupProblem() {
+                return server.startupProblem();
             }
 
             @Override

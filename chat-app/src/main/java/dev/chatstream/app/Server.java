@@ -257,7 +257,10 @@ public final class Server implements AutoCloseable {
             java.util.logging.Logger.getLogger("org.glassfish.grizzly"),
             java.util.logging.Logger.getLogger("org.glassfish.jersey"));
 
-    /** Keeps the libraries' start-up chatter out of a started server's output (warnings still show). */
+    /**
+     * Keeps the libraries' chatter out of what a person reads (warnings still show): both mains call it, the server's
+     * and {@code chat}'s (whose store opens print the pool's and the migrations' lines otherwise).
+     */
     static void quietLibraries() {
         for (java.util.logging.Logger l : LIBRARIES) {
             l.setLevel(java.util.logging.Level.WARNING);

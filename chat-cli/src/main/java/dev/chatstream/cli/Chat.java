@@ -12,16 +12,11 @@ import picocli.CommandLine;
  * requested data.
  */
 public final class Chat {
-    /** Held in a field: JUL keeps loggers weakly, and a collected logger forgets its level. */
-    private static final java.util.List<java.util.logging.Logger> QUIET = java.util.List.of(
-            java.util.logging.Logger.getLogger("com.zaxxer.hikari"), java.util.logging.Logger.getLogger("org.flywaydb"));
-
     private Chat() {
     }
 
     /** Runs {@code chat} with {@code args} on this process's streams and exits with its code. */
     public static void main(Wiring wiring, String[] args) {
-        quietLibraries();
         System.exit(run(Io.system(), wiring, args));
     }
 
@@ -56,13 +51,5 @@ public final class Chat {
             return ExitCode.FAILED.code();
         });
         return cli;
-    }
-
-    /**
-     * The store's pool and migrations log INFO lines at every open; a command's output should be its own.
-     * Warnings still show.
-     */
-    private static void quietLibraries() {
-        QUIET.forEach(logger -> logger.setLevel(java.util.logging.Level.WARNING));
     }
 }

@@ -158,12 +158,11 @@ public final class RemoteBackend implements Backend {
                 if (turn.id != null && answer.statusCode() == 404) {
                     return "The reply was lost: the server no longer keeps turn " + turn.id + "; try again";
                 }
-                CliException refused = refusal(answer);
-                if (turn.conversation.isPresent() && refused.getMessage().startsWith("Conversation ")
-                        && answer.statusCode() == 404 && answer.body().contains("\"conversation_not_found\"")) {
+                if (turn.conversation.isPresent() && answer.statusCode() == 404
+                        && answer.body().contains("\"code\": \"conversation_not_found\"")) {
                     throw CliException.conversationNotFound(turn.conversation.getAsLong());
                 }
-                throw refused;
+                throw refusal(answer);
             }
         }
         return turn.terminal.get() ? null : stream.broke;

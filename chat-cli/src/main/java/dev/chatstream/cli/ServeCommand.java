@@ -25,6 +25,7 @@ final class ServeCommand extends Configured implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chatstream-shutdown"));
         io.err().println(server.banner());
+        server.startupProblem().ifPresent(io.err()::println); // after the banner: the check may take a moment
         server.awaitStop();
         return ExitCode.OK.code();
     }

@@ -85,6 +85,9 @@ public interface Wiring {
         /** {@code chatstream listening on http://…/ (…); Ctrl-C stops it}. */
         String banner();
 
+        /** What would make chats fail now (Ollama down, the model missing), asked once; empty when none. */
+        java.util.Optional<String> startupProblem();
+
         /** Blocks until the server has stopped. */
         void awaitStop() throws InterruptedException;
 

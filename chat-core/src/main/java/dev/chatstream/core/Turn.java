@@ -68,6 +68,7 @@ public final class Turn {
         return startedAt;
     }
 
+    /** Orders turns by start ({@link #startedAt} cannot: two turns can start within one tick of a clock). */
     long startedNanos() {
         return startedNanos;
     }

@@ -47,9 +47,8 @@ public final class ConversationsResource {
     @GET
     @Path("{id: [0-9]{1,18}}")
     public String messages(@Context ContainerRequestContext context, @PathParam("id") long id) {
-        List<StoredMessage> messages = conversations.messages(AuthFilter.user(context), id)
-                .orElseThrow(() -> notFound(id));
         UserId user = AuthFilter.user(context);
+        List<StoredMessage> messages = conversations.messages(user, id).orElseThrow(() -> notFound(id));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", id);
         out.put("messages", messages.stream().map(ConversationsResource::json).toList());
