@@ -29,6 +29,39 @@ public record Action(String tool, Map<String, Object> args) {
         args = copyObject(args, "args");
     }
 
+    /**
+     * An action from arguments as a JSON parser gives them (maps, lists, strings, numbers, booleans, nulls): JSON
+     * {@code null}s are dropped and numbers too big for a {@code long} or {@code double} become doubles, as a
+     * model's tool call needs before it can be an action.
+     *
+     * @throws IllegalArgumentException when {@code tool} is blank or a key is not a string
+     */
+    public static Action fromJson(String tool, Map<?, ?> args) {
+        return new Action(tool, jsonObject(Checks.notNull(args, "args")));
+    }
+
+    private static Map<String, Object> jsonObject(Map<?, ?> map) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        map.forEach((k, v) -> {
+            Object clean = jsonValue(v);
+            if (clean != null) {
+                copy.put(String.valueOf(k), clean);
+            }
+        });
+        return copy;
+    }
+
+    private static Object jsonValue(Object value) {
+        return switch (value) {
+            case null -> null;
+            case Map<?, ?> m -> jsonObject(m);
+            case List<?> list -> list.stream().map(Action::jsonValue).filter(java.util.Objects::nonNull).toList();
+            case java.math.BigInteger b -> b.doubleValue();
+            case java.math.BigDecimal b -> b.doubleValue();
+            default -> value;
+        };
+    }
+
     private static Map<String, Object> copyObject(Map<?, ?> map, String path) {
         Map<String, Object> copy = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {

@@ -110,32 +110,9 @@ final class ChatLineParser {
             if (call.get("function") instanceof Map<?, ?> function && function.get("name") instanceof String name
                     && !name.isBlank()) {
                 Object args = function.get("arguments");
-                calls.add(new Action(name, args instanceof Map<?, ?> m ? withoutNulls(m) : Map.of()));
+                calls.add(Action.fromJson(name, args instanceof Map<?, ?> m ? m : Map.of()));
             }
         }
         return calls;
-    }
-
-    /** Ollama's arguments as plain values {@link Action} accepts: nulls dropped, big numbers as doubles. */
-    private static Map<String, Object> withoutNulls(Map<?, ?> map) {
-        Map<String, Object> copy = new java.util.LinkedHashMap<>();
-        map.forEach((k, v) -> {
-            Object clean = plain(v);
-            if (clean != null) {
-                copy.put(String.valueOf(k), clean);
-            }
-        });
-        return copy;
-    }
-
-    private static Object plain(Object value) {
-        return switch (value) {
-            case null -> null;
-            case Map<?, ?> m -> withoutNulls(m);
-            case List<?> list -> list.stream().map(ChatLineParser::plain).filter(java.util.Objects::nonNull).toList();
-            case java.math.BigInteger b -> b.doubleValue();
-            case java.math.BigDecimal b -> b.doubleValue();
-            default -> value;
-        };
     }
 }

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chatstream.core.ChatException;
 import dev.chatstream.core.ErrorCode;
 import dev.chatstream.core.TransientException;
+import dev.chatstream.core.UpstreamCall;
 import dev.chatstream.core.UpstreamException;
+import dev.chatstream.core.Watchdog;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -18,15 +20,19 @@ import java.util.Optional;
  * Turns what went wrong talking to Ollama into a {@link ChatException} with a stable code and a message a
  * person can act on. Ollama's own error text is quoted (shortened), never passed on as reply text.
  */
-final class OllamaErrors {
+final class OllamaErrors implements UpstreamCall.Failures {
     private static final int MAX_QUOTE = 300;
 
     private final URI baseUrl;
     private final ObjectMapper mapper;
+    private final Duration connectTimeout;
+    private final int maxLineBytes;
 
-    OllamaErrors(URI baseUrl, ObjectMapper mapper) {
+    OllamaErrors(URI baseUrl, ObjectMapper mapper, Duration connectTimeout, int maxLineBytes) {
         this.baseUrl = baseUrl;
         this.mapper = mapper;
+        this.connectTimeout = connectTimeout;
+        this.maxLineBytes = maxLineBytes;
     }
 
     ChatException unreachable(Throwable cause) {
@@ -35,13 +41,15 @@ final class OllamaErrors {
                         + "ollama.url, CHATSTREAM_OLLAMA_URL, to where it runs)", cause);
     }
 
-    ChatException connectionBroke(Throwable cause) {
+    @Override
+    public ChatException connectionBroke(Throwable cause) {
         return new TransientException(ErrorCode.LLM_UNAVAILABLE,
                 "The connection to Ollama at " + baseUrl + " broke before the reply was complete; try again", cause);
     }
 
     /** For an exception thrown while connecting or sending. */
-    ChatException sending(IOException e, Duration connectTimeout) {
+    @Override
+    public ChatException sending(IOException e) {
         if (e instanceof HttpConnectTimeoutException) {
             return new TransientException(ErrorCode.LLM_TIMEOUT, "Ollama at " + baseUrl
                     + " did not accept a connection within " + seconds(connectTimeout) + " — is it running?", e);
@@ -121,9 +129,10 @@ final class OllamaErrors {
                 "Ollama sent a line that is not valid JSON; the reply was stopped", cause);
     }
 
-    ChatException lineTooLong(int limit) {
+    @Override
+    public ChatException lineTooLong() {
         return new TransientException(ErrorCode.LLM_PROTOCOL,
-                "Ollama sent a line longer than " + limit + " bytes; the reply was stopped");
+                "Ollama sent a line longer than " + maxLineBytes + " bytes; the reply was stopped");
     }
 
     ChatException truncated() {
@@ -131,7 +140,8 @@ final class OllamaErrors {
                 "Ollama's reply ended before it was complete (no final \"done\" line); try again");
     }
 
-    ChatException timeout(Watchdog.Expiry expiry, Duration limit) {
+    @Override
+    public ChatException timeout(Watchdog.Expiry expiry, Duration limit) {
         String what = switch (expiry) {
             case FIRST_TOKEN -> "Ollama sent nothing within " + seconds(limit)
                     + " (the model may still be loading; raise the first-token timeout for big models)";

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chatstream.core.Action;
 import dev.chatstream.core.Cancellation;
+import dev.chatstream.core.Http1Exchange;
+import dev.chatstream.core.UpstreamCall;
+import dev.chatstream.core.LineReader;
+import dev.chatstream.core.Watchdog;
 import dev.chatstream.core.ChatException;
 import dev.chatstream.core.ChatMessage;
 import dev.chatstream.core.LlmDelta;
@@ -25,8 +29,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
  * {@link LlmStream} over Ollama's {@code POST /api/chat} with {@code stream: true}: one blocking HTTP/1.1
@@ -43,13 +45,13 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
  */
 public final class OllamaLlmStream implements LlmStream {
     private static final int MAX_ERROR_BODY = 64 * 1024;
-    private static final ScheduledThreadPoolExecutor WATCHDOGS = watchdogScheduler();
 
     private final OllamaConfig config;
     private final HttpClient http;
     private final ObjectMapper mapper = new ObjectMapper();
     private final ChatLineParser parser = new ChatLineParser(mapper);
     private final OllamaErrors errors;
+    private final UpstreamCall.Limits limits;
 
     /** How long a readiness call may take beyond connecting: Ollama answers them at once, even while it loads. */
     static final Duration METADATA_ANSWER = Duration.ofSeconds(10);
@@ -66,7 +68,9 @@ public final class OllamaLlmStream implements LlmStream {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.connectTimeout())
                 .build();
-        this.errors = new OllamaErrors(config.baseUrl(), mapper);
+        this.errors = new OllamaErrors(config.baseUrl(), mapper, config.connectTimeout(), config.maxLineBytes());
+        this.limits = new UpstreamCall.Limits(config.connectTimeout(), config.firstTokenTimeout(),
+                config.idleTimeout(), config.overallTimeout());
     }
 
     /** A client for the Ollama server described by {@code config}. Opens no connection yet. */
@@ -90,35 +94,8 @@ public final class OllamaLlmStream implements LlmStream {
         cancellation.throwIfCancelled();
         String model = request.options().modelOverride().orElse(config.model());
         byte[] body = requestBody(request, model);
-        Http1Exchange exchange = new Http1Exchange(endpoint("/api/chat"), config.connectTimeout());
-        try (Watchdog watchdog = new Watchdog(WATCHDOGS, config.firstTokenTimeout(), config.idleTimeout(),
-                config.overallTimeout(), exchange::abort);
-             Cancellation.Registration ignored = cancellation.onCancel(exchange::abort)) {
-            try {
-                return exchange(body, model, listener, exchange, watchdog);
-            } catch (ListenerFailed e) {
-                exchange.abort();
-                throw e.unwrap();
-            } catch (IOException | ChatException | CancellationException e) {
-                exchange.abort();
-                if (cancellation.isCancelled()) {
-                    throw new StreamCancelledException(cancellation.reason());
-                }
-                java.util.Optional<Watchdog.Expiry> expired = watchdog.expired();
-                if (expired.isPresent()) {
-                    throw errors.timeout(expired.get(), watchdog.limit(expired.get()));
-                }
-                throw switch (e) {
-                    case ChatException chat -> chat;
-                    case LineReader.LineTooLongException tooLong -> errors.lineTooLong(config.maxLineBytes());
-                    case IOException io when !exchange.receiving() -> errors.sending(io, config.connectTimeout());
-                    case IOException io -> errors.connectionBroke(io);
-                    default -> errors.connectionBroke(e);
-                };
-            } finally {
-                exchange.abort(); // closes the connection: after a complete reply, and on every failure
-            }
-        }
+        return UpstreamCall.run(endpoint("/api/chat"), limits, cancellation, errors,
+                (exchange, watchdog) -> exchange(body, model, listener, exchange, watchdog));
     }
 
     private Usage exchange(byte[] requestBody, String model, LlmListener listener, Http1Exchange exchange,
@@ -152,18 +129,14 @@ public final class OllamaLlmStream implements LlmStream {
     }
 
     private static void deliver(ChatLine line, LlmListener listener) {
-        try {
-            if (!line.thinking().isEmpty()) {
-                listener.onDelta(new LlmDelta.Thinking(line.thinking()));
-            }
-            if (!line.content().isEmpty()) {
-                listener.onDelta(new LlmDelta.Text(line.content()));
-            }
-            for (Action call : line.toolCalls()) {
-                listener.onDelta(new LlmDelta.ToolCall(call));
-            }
-        } catch (RuntimeException | Error e) {
-            throw new ListenerFailed(e);
+        if (!line.thinking().isEmpty()) {
+            UpstreamCall.deliver(listener, new LlmDelta.Thinking(line.thinking()));
+        }
+        if (!line.content().isEmpty()) {
+            UpstreamCall.deliver(listener, new LlmDelta.Text(line.content()));
+        }
+        for (Action call : line.toolCalls()) {
+            UpstreamCall.deliver(listener, new LlmDelta.ToolCall(call));
         }
     }
 
@@ -282,7 +255,7 @@ public final class OllamaLlmStream implements LlmStream {
         } catch (java.net.http.HttpTimeoutException e) {
             throw errors.noAnswer(request.timeout().orElseThrow(), e);
         } catch (IOException e) {
-            throw errors.sending(e, config.connectTimeout());
+            throw errors.sending(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StreamCancelledException("Interrupted while asking Ollama");
@@ -324,29 +297,6 @@ public final class OllamaLlmStream implements LlmStream {
             return mapper.writeValueAsBytes(root);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the Ollama request", e);
-        }
-    }
-
-    private static ScheduledThreadPoolExecutor watchdogScheduler() {
-        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().name("ollama-watchdog").daemon(true).factory());
-        scheduler.setRemoveOnCancelPolicy(true);
-        return scheduler;
-    }
-
-    /** A listener's own failure, carried past the I/O error handling unchanged. */
-    private static final class ListenerFailed extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ListenerFailed(Throwable cause) {
-            super(null, cause, false, false);
-        }
-
-        RuntimeException unwrap() {
-            if (getCause() instanceof Error error) {
-                throw error;
-            }
-            return (RuntimeException) getCause();
         }
     }
 }

@@ -1,22 +1,12 @@
 package dev.chatstream.ollama;
 
-import java.io.ByteArrayOutputStream;
+import dev.chatstream.core.FakeHttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,37 +16,31 @@ import java.util.concurrent.atomic.AtomicInteger;
  * split lines at chosen byte offsets, stall, and drop the connection; and it records when its client
  * disconnects, so tests can assert that cancellation really reached the server.
  *
- * <p>Every connection is served on its own virtual thread and closed after one exchange.
+ * <p>Every connection is served on its own virtual thread and closed after one exchange ({@link FakeHttpServer}).
  */
 public final class FakeOllama implements AutoCloseable {
-    private final ServerSocket server;
+    private final FakeHttpServer http;
     private final ConcurrentLinkedQueue<Reply> replies = new ConcurrentLinkedQueue<>();
     private final List<String> chatBodies = new CopyOnWriteArrayList<>();
-    private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
-    private final AtomicInteger open = new AtomicInteger();
+    private final List<FakeHttpServer.Exchange> exchanges = new CopyOnWriteArrayList<>();
     private volatile String tagsJson = "{\"models\":[{\"name\":\"llama3.2:latest\",\"model\":\"llama3.2:latest\"}]}";
     private volatile String versionJson = "{\"version\":\"0.12.3\"}";
     private volatile String showParameters = "stop                           \"<|eot_id|>\"";
     private volatile long trainedContext = 131_072;
     private final AtomicInteger showRequests = new AtomicInteger();
 
-    private FakeOllama(ServerSocket server) {
-        this.server = server;
-        Thread.ofVirtual().name("fake-ollama-accept").start(this::acceptLoop);
+    private FakeOllama() {
+        this.http = FakeHttpServer.start("fake-ollama", this::serve);
     }
 
     /** Starts a fake on a random loopback port. */
     public static FakeOllama start() {
-        try {
-            return new FakeOllama(new ServerSocket(0, 2048, InetAddress.getLoopbackAddress()));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start the fake Ollama", e);
-        }
+        return new FakeOllama();
     }
 
     /** Where it listens, e.g. {@code http://127.0.0.1:40123}. */
     public URI baseUrl() {
-        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+        return http.baseUrl();
     }
 
     /** Queues the reply to the next {@code /api/chat} request. Requests with no reply queued get a 500. */
@@ -115,16 +99,16 @@ public final class FakeOllama implements AutoCloseable {
 
     /** How many connections are open now. */
     public int openConnections() {
-        return open.get();
+        return http.openConnections();
     }
 
     /** Whether the latest chat exchange's client closed the connection before the reply was over. */
     public boolean awaitClientDisconnect(Duration timeout) {
-        Exchange latest = latestChat(timeout);
-        return latest != null && await(latest.clientGone, timeout);
+        FakeHttpServer.Exchange latest = latestChat(timeout);
+        return latest != null && latest.awaitClientGone(timeout);
     }
 
-    private Exchange latestChat(Duration timeout) {
+    private FakeHttpServer.Exchange latestChat(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (exchanges.isEmpty() && System.nanoTime() < deadline) {
             sleep(Duration.ofMillis(5));
@@ -134,35 +118,15 @@ public final class FakeOllama implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        http.close();
     }
 
     /** A scripted reply to one {@code /api/chat} request. */
     public static final class Reply {
-        private sealed interface Step {
-            record Write(byte[] bytes) implements Step {
-            }
-
-            record Pause(Duration duration) implements Step {
-            }
-
-            record Stall() implements Step {
-            }
-
-            record Reset() implements Step {
-            }
-        }
-
-        private final List<Step> steps = new ArrayList<>();
+        private final FakeHttpServer.Script script = new FakeHttpServer.Script();
         private int status = 200;
         private String errorBody = "";
         private String retryAfter = "";
-        private boolean headersFirst;
-        private Duration gap = Duration.ZERO;
 
         private Reply() {
         }
@@ -209,13 +173,13 @@ public final class FakeOllama implements AutoCloseable {
 
         /** Sends the headers at once instead of with the first line. */
         public Reply headersFirst() {
-            headersFirst = true;
+            script.headersFirst();
             return this;
         }
 
         /** Waits this long before each later write (token pacing). */
         public Reply paced(Duration between) {
-            gap = between;
+            script.paced(between);
             return this;
         }
 
@@ -281,38 +245,31 @@ public final class FakeOllama implements AutoCloseable {
 
         /** Raw text, written as one chunk. */
         public Reply raw(String text) {
-            steps.add(new Step.Write(text.getBytes(StandardCharsets.UTF_8)));
+            script.write(text);
             return this;
         }
 
         /** Raw bytes cut at the given offsets, each piece written and flushed on its own. */
         public Reply splitAt(String text, int... offsets) {
-            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-            int from = 0;
-            for (int offset : offsets) {
-                steps.add(new Step.Write(java.util.Arrays.copyOfRange(bytes, from, offset)));
-                steps.add(new Step.Pause(Duration.ofMillis(3)));
-                from = offset;
-            }
-            steps.add(new Step.Write(java.util.Arrays.copyOfRange(bytes, from, bytes.length)));
+            script.splitAt(text, offsets);
             return this;
         }
 
         /** A pause. */
         public Reply pause(Duration duration) {
-            steps.add(new Step.Pause(duration));
+            script.pause(duration);
             return this;
         }
 
         /** Sends nothing more until the client goes away. */
         public Reply stall() {
-            steps.add(new Step.Stall());
+            script.stall();
             return this;
         }
 
         /** Drops the connection with a TCP reset. */
         public Reply reset() {
-            steps.add(new Step.Reset());
+            script.reset();
             return this;
         }
     }
@@ -325,216 +282,54 @@ public final class FakeOllama implements AutoCloseable {
             + "\"remote_model\":\"ignored\"}";
 
     static String json(String text) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return FakeHttpServer.json(text);
     }
 
-    private final class Exchange {
-        final CountDownLatch clientGone = new CountDownLatch(1);
-        volatile boolean finished;
-    }
-
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket socket = server.accept();
-                open.incrementAndGet();
-                Thread.ofVirtual().name("fake-ollama-conn").start(() -> serve(socket));
-            } catch (IOException e) {
-                return;
-            }
-        }
-    }
-
-    private void serve(Socket socket) {
-        try (socket) {
-            socket.setTcpNoDelay(true);
-            InputStream in = socket.getInputStream();
-            OutputStream out = socket.getOutputStream();
-            String head = readHead(in);
-            if (head == null) {
-                return;
-            }
-            String[] requestLine = head.substring(0, head.indexOf("\r\n")).split(" ");
-            int length = contentLength(head);
-            String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
-            String path = requestLine[1];
-            if (requestLine[0].equals("GET") && path.equals("/api/tags")) {
-                respond(out, 200, tagsJson, "");
-            } else if (requestLine[0].equals("GET") && path.equals("/api/version")) {
-                respond(out, 200, versionJson, "");
-            } else if (requestLine[0].equals("POST") && path.equals("/api/show")) {
-                showRequests.incrementAndGet();
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"(?:model|name)\"\\s*:\\s*\"([^\"]+)\"")
-                        .matcher(body);
-                String model = m.find() ? m.group(1) : "";
-                String tag = model.contains(":") ? model : model + ":latest";
-                if (!tagsJson.contains("\"" + tag + "\"") && !tagsJson.contains("\"" + model + "\"")) {
-                    respond(out, 404, "{\"error\":" + json("model '" + model + "' not found") + "}", "");
-                } else {
-                    respond(out, 200, "{\"modelfile\":\"FROM " + model + "\",\"parameters\":" + json(showParameters)
-                            + ",\"template\":\"\",\"details\":{\"family\":\"llama\"},\"model_info\":"
-                            + "{\"general.architecture\":\"llama\",\"llama.context_length\":" + trainedContext
-                            + "},\"capabilities\":[\"completion\",\"tools\"]}", "");
-                }
-            } else if (requestLine[0].equals("POST") && path.equals("/api/chat")) {
-                chatBodies.add(body);
-                Reply reply = replies.poll();
-                if (reply == null) {
-                    respond(out, 500, "{\"error\":\"fake Ollama: no reply scripted\"}", "");
-                } else {
-                    Exchange exchange = new Exchange();
-                    exchanges.add(exchange);
-                    Thread.ofVirtual().start(() -> watchForClose(in, exchange));
-                    play(socket, out, reply, exchange);
-                }
+    private void serve(FakeHttpServer.Request request, FakeHttpServer.Exchange exchange) throws IOException {
+        String method = request.method();
+        String path = request.path();
+        String body = request.body();
+        if (method.equals("GET") && path.equals("/api/tags")) {
+            respond(exchange, 200, tagsJson, "");
+        } else if (method.equals("GET") && path.equals("/api/version")) {
+            respond(exchange, 200, versionJson, "");
+        } else if (method.equals("POST") && path.equals("/api/show")) {
+            showRequests.incrementAndGet();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"(?:model|name)\"\\s*:\\s*\"([^\"]+)\"")
+                    .matcher(body);
+            String model = m.find() ? m.group(1) : "";
+            String tag = model.contains(":") ? model : model + ":latest";
+            if (!tagsJson.contains("\"" + tag + "\"") && !tagsJson.contains("\"" + model + "\"")) {
+                respond(exchange, 404, "{\"error\":" + json("model '" + model + "' not found") + "}", "");
             } else {
-                // gin's answer for a route nothing serves (ollama/ollama server/routes.go registers only /api/...
-                // and /v1/...): plain text, unlike a missing model's JSON 404
-                respond(out, 404, "404 page not found", "");
+                respond(exchange, 200, "{\"modelfile\":\"FROM " + model + "\",\"parameters\":" + json(showParameters)
+                        + ",\"template\":\"\",\"details\":{\"family\":\"llama\"},\"model_info\":"
+                        + "{\"general.architecture\":\"llama\",\"llama.context_length\":" + trainedContext
+                        + "},\"capabilities\":[\"completion\",\"tools\"]}", "");
             }
-        } catch (IOException e) {
-            // the client went away; recorded by the watcher
-        } finally {
-            open.decrementAndGet();
+        } else if (method.equals("POST") && path.equals("/api/chat")) {
+            chatBodies.add(body);
+            Reply reply = replies.poll();
+            if (reply == null) {
+                respond(exchange, 500, "{\"error\":\"fake Ollama: no reply scripted\"}", "");
+            } else if (reply.status != 200) {
+                exchanges.add(exchange);
+                respond(exchange, reply.status, reply.errorBody, reply.retryAfter);
+            } else {
+                exchanges.add(exchange);
+                exchange.play(reply.script, "application/x-ndjson");
+            }
+        } else {
+            // gin's answer for a route nothing serves (ollama/ollama server/routes.go registers only /api/...
+            // and /v1/...): plain text, unlike a missing model's JSON 404
+            respond(exchange, 404, "404 page not found", "");
         }
     }
 
-    private static void watchForClose(InputStream in, Exchange exchange) {
-        try {
-            while (in.read() >= 0) {
-                // an HTTP/1.1 client sends nothing more during a response
-            }
-        } catch (IOException e) {
-            // reset or closed: gone either way
-        }
-        if (!exchange.finished) {
-            exchange.clientGone.countDown();
-        }
-    }
-
-    private void play(Socket socket, OutputStream out, Reply reply, Exchange exchange) throws IOException {
-        if (reply.status != 200) {
-            respond(out, reply.status, reply.errorBody, reply.retryAfter);
-            exchange.finished = true;
-            return;
-        }
-        boolean headersSent = false;
-        if (reply.headersFirst) {
-            writeStreamHeaders(out);
-            headersSent = true;
-        }
-        boolean first = true;
-        for (Reply.Step step : reply.steps) {
-            if (exchange.clientGone.getCount() == 0) {
-                return;
-            }
-            switch (step) {
-                case Reply.Step.Write w -> {
-                    if (!first && !reply.gap.isZero()) {
-                        if (await(exchange.clientGone, reply.gap)) {
-                            return;
-                        }
-                    }
-                    first = false;
-                    if (!headersSent) {
-                        writeStreamHeaders(out);
-                        headersSent = true;
-                    }
-                    out.write((Integer.toHexString(w.bytes().length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                    out.write(w.bytes());
-                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                }
-                case Reply.Step.Pause p -> {
-                    if (await(exchange.clientGone, p.duration())) {
-                        return;
-                    }
-                }
-                case Reply.Step.Stall s -> {
-                    await(exchange.clientGone, Duration.ofMinutes(2));
-                    return;
-                }
-                case Reply.Step.Reset r -> {
-                    socket.setSoLinger(true, 0);
-                    exchange.finished = true;
-                    socket.close();
-                    return;
-                }
-            }
-        }
-        if (!headersSent) {
-            writeStreamHeaders(out);
-        }
-        exchange.finished = true;
-        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-    }
-
-    private static void writeStreamHeaders(OutputStream out) throws IOException {
-        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n"
-                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-    }
-
-    private static void respond(OutputStream out, int status, String body, String retryAfter) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    private static void respond(FakeHttpServer.Exchange exchange, int status, String body, String retryAfter)
+            throws IOException {
         String type = body.startsWith("{") ? "application/json; charset=utf-8" : "text/plain";
-        out.write(("HTTP/1.1 " + status + " Status\r\nContent-Type: " + type + "\r\nContent-Length: " + bytes.length
-                + "\r\n" + (retryAfter.isEmpty() ? "" : "Retry-After: " + retryAfter + "\r\n")
-                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(bytes);
-        out.flush();
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        int b;
-        while ((b = in.read()) >= 0) {
-            head.write(b);
-            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-            if (matched == 4) {
-                return head.toString(StandardCharsets.ISO_8859_1);
-            }
-        }
-        return null;
-    }
-
-    private static int contentLength(String head) {
-        for (String line : head.split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("content-length")) {
-                return Integer.parseInt(line.substring(colon + 1).trim());
-            }
-        }
-        return 0;
-    }
-
-    private static boolean await(CountDownLatch latch, Duration timeout) {
-        try {
-            return latch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return true;
-        }
+        exchange.respond(status, type, body, retryAfter.isEmpty() ? List.of() : List.of("Retry-After: " + retryAfter));
     }
 
     private static void sleep(Duration d) {

@@ -1,4 +1,4 @@
-package dev.chatstream.ollama;
+package dev.chatstream.core;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,11 +8,11 @@ import java.util.Arrays;
  * Cuts a byte stream into whole lines, whatever the reads: a line split across reads, several lines in one
  * read, {@code \r\n}, a last line without {@code \n}. Lines are handed out as bytes, so a UTF-8 character split
  * across reads is decoded only once whole. A line longer than the limit is an error, never an out-of-memory.
- * Not thread-safe.
+ * Not thread-safe. Used by the adapters that read line-based streams (NDJSON, SSE).
  */
-final class LineReader {
+public final class LineReader {
     /** Thrown when a line exceeds the limit. */
-    static final class LineTooLongException extends IOException {
+    public static final class LineTooLongException extends IOException {
         private static final long serialVersionUID = 1L;
 
         LineTooLongException(int limit) {
@@ -29,8 +29,9 @@ final class LineReader {
     private int lineLength;
     private boolean eof;
 
-    LineReader(InputStream in, int maxLineBytes) {
-        this.in = in;
+    /** A reader of {@code in} that refuses lines longer than {@code maxLineBytes}. */
+    public LineReader(InputStream in, int maxLineBytes) {
+        this.in = Checks.notNull(in, "in");
         this.maxLineBytes = maxLineBytes;
     }
 
@@ -39,7 +40,7 @@ final class LineReader {
      *
      * @return false at the end of the stream
      */
-    boolean next() throws IOException {
+    public boolean next() throws IOException {
         while (true) {
             lineLength = 0;
             boolean complete = fillLine();
@@ -59,12 +60,12 @@ final class LineReader {
     }
 
     /** The current line's bytes, valid up to {@link #length()} until the next call to {@link #next()}. */
-    byte[] bytes() {
+    public byte[] bytes() {
         return line;
     }
 
     /** The current line's length in bytes. */
-    int length() {
+    public int length() {
         return lineLength;
     }
 

@@ -1,4 +1,4 @@
-package dev.chatstream.ollama;
+package dev.chatstream.core;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -9,11 +9,19 @@ import java.util.concurrent.TimeUnit;
  * Enforces one reply's timeouts without a timer per line: a single scheduled check that re-arms itself for
  * the nearest deadline (first token, idle since the last line, overall). When a deadline passes it records
  * which one and runs the abort action, which closes the connection under the blocked reader.
- * Thread-safe: {@link #activity()} is called by the reader, the check runs on the scheduler.
+ * Thread-safe: {@link #activity()} is called by the reader, the check runs on the scheduler. Used by the adapters
+ * that stream from an HTTP upstream.
  */
-final class Watchdog implements AutoCloseable {
+public final class Watchdog implements AutoCloseable {
     /** Which deadline passed. */
-    enum Expiry { FIRST_TOKEN, IDLE, OVERALL }
+    public enum Expiry {
+        /** Nothing arrived within the first-token limit. */
+        FIRST_TOKEN,
+        /** Silence in the middle of the stream outlasted the idle limit. */
+        IDLE,
+        /** The whole stream outlasted the overall limit. */
+        OVERALL
+    }
 
     private final ScheduledExecutorService scheduler;
     private final long start = System.nanoTime();
@@ -27,7 +35,12 @@ final class Watchdog implements AutoCloseable {
     private ScheduledFuture<?> check;
     private boolean closed;
 
-    Watchdog(ScheduledExecutorService scheduler, Duration firstToken, Duration idle, Duration overall, Runnable abort) {
+    /**
+     * Starts watching at once; {@code abort} runs (on the scheduler's thread) when a deadline passes.
+     *
+     * @param scheduler runs the checks; one shared daemon thread is enough for any number of streams
+     */
+    public Watchdog(ScheduledExecutorService scheduler, Duration firstToken, Duration idle, Duration overall, Runnable abort) {
         this.scheduler = scheduler;
         this.firstTokenNanos = firstToken.toNanos();
         this.idleNanos = idle.toNanos();
@@ -37,7 +50,7 @@ final class Watchdog implements AutoCloseable {
     }
 
     /** A line arrived. */
-    void activity() {
+    public void activity() {
         lastActivity = System.nanoTime();
         if (!streaming) {
             // The idle deadline can be nearer than the first-token check armed at the start: re-arm for it.
@@ -47,12 +60,12 @@ final class Watchdog implements AutoCloseable {
     }
 
     /** The deadline that passed; empty while none has. */
-    java.util.Optional<Expiry> expired() {
+    public java.util.Optional<Expiry> expired() {
         return java.util.Optional.ofNullable(expired);
     }
 
     /** The limit of a deadline, for messages. */
-    Duration limit(Expiry expiry) {
+    public Duration limit(Expiry expiry) {
         return Duration.ofNanos(switch (expiry) {
             case FIRST_TOKEN -> firstTokenNanos;
             case IDLE -> idleNanos;

@@ -1,4 +1,4 @@
-package dev.chatstream.ollama;
+package dev.chatstream.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

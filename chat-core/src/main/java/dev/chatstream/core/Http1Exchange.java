@@ -1,4 +1,4 @@
-package dev.chatstream.ollama;
+package dev.chatstream.core;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -28,13 +28,18 @@ import javax.net.ssl.SSLSocketFactory;
  * the JDK HttpClient costs for every token (see docs/performance.md). {@code Connection: close}: one exchange per
  * connection, so nothing is ever reused in an unknown state. {@link #abort()} from any thread closes the socket,
  * which ends a blocked read at once. http and https.
+ *
+ * <p>Shared by the adapters that stream from an HTTP upstream (Ollama's NDJSON, OpenAI-compatible SSE), so that
+ * each gets the same cancellation and the same costs. One instance is one exchange; {@link #abort()} is the only
+ * method safe from another thread.
  */
-final class Http1Exchange {
+public final class Http1Exchange {
     private static final int MAX_HEAD_BYTES = 64 * 1024;
 
     /** Status, headers (lower-case names, first value) and the body. */
-    record Response(int status, Map<String, String> headers, InputStream body) {
-        Optional<String> header(String name) {
+    public record Response(int status, Map<String, String> headers, InputStream body) {
+        /** The first value of header {@code name} (any case). */
+        public Optional<String> header(String name) {
             return Optional.ofNullable(headers.get(name.toLowerCase(Locale.ROOT)));
         }
     }
@@ -45,13 +50,32 @@ final class Http1Exchange {
     private boolean aborted;
     private volatile boolean receiving;
 
-    Http1Exchange(URI url, Duration connectTimeout) {
-        this.url = url;
-        this.connectTimeout = connectTimeout;
+    /** An exchange with {@code url} (http or https) that waits at most {@code connectTimeout} to connect. */
+    public Http1Exchange(URI url, Duration connectTimeout) {
+        this.url = Checks.notNull(url, "url");
+        this.connectTimeout = Checks.notNull(connectTimeout, "connectTimeout");
     }
 
-    /** Sends {@code body} and returns once the answer's headers arrived. */
-    Response post(byte[] body, String accept) throws IOException {
+    /** Sends {@code body} as JSON and returns once the answer's headers arrived. */
+    public Response post(byte[] body, String accept) throws IOException {
+        return post(body, accept, Map.of());
+    }
+
+    /**
+     * Sends {@code body} as JSON with extra request headers (such as {@code Authorization}; their values are never
+     * part of an exception's message) and returns once the answer's headers arrived.
+     *
+     * @throws java.util.concurrent.CancellationException when {@link #abort()} came first
+     * @throws IOException when connecting, sending or reading the head fails
+     */
+    public Response post(byte[] body, String accept, Map<String, String> headers) throws IOException {
+        StringBuilder extra = new StringBuilder();
+        headers.forEach((name, value) -> {
+            if (!name.matches("[A-Za-z0-9-]+") || value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+                throw new IllegalArgumentException("Bad request header " + name);
+            }
+            extra.append(name).append(": ").append(value).append("\r\n");
+        });
         boolean tls = "https".equalsIgnoreCase(url.getScheme());
         int port = url.getPort() >= 0 ? url.getPort() : tls ? 443 : 80;
         Socket s = new Socket();
@@ -90,7 +114,7 @@ final class Http1Exchange {
         String host = url.getHost() + (url.getPort() >= 0 ? ":" + url.getPort() : "");
         byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: chatstream\r\n"
                 + "Content-Type: application/json\r\nAccept: " + accept + "\r\nContent-Length: " + body.length
-                + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+                + "\r\n" + extra + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
         byte[] request = new byte[head.length + body.length];
         System.arraycopy(head, 0, request, 0, head.length);
         System.arraycopy(body, 0, request, head.length, body.length);
@@ -109,12 +133,12 @@ final class Http1Exchange {
     }
 
     /** Whether the answer's headers arrived (so a failure now broke a reply, rather than a request). */
-    boolean receiving() {
+    public boolean receiving() {
         return receiving;
     }
 
     /** Closes the connection; a read blocked on it ends at once. Safe from any thread, any number of times. */
-    void abort() {
+    public void abort() {
         Socket s;
         synchronized (this) {
             aborted = true;
