@@ -7,6 +7,7 @@ import dev.chatstream.homeassistant.HomeAssistantConfig;
 import dev.chatstream.http.HttpConfig;
 import dev.chatstream.llamacpp.LlamaCppConfig;
 import dev.chatstream.ollama.OllamaConfig;
+import dev.chatstream.openai.OpenAiConfig;
 import dev.chatstream.store.StoreConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,8 +26,9 @@ import java.util.Optional;
  *
  * @param http             the HTTP server's settings
  * @param chat             the core's limits (message and history sizes)
- * @param ollama           how to reach Ollama (used unless {@code llamaCpp} is present)
+ * @param ollama           how to reach Ollama (used unless {@code llamaCpp} or {@code openAi} is present)
  * @param llamaCpp         with {@code llm = llamacpp}: the GGUF model run in-process instead of Ollama
+ * @param openAi           with {@code llm = openai}: the OpenAI-compatible server chats go to instead of Ollama
  * @param homeAssistant    with {@code homeassistant.url}: the installation whose devices prompts list and whose
  *                         services actions call
  * @param store            the database: SQLite in {@code dataDir} by default, or PostgreSQL by JDBC URL
@@ -34,9 +36,9 @@ import java.util.Optional;
  * @param systemPromptFile the base prompt file, if not the built-in prompt
  */
 public record AppConfig(HttpConfig http, ChatSettings chat, OllamaConfig ollama, Optional<LlamaCppConfig> llamaCpp,
-        Optional<HomeAssistantConfig> homeAssistant, StoreConfig store, Path dataDir, Optional<Path> systemPromptFile) {
+        Optional<OpenAiConfig> openAi, Optional<HomeAssistantConfig> homeAssistant, StoreConfig store, Path dataDir, Optional<Path> systemPromptFile) {
 
-    /** {@code llm}: {@code ollama} or {@code llamacpp}. */
+    /** {@code llm}: {@code ollama}, {@code llamacpp} or {@code openai}. */
     static final Settings.Key LLM = new Settings.Key("llm", "ollama");
     /** {@code data.dir}: where local data lives; empty for {@code $XDG_DATA_HOME/chatstream}. */
     static final Settings.Key DATA_DIR = new Settings.Key("data.dir", "");
@@ -45,7 +47,7 @@ public record AppConfig(HttpConfig http, ChatSettings chat, OllamaConfig ollama,
 
     /** Every key of every part, in the order errors list them. */
     static final List<Settings.Key> KEYS = Settings.all(List.of(HttpConfig.KEYS, OllamaConfig.KEYS, List.of(LLM),
-            LlamaCppConfig.KEYS, HomeAssistantConfig.KEYS, List.of(DATA_DIR, SYSTEM_PROMPT_FILE), ChatSettings.KEYS,
+            LlamaCppConfig.KEYS, OpenAiConfig.KEYS, HomeAssistantConfig.KEYS, List.of(DATA_DIR, SYSTEM_PROMPT_FILE), ChatSettings.KEYS,
             StoreConfig.KEYS));
 
     public AppConfig {
@@ -53,6 +55,10 @@ public record AppConfig(HttpConfig http, ChatSettings chat, OllamaConfig ollama,
         Objects.requireNonNull(chat, "chat");
         Objects.requireNonNull(ollama, "ollama");
         Objects.requireNonNull(llamaCpp, "llamaCpp");
+        Objects.requireNonNull(openAi, "openAi");
+        if (llamaCpp.isPresent() && openAi.isPresent()) {
+            throw new IllegalArgumentException("one LLM at a time: llamaCpp or openAi, not both");
+        }
         Objects.requireNonNull(homeAssistant, "homeAssistant");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(dataDir, "dataDir");
@@ -78,12 +84,23 @@ public record AppConfig(HttpConfig http, ChatSettings chat, OllamaConfig ollama,
                     + "so set its URL and token (see docs/home-assistant.md)");
         }
         Path dataDir = dataDir(s, env);
-        return new AppConfig(http, ChatSettings.from(s), OllamaConfig.from(s), llamaCpp(s), homeAssistant,
+        String llm = llm(s);
+        return new AppConfig(http, ChatSettings.from(s), OllamaConfig.from(s),
+                llm.equals("llamacpp") ? Optional.of(LlamaCppConfig.from(s)) : Optional.empty(),
+                llm.equals("openai") ? Optional.of(OpenAiConfig.from(s)) : Optional.empty(), homeAssistant,
                 StoreConfig.from(s, dataDir), dataDir, s.optional(SYSTEM_PROMPT_FILE).map(Path::of));
     }
 
-    /** Where chats go, for people: {@code Ollama http://..., model llama3.2} or {@code llama.cpp in-process, model FILE}. */
+    /**
+     * Where chats go, for people: {@code Ollama http://..., model llama3.2}, {@code llama.cpp in-process, model FILE}
+     * or {@code OpenAI-compatible server http://.../v1, model NAME}.
+     */
     public String describeLlm() {
+        if (openAi.isPresent()) {
+            OpenAiConfig o = openAi.get();
+            return "OpenAI-compatible server " + o.baseUrl() + ", model "
+                    + (o.model().isEmpty() ? "the first it lists" : o.model());
+        }
         return llamaCpp.map(l -> "llama.cpp in-process, model " + l.model())
                 .orElse("Ollama " + ollama.baseUrl() + ", model " + ollama.model());
     }
@@ -94,15 +111,12 @@ public record AppConfig(HttpConfig http, ChatSettings chat, OllamaConfig ollama,
                 ? ", actions run by the server" : ", actions left to clients")).orElse("stored home context");
     }
 
-    private static Optional<LlamaCppConfig> llamaCpp(Settings s) {
+    private static String llm(Settings s) {
         String llm = s.text(LLM).toLowerCase(java.util.Locale.ROOT);
-        if (llm.equals("ollama")) {
-            return Optional.empty();
+        if (!List.of("ollama", "llamacpp", "openai").contains(llm)) {
+            throw s.bad(LLM, "ollama, llamacpp (a GGUF file in-process) or openai (any OpenAI-compatible server)");
         }
-        if (!llm.equals("llamacpp")) {
-            throw s.bad(LLM, "ollama or llamacpp");
-        }
-        return Optional.of(LlamaCppConfig.from(s));
+        return llm;
     }
 
     private static Path dataDir(Settings s, Map<String, String> env) {

@@ -87,10 +87,10 @@ public final class Server implements AutoCloseable {
 
                       %s#token=%s
 
-                    Or try it with curl (needs Ollama with the model %s):
+                    Or try it with curl (chats go to %s):
 
                       curl -N -H "Authorization: Bearer %s" "%sapi/chat/stream/?message=Ol%%C3%%A1"
-                    """.formatted(config.store().describe(), token, server.baseUri(), token, config.ollama().model(), token,
+                    """.formatted(config.store().describe(), token, server.baseUri(), token, config.describeLlm(), token,
                     server.baseUri()));
         }
         return server;

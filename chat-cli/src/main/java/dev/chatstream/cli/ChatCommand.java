@@ -58,7 +58,8 @@ final class ChatCommand extends Configured implements Callable<Integer> {
     Long conversation;
 
     @Option(names = {"-m", "--model"}, paramLabel = "NAME",
-            description = "Without --server: the Ollama model for this chat (default: the setting model, llama3.2).")
+            description = "Without --server: the model for this chat (default: the setting model, llama3.2; with "
+                    + "--llm=openai, openai.model).")
     String model;
 
     @Option(names = "--thinking", description = "Show a thinking model's reasoning (dimmed, never mixed with the reply).")
