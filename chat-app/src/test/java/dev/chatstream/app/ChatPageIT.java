@@ -601,6 +601,7 @@ class ChatPageIT {
                     assertThat(js.path("status").asText()).isEqualTo(r.status().code());
                     assertThat(js.path("message").asText()).isEqualTo(r.message());
                 }
+                case ChatEvent.Queued q -> throw new AssertionError("a comment: the client never yields it");
                 case ChatEvent.InvalidAction a -> {
                     assertThat(js.path("error").asText()).isEqualTo(a.message());
                     assertThat(js.path("code").asText()).isEqualTo(a.code().code());

@@ -53,7 +53,7 @@ public enum ExitCode {
     static ExitCode of(ErrorCode error) {
         return switch (error) {
             case INVALID_REQUEST -> USAGE;
-            case LLM_UNAVAILABLE, LLM_BUSY, LLM_TIMEOUT, TIMEOUT, SERVER_SHUTDOWN -> UNAVAILABLE;
+            case LLM_UNAVAILABLE, LLM_BUSY, LLM_TIMEOUT, SERVER_BUSY, TIMEOUT, SERVER_SHUTDOWN -> UNAVAILABLE;
             case MODEL_NOT_FOUND -> MODEL_NOT_FOUND;
             case LLM_REJECTED, LLM_FAILED, LLM_PROTOCOL, INVALID_ACTION, PROMPT_TOO_LONG -> LLM_FAILED;
             case CONTEXT_UNAVAILABLE, STORE_UNAVAILABLE -> STORE;

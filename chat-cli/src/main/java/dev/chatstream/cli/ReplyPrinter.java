@@ -59,6 +59,15 @@ final class ReplyPrinter implements EventSink {
 
     @Override
     public synchronized boolean send(ChatEvent event) {
+        if (event instanceof ChatEvent.Queued) {
+            if (!started && interactive) {
+                notes.print((waitingShown ? "\r\u001b[K" : "") + style.dim("… waiting for a free LLM backend (every "
+                        + "one is busy; Ctrl-C stops)"));
+                notes.flush();
+                waitingShown = true;
+            }
+            return true;
+        }
         started = true;
         if (waitingShown) {
             notes.print("\r\u001b[K"); // back to the line start, erase the waiting notice
@@ -84,6 +93,7 @@ final class ReplyPrinter implements EventSink {
                 }
             }
             case ChatEvent.FinalText f -> endThinking();
+            case ChatEvent.Queued q -> throw new AssertionError("handled above");
             case ChatEvent.ActionRequested a -> note(style.action("⚡ action " + printable(a.action().tool()) + " "
                     + printable(json(a.action().args())) + a.ticket().filter(ChatEvent.ActionTicket::needsConfirmation)
                     .map(t -> " — waits for your confirmation until " + t.confirmBy().orElseThrow() + ": "

@@ -26,6 +26,16 @@ public sealed interface ChatEvent {
         }
     }
 
+    /**
+     * The reply waits for a free LLM backend: every backend of a pool is answering as many replies as it may
+     * ({@link BackendPool}). At most once, before anything else; written as the comment {@code : queued}, which
+     * clients that do not know it skip, so the wire format is unchanged for them.
+     *
+     * @param position the request's place in line when it joined (1: next)
+     */
+    record Queued(int position) implements ChatEvent {
+    }
+
     /** A piece of the model's reasoning; sent only when the request asked for it. */
     record Thinking(String content) implements ChatEvent {
         public Thinking {

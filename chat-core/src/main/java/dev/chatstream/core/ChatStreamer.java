@@ -132,18 +132,28 @@ public final class ChatStreamer {
                 ActionFilter filter = new ActionFilter(text -> send(new ChatEvent.Chunk(text)));
                 List<Action> toolCalls = new ArrayList<>();
                 boolean includeThinking = request.options().includeThinking();
-                Usage usage = llm.stream(new LlmRequest(messages, request.options()), delta -> {
-                    if (consumerGone) {
-                        return;
-                    }
-                    switch (delta) {
-                        case LlmDelta.Text t -> filter.accept(t.text());
-                        case LlmDelta.Thinking t -> {
-                            if (includeThinking && !t.text().isEmpty()) {
-                                send(new ChatEvent.Thinking(t.text()));
-                            }
+                Usage usage = llm.stream(new LlmRequest(messages, request.options()), new LlmListener() {
+                    @Override
+                    public void onDelta(LlmDelta delta) {
+                        if (consumerGone) {
+                            return;
                         }
-                        case LlmDelta.ToolCall call -> toolCalls.add(call.action());
+                        switch (delta) {
+                            case LlmDelta.Text t -> filter.accept(t.text());
+                            case LlmDelta.Thinking t -> {
+                                if (includeThinking && !t.text().isEmpty()) {
+                                    send(new ChatEvent.Thinking(t.text()));
+                                }
+                            }
+                            case LlmDelta.ToolCall call -> toolCalls.add(call.action());
+                        }
+                    }
+
+                    @Override
+                    public void onQueued(int position) {
+                        if (!consumerGone) {
+                            send(new ChatEvent.Queued(position));
+                        }
                     }
                 }, cancellation);
                 if (consumerGone) {

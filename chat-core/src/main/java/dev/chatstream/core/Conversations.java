@@ -156,6 +156,8 @@ public final class Conversations {
                 }
                 case ChatEvent.ActionResult r -> {
                 }
+                case ChatEvent.Queued q -> {
+                }
             }
             return sink.send(event);
         }

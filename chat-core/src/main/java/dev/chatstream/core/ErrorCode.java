@@ -21,6 +21,8 @@ public enum ErrorCode {
     LLM_PROTOCOL("llm_protocol", true),
     /** The LLM did not answer in time (connect, first token, idle or overall timeout). */
     LLM_TIMEOUT("llm_timeout", true),
+    /** Every LLM backend was answering as many replies as it may, and the wait for one was full or too long. */
+    SERVER_BUSY("server_busy", true),
     /** The prompt context (system prompt, home context) could not be loaded. */
     CONTEXT_UNAVAILABLE("context_unavailable", true),
     /** An ACTION line could not be understood; the text reply is unaffected. */

@@ -5,4 +5,12 @@ package dev.chatstream.core;
 public interface LlmListener {
     /** Called for each delta; must not block for long, since it holds up the stream. */
     void onDelta(LlmDelta delta);
+
+    /**
+     * Called once, before any delta, when the request must wait for a free backend ({@link BackendPool}): every
+     * backend is answering as many replies as it may. {@code position} is the request's place in line (1: next).
+     * The default does nothing.
+     */
+    default void onQueued(int position) {
+    }
 }

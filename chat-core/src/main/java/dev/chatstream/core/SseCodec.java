@@ -20,6 +20,8 @@ import java.util.OptionalLong;
 public final class SseCodec {
     /** The comment that opens every stream, so headers and the client's loading state never wait for the model. */
     public static final byte[] OPEN = ": stream open\n\n".getBytes(StandardCharsets.UTF_8);
+    /** The comment that says the reply waits for a free LLM backend ({@link ChatEvent.Queued}). */
+    public static final byte[] QUEUED = ": queued\n\n".getBytes(StandardCharsets.UTF_8);
     /** The heartbeat comment, sent while nothing else is. */
     public static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.UTF_8);
 
@@ -39,7 +41,11 @@ public final class SseCodec {
      * {@code error}.
      */
     public static byte[] encode(String id, ChatEvent event, String requestId) {
+        if (event instanceof ChatEvent.Queued) {
+            return QUEUED.clone(); // a comment: no id, so a client's Last-Event-ID never points at it
+        }
         String text = switch (event) {
+            case ChatEvent.Queued q -> throw new AssertionError("written above");
             case ChatEvent.Chunk c -> frame(id, null, map("type", "chunk", "content", c.content()));
             case ChatEvent.Thinking t -> frame(id, "thinking", map("content", t.content()));
             case ChatEvent.FinalText f -> frame(id, "final_text", map("text", f.text()));

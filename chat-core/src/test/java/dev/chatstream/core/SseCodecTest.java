@@ -43,12 +43,15 @@ class SseCodecTest {
         }
         assertThat(SseCodec.OPEN).isEqualTo(golden("open"));
         assertThat(SseCodec.PING).isEqualTo(golden("ping"));
+        assertThat(SseCodec.encode(3, new ChatEvent.Queued(2), GoldenEvents.REQUEST_ID)).as("a comment, without an id")
+                .isEqualTo(golden("queued"));
     }
 
     @Test
     void shouldCoverEveryEventKind() {
         java.util.Set<Class<?>> kinds = new java.util.HashSet<>();
         GoldenEvents.all().values().forEach(e -> kinds.add(e.getClass()));
+        kinds.add(ChatEvent.Queued.class); // a comment, not a framed event: wire/queued.sse, checked above
 
         assertThat(kinds).containsExactlyInAnyOrder((Class<?>[]) ChatEvent.class.getPermittedSubclasses());
     }
