@@ -29,6 +29,8 @@ import java.util.Optional;
  * @param ollama           how to reach Ollama (used unless {@code llamaCpp} or {@code openAi} is present)
  * @param llamaCpp         with {@code llm = llamacpp}: the GGUF model run in-process instead of Ollama
  * @param openAi           with {@code llm = openai}: the OpenAI-compatible server chats go to instead of Ollama
+ * @param backends         with {@code llm.backends}: the pool of Ollama and OpenAI-compatible servers chats go to
+ *                         instead of any one of the above; empty for one backend
  * @param homeAssistant    with {@code homeassistant.url}: the installation whose devices prompts list and whose
  *                         services actions call
  * @param store            the database: SQLite in {@code dataDir} by default, or PostgreSQL by JDBC URL
@@ -36,7 +38,7 @@ import java.util.Optional;
  * @param systemPromptFile the base prompt file, if not the built-in prompt
  */
 public record AppConfig(HttpConfig http, ChatSettings chat, OllamaConfig ollama, Optional<LlamaCppConfig> llamaCpp,
-        Optional<OpenAiConfig> openAi, Optional<HomeAssistantConfig> homeAssistant, StoreConfig store, Path dataDir, Optional<Path> systemPromptFile) {
+        Optional<OpenAiConfig> openAi, List<BackendSpec> backends, Optional<HomeAssistantConfig> homeAssistant, StoreConfig store, Path dataDir, Optional<Path> systemPromptFile) {
 
     /** {@code llm}: {@code ollama}, {@code llamacpp} or {@code openai}. */
     static final Settings.Key LLM = new Settings.Key("llm", "ollama");
@@ -47,7 +49,7 @@ public record AppConfig(HttpConfig http, ChatSettings chat, OllamaConfig ollama,
 
     /** Every key of every part, in the order errors list them. */
     static final List<Settings.Key> KEYS = Settings.all(List.of(HttpConfig.KEYS, OllamaConfig.KEYS, List.of(LLM),
-            LlamaCppConfig.KEYS, OpenAiConfig.KEYS, HomeAssistantConfig.KEYS, List.of(DATA_DIR, SYSTEM_PROMPT_FILE), ChatSettings.KEYS,
+            LlamaCppConfig.KEYS, OpenAiConfig.KEYS, List.of(BackendSpec.BACKENDS), HomeAssistantConfig.KEYS, List.of(DATA_DIR, SYSTEM_PROMPT_FILE), ChatSettings.KEYS,
             StoreConfig.KEYS));
 
     public AppConfig {
@@ -56,8 +58,9 @@ public record AppConfig(HttpConfig http, ChatSettings chat, OllamaConfig ollama,
         Objects.requireNonNull(ollama, "ollama");
         Objects.requireNonNull(llamaCpp, "llamaCpp");
         Objects.requireNonNull(openAi, "openAi");
-        if (llamaCpp.isPresent() && openAi.isPresent()) {
-            throw new IllegalArgumentException("one LLM at a time: llamaCpp or openAi, not both");
+        backends = List.copyOf(Objects.requireNonNull(backends, "backends"));
+        if ((llamaCpp.isPresent() ? 1 : 0) + (openAi.isPresent() ? 1 : 0) + (backends.isEmpty() ? 0 : 1) > 1) {
+            throw new IllegalArgumentException("one choice of LLM at a time: llamaCpp, openAi or backends");
         }
         Objects.requireNonNull(homeAssistant, "homeAssistant");
         Objects.requireNonNull(store, "store");
@@ -85,9 +88,17 @@ public record AppConfig(HttpConfig http, ChatSettings chat, OllamaConfig ollama,
         }
         Path dataDir = dataDir(s, env);
         String llm = llm(s);
+        List<BackendSpec> backends = BackendSpec.from(s);
+        if (!backends.isEmpty() && llm.equals("llamacpp")) {
+            throw new ConfigException(BackendSpec.BACKENDS.name() + " (" + s.source(BackendSpec.BACKENDS) + ") lists "
+                    + "servers to share the chats, but " + LLM.name() + " (" + s.source(LLM) + ") is llamacpp, one "
+                    + "model in this process: set one or the other");
+        }
+        boolean pool = !backends.isEmpty();
         return new AppConfig(http, ChatSettings.from(s), OllamaConfig.from(s),
                 llm.equals("llamacpp") ? Optional.of(LlamaCppConfig.from(s)) : Optional.empty(),
-                llm.equals("openai") ? Optional.of(OpenAiConfig.from(s)) : Optional.empty(), homeAssistant,
+                llm.equals("openai") && !pool ? Optional.of(OpenAiConfig.from(s)) : Optional.empty(), backends,
+                homeAssistant,
                 StoreConfig.from(s, dataDir), dataDir, s.optional(SYSTEM_PROMPT_FILE).map(Path::of));
     }
 
@@ -96,6 +107,10 @@ public record AppConfig(HttpConfig http, ChatSettings chat, OllamaConfig ollama,
      * or {@code OpenAI-compatible server http://.../v1, model NAME}.
      */
     public String describeLlm() {
+        if (!backends.isEmpty()) {
+            return "a pool of " + backends.size() + " backend" + (backends.size() == 1 ? "" : "s") + ": "
+                    + String.join(", ", backends.stream().map(BackendSpec::describe).toList());
+        }
         if (openAi.isPresent()) {
             OpenAiConfig o = openAi.get();
             return "OpenAI-compatible server " + o.baseUrl() + ", model "

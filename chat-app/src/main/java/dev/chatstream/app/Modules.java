@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The one place that turns the settings' choices into installed modules: {@link AppModule} always; the LLM
- * ({@link OllamaModule}, {@link LlamaCppModule} with {@code llm = llamacpp}, or {@link OpenAiModule} with
- * {@code llm = openai}); the source of homes and actions
+ * ({@link OllamaModule}, {@link LlamaCppModule} with {@code llm = llamacpp}, {@link OpenAiModule} with
+ * {@code llm = openai}, or {@link PoolModule} with {@code llm.backends}); the source of homes and actions
  * ({@link StoredHomeModule}, or {@link HomeAssistantModule} with {@code homeassistant.url}). The modules themselves
  * have no {@code if}s, and none overrides another.
  */
@@ -15,9 +15,10 @@ final class Modules {
     }
 
     static List<Module> chosenBy(AppConfig config, java.time.Clock clock) {
-        Module llm = config.openAi().<Module>map(OpenAiModule::new)
-                .or(() -> config.llamaCpp().map(LlamaCppModule::new))
-                .orElseGet(() -> new OllamaModule(config.ollama()));
+        Module llm = !config.backends().isEmpty() ? new PoolModule(config.backends())
+                : config.openAi().<Module>map(OpenAiModule::new)
+                        .or(() -> config.llamaCpp().map(LlamaCppModule::new))
+                        .orElseGet(() -> new OllamaModule(config.ollama()));
         Module homes = config.homeAssistant().<Module>map(HomeAssistantModule::new).orElseGet(StoredHomeModule::new);
         return List.of(new AppModule(config, clock), llm, homes);
     }

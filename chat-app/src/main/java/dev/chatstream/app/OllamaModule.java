@@ -41,6 +41,11 @@ final class OllamaModule extends AbstractModule {
     @Singleton
     @Named("llm")
     HealthCheck check(OllamaLlmStream ollama) {
+        return health(ollama, config);
+    }
+
+    /** Ready when Ollama answers and the model is installed; the facts say which server, version and model. */
+    static HealthCheck health(OllamaLlmStream ollama, OllamaConfig config) {
         String model = config.model();
         return () -> {
             try {

@@ -43,6 +43,11 @@ final class OpenAiModule extends AbstractModule {
     @Singleton
     @Named("llm")
     HealthCheck check(OpenAiLlmStream openAi) {
+        return health(openAi, config);
+    }
+
+    /** Ready when the server lists the model (or, with none configured, any). */
+    static HealthCheck health(OpenAiLlmStream openAi, OpenAiConfig config) {
         return () -> {
             Map<String, String> facts = new LinkedHashMap<>();
             facts.put("llm", "openai");

@@ -76,13 +76,13 @@ public final class Bench {
             if (a.equals("--quick")) {
                 quick = true;
             } else if (a.startsWith("--only=")) {
-                only = a.substring(7); // 1, 64, 512, aborts, turns or idle: one scenario, e.g. while profiling
+                only = a.substring(7); // 1, 64, 512, aborts, turns, pool or idle: one scenario, e.g. while profiling
             } else if (a.startsWith("--warmup=")) {
                 warmup = Integer.parseInt(a.substring(9)); // replies per user while warming up
             } else if (a.startsWith("--out=")) {
                 out = Path.of(a.substring(6));
             } else {
-                System.err.println("chat-bench: unknown argument " + a + "; use --quick, --only=1|64|512|aborts|turns|idle, "
+                System.err.println("chat-bench: unknown argument " + a + "; use --quick, --only=1|64|512|aborts|turns|pool|idle, "
                         + "--warmup=N and --out=DIR");
                 System.exit(2);
             }
@@ -131,6 +131,9 @@ public final class Bench {
                 turns = turns.withKept(kept(ollama, quick ? 500 : 2000));
                 ollama.script(new PacedOllama.Script(100, Duration.ofMillis(20), Duration.ZERO));
             }
+            if (wanted("pool")) {
+                pool(quick ? 2 : 5);
+            }
             if (!wanted("idle")) {
                 say("done (" + only + " only; no report)");
                 return;
@@ -146,6 +149,45 @@ public final class Bench {
         Report.write(out, levels, aborts, idle, turns, started, Duration.between(started, Instant.now()), quick);
         say("done in " + Duration.between(started, Instant.now()).toSeconds() + " s: " + out.resolve("results.md"));
         System.out.print(Files.readString(out.resolve("results.md"))); // the figures on stdout; progress is on stderr
+    }
+
+    /**
+     * The 64-stream scenario through a pool of two fake Ollamas against one backend (issue 21), each server freshly
+     * started and warmed the same way, in one run: what routing and per-backend bookkeeping cost, and how the
+     * replies spread. Written to {@code pool.md}.
+     */
+    private void pool(int waves) throws Exception {
+        say("pool: 64 users x " + waves + " replies through a server with one backend, then with a pool of two");
+        StringBuilder md = new StringBuilder("# Backend pool: 64 streams, one backend against a pool of two\n\n"
+                + "| server | first chunk p50 / p99 (ms) | server CPU per token (µs) | replies per backend | errors |\n"
+                + "|---|---|---|---|---|\n");
+        try (PacedOllama a = new PacedOllama(); PacedOllama b = new PacedOllama()) {
+            for (PacedOllama o : List.of(a, b)) {
+                o.script(new PacedOllama.Script(100, Duration.ofMillis(20), Duration.ZERO));
+            }
+            String two = "[{\"type\": \"ollama\", \"name\": \"a\", \"url\": \"" + a.baseUrl() + "\"}, "
+                    + "{\"type\": \"ollama\", \"name\": \"b\", \"url\": \"" + b.baseUrl() + "\"}]";
+            for (boolean pooled : new boolean[] {false, true}) {
+                Map<String, String> env = pooled ? Map.of("CHATSTREAM_LLM_BACKENDS", two) : Map.of();
+                try (ServerProcess server = ServerProcess.start(launcher, a.baseUrl(), env)) {
+                    StreamClient client = new StreamClient(StreamClient.Target.SERVER, server.base, server.token);
+                    Load.steady(client, 64, warmup, Duration.ofSeconds(2));
+                    long before = a.requests() + b.requests();
+                    long beforeA = a.requests();
+                    long cpu0 = ProcStats.cpuNanos(server.pid());
+                    Load.Streams s = Load.steady(client, 64, waves, Duration.ofSeconds(2));
+                    long cpu = ProcStats.cpuNanos(server.pid()) - cpu0;
+                    long toA = a.requests() - beforeA;
+                    long toB = a.requests() + b.requests() - before - toA;
+                    String row = String.format("| %s | %.2f / %.2f | %.1f | a %d, b %d | %d |", pooled
+                            ? "pool of two" : "one backend", s.firstChunk().p50(), s.firstChunk().p99(),
+                            s.chunks() == 0 ? Double.NaN : cpu / 1e3 / s.chunks(), toA, toB, s.errorCount());
+                    say("  " + row);
+                    md.append(row).append('\n');
+                }
+            }
+        }
+        Files.writeString(out.resolve("pool.md"), md.toString());
     }
 
     private Level level(String name, ServerProcess server, StreamClient viaServer, StreamClient direct, int concurrency,

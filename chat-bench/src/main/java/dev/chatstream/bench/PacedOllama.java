@@ -45,6 +45,7 @@ final class PacedOllama implements AutoCloseable {
     private final ServerSocket server;
     private final Pacer pacer = new Pacer();
     private final Map<Integer, Long> closedAt = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong chats = new java.util.concurrent.atomic.AtomicLong();
     private volatile Script script = new Script(100, Duration.ofMillis(20), Duration.ZERO);
     private volatile byte[][] lines = encode(100);
 
@@ -65,6 +66,11 @@ final class PacedOllama implements AutoCloseable {
     /** When the caller closed the connection during the reply to {@code bench-tag}, or null. */
     Long closedAt(int tag) {
         return closedAt.get(tag);
+    }
+
+    /** How many {@code /api/chat} requests it was sent. */
+    long requests() {
+        return chats.get();
     }
 
     void forget() {
@@ -124,6 +130,9 @@ final class PacedOllama implements AutoCloseable {
                                 .getBytes(StandardCharsets.US_ASCII));
                     }
                     continue;
+                }
+                if (r.path().startsWith("/api/chat")) {
+                    chats.incrementAndGet();
                 }
                 Exchange e = new Exchange(tag(r.body()), out, now, lines, socket);
                 current = e;

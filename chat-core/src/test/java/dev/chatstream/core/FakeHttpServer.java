@@ -56,10 +56,18 @@ public final class FakeHttpServer implements AutoCloseable {
 
     /** Starts a server on a random loopback port; {@code name} names its threads. */
     public static FakeHttpServer start(String name, Handler handler) {
+        return start(name, 0, handler);
+    }
+
+    /** Starts a server on this loopback port (0: a random one), e.g. where a refused backend comes back. */
+    public static FakeHttpServer start(String name, int port, Handler handler) {
         try {
-            return new FakeHttpServer(new ServerSocket(0, 2048, InetAddress.getLoopbackAddress()), name, handler);
+            ServerSocket socket = new ServerSocket();
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2048);
+            return new FakeHttpServer(socket, name, handler);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start the fake " + name, e);
+            throw new IllegalStateException("cannot start the fake " + name + " on port " + port, e);
         }
     }
 

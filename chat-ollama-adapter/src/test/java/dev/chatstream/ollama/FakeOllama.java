@@ -29,13 +29,18 @@ public final class FakeOllama implements AutoCloseable {
     private volatile long trainedContext = 131_072;
     private final AtomicInteger showRequests = new AtomicInteger();
 
-    private FakeOllama() {
-        this.http = FakeHttpServer.start("fake-ollama", this::serve);
+    private FakeOllama(int port) {
+        this.http = FakeHttpServer.start("fake-ollama", port, this::serve);
     }
 
     /** Starts a fake on a random loopback port. */
     public static FakeOllama start() {
-        return new FakeOllama();
+        return new FakeOllama(0);
+    }
+
+    /** Starts a fake on this loopback port, e.g. where a backend that refused connections comes back. */
+    public static FakeOllama startOn(int port) {
+        return new FakeOllama(port);
     }
 
     /** Where it listens, e.g. {@code http://127.0.0.1:40123}. */

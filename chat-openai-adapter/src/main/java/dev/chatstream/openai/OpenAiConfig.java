@@ -99,7 +99,16 @@ public record OpenAiConfig(URI baseUrl, String model, String apiKey, Map<String,
                     + "http://127.0.0.1:1234/v1 (LM Studio) or http://127.0.0.1:11434/v1 (Ollama); set it with --"
                     + URL.name() + "=URL or " + URL.envVar());
         }
-        URI url = settings.url(URL, "http://127.0.0.1:8080/v1");
+        return from(settings, settings.url(URL, "http://127.0.0.1:8080/v1"));
+    }
+
+    /**
+     * The settings' model, key, options and timeouts for the server at {@code url} (one backend of a pool, whose
+     * URL comes from {@code llm.backends}).
+     *
+     * @throws ConfigException naming the key, its source and what to set when one is wrong (never quoting the key)
+     */
+    public static OpenAiConfig from(Settings settings, URI url) {
         String key = settings.text(API_KEY);
         if (key.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
             throw new ConfigException(API_KEY.name() + " (" + settings.source(API_KEY) + ") must be printable ASCII "
