@@ -27,6 +27,51 @@ class AppConfigTest {
         assertThat(c.http().corsOrigins()).isEmpty();
     }
 
+    /** Issue 21: llm=openai needs the server's URL, says which, and reads its model, key and options. */
+    @Test
+    void shouldChooseAnOpenAiCompatibleServerAndSayWhatItNeeds() {
+        assertThatThrownBy(() -> AppConfig.load(List.of("--llm=openai"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("openai.url is needed with llm=openai: the server's API base, such as "
+                        + "http://127.0.0.1:8080/v1 (llama-server)");
+        assertThatThrownBy(() -> AppConfig.load(List.of("--llm=vllm"), Map.of()))
+                .hasMessage("llm (flag --llm) must be ollama, llamacpp (a GGUF file in-process) or openai (any "
+                        + "OpenAI-compatible server), got \"vllm\"");
+
+        AppConfig c = AppConfig.load(List.of("--llm=openai", "--openai.url=http://gpu:8000",
+                "--openai.options={\"temperature\": 0.2, \"max_tokens\": 300}"), Map.of("CHATSTREAM_OPENAI_API_KEY",
+                "sk-x", "CHATSTREAM_OPENAI_MODEL", "qwen"));
+
+        assertThat(c.openAi()).isPresent();
+        assertThat(c.openAi().get().baseUrl()).isEqualTo(URI.create("http://gpu:8000/v1"));
+        assertThat(c.openAi().get().model()).isEqualTo("qwen");
+        assertThat(c.openAi().get().apiKey()).isEqualTo("sk-x");
+        assertThat(c.openAi().get().options()).containsEntry("max_tokens", 300);
+        assertThat(c.describeLlm()).isEqualTo("OpenAI-compatible server http://gpu:8000/v1, model qwen");
+        assertThatThrownBy(() -> AppConfig.load(List.of("--llm=openai", "--openai.url=http://gpu:8000",
+                "--openai.options={\"stream\": false}"), Map.of()))
+                .hasMessage("openai.options (flag --openai.options): options must not set \"stream\": chatstream sets it");
+    }
+
+    /** Issue 21: llm.backends makes a pool; it cannot be combined with llamacpp. */
+    @Test
+    void shouldReadABackendPoolAndRefuseItBesideLlamaCpp() {
+        AppConfig c = AppConfig.load(List.of(), Map.of("CHATSTREAM_LLM_BACKENDS", "[{\"type\": \"ollama\", "
+                + "\"url\": \"http://gpu1:11434\", \"weight\": 2}, {\"type\": \"openai\", \"name\": \"vllm\", "
+                + "\"url\": \"http://gpu2:8000/v1\", \"model\": \"qwen\", \"max_concurrent\": 8}]"));
+
+        assertThat(c.backends()).extracting(BackendSpec::name).containsExactly("gpu1:11434", "vllm");
+        assertThat(c.backends().get(0).weight()).isEqualTo(2);
+        assertThat(c.backends().get(1).maxConcurrent()).isEqualTo(8);
+        assertThat(c.describeLlm()).isEqualTo("a pool of 2 backends: gpu1:11434 (Ollama http://gpu1:11434, model "
+                + "llama3.2), vllm (OpenAI-compatible http://gpu2:8000/v1, model qwen)");
+        assertThatThrownBy(() -> AppConfig.load(List.of("--llm=llamacpp", "--llamacpp.model=/x.gguf"),
+                Map.of("CHATSTREAM_LLM_BACKENDS", "[{\"type\": \"ollama\", \"url\": \"http://gpu1:11434\"}]")))
+                .hasMessageContaining("is llamacpp, one model in this process: set one or the other");
+        assertThatThrownBy(() -> AppConfig.load(List.of(), Map.of("CHATSTREAM_LLM_BACKENDS", "[{\"type\": 1")))
+                .hasMessageStartingWith("llm.backends (environment variable CHATSTREAM_LLM_BACKENDS) is not valid JSON");
+    }
+
     /** Issue 26: thinking, keep-alive and model options reach Ollama only when set; bad ones stop the start. */
     @Test
     void shouldReadOllamasThinkKeepAliveAndOptions() {
