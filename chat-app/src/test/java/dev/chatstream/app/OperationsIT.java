@@ -49,6 +49,9 @@ class OperationsIT {
         f.ollama.enqueue(Reply.tokens("Olá", "!"));
         f.chat("Olá");
         f.send(f.post("api/chat/stream/", null, "{}"));
+        // The client has the end of the body a moment before the server releases the stream (it is stored, its
+        // figures recorded, then its slot freed): the gauge below is read once that happened, not before.
+        assertThat(f.awaitOpenStreams(0)).isZero();
 
         String metrics = f.send(f.get("metrics", null)).body();
 
