@@ -86,6 +86,10 @@ final class JllamaEngine implements LlamaEngine {
                 ended = true;
                 if (stopped) {
                     it.cancel(); // on the generating thread: frees the slot, nothing waits for the task
+                } else if (tokens > 0) {
+                    // llama.cpp's last output is its final result, not a token (its text, if any, is what it held
+                    // back of the tokens before): 64 tokens at a limit of 64 come as 65 outputs
+                    tokens--;
                 }
                 return null;
             }

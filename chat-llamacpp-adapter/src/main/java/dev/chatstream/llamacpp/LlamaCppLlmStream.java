@@ -234,9 +234,9 @@ public final class LlamaCppLlmStream implements LlmStream, AutoCloseable {
                 }
                 if (!stopped) {
                     long end = System.nanoTime();
-                    // counted in the model's vocabulary: pieces are not tokens (a character split over two tokens
-                    // is one piece, and the last output may be empty)
-                    out.add(new Usage(engine.tokenCount(prompt), engine.tokenCount(text.toString()),
+                    // the tokens the model generated, as llama.cpp counted them (issue 27 item 9: re-tokenizing the
+                    // text counted 513 with a limit of 512, and 77 with 64 on the test model)
+                    out.add(new Usage(engine.tokenCount(prompt), g.tokens(),
                             Duration.ofNanos(end - queuedAt), Duration.ofNanos(start - queuedAt),
                             Duration.ofNanos((firstAt == 0 ? end : firstAt) - start),
                             Duration.ofNanos(firstAt == 0 ? 0 : end - firstAt),

@@ -32,7 +32,7 @@ interface LlamaEngine extends AutoCloseable {
          */
         void stop();
 
-        /** Outputs generated so far (one per token the model produced, the last one possibly without text). */
+        /** Tokens the model produced so far; the final output that ends a generation is not one. */
         int tokens();
     }
 }

@@ -82,6 +82,11 @@ class LlamaCppModelTest {
         assertThat(usage.promptTokens()).as("the prompt is counted too").isPositive();
         assertThat(usage.completionTokens()).isPositive();
         assertThat(usage.doneReason()).isIn("stop", "length");
+        // issue 27 item 9: never more than the limit (re-tokenizing the text said 77 of 64), all of it when cut there
+        assertThat(usage.completionTokens()).isLessThanOrEqualTo(64);
+        if (usage.truncated()) {
+            assertThat(usage.completionTokens()).isEqualTo(64);
+        }
     }
 
     @Test
