@@ -55,7 +55,8 @@ final class CliWiring implements Wiring {
                     store.memories(), injector.getInstance(java.time.Clock.class), config.chat());
             return new Direct(local(store), streamer, injector.getInstance(Conversations.class),
                     config.describeLlm() + ", as user " + user + ", data in "
-                            + config.store().describe().replaceFirst("^jdbc:sqlite:", ""));
+                            + config.store().describe().replaceFirst("^jdbc:sqlite:", ""),
+                    injector.getInstance(dev.chatstream.core.LlmStream.class));
         } catch (ProvisionException e) {
             throw isStore(e) ? storeDown(e) : Server.unusable(e);
         }

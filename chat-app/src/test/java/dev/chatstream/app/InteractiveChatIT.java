@@ -111,6 +111,19 @@ class InteractiveChatIT {
 
         tmux.type("/model");
         tmux.send("Enter");
+        tmux.await(s -> s.contains("model llama3.2 (the setting); /model NAME changes it"), WAIT,
+                "/model alone names the model (issue 27 item 10)");
+        tmux.type("/model nonexistent");
+        tmux.send("Enter");
+        tmux.await(s -> s.contains("There is no model nonexistent here; there are: llama3.2:latest (ollama pull "
+                + "nonexistent adds it)"), WAIT, "an unknown model refused against Ollama's list");
+        tmux.type("/model llama3.2");
+        tmux.send("Enter");
+        tmux.await(s -> s.contains("(model llama3.2 from now on)"), WAIT, "an installed one taken (without :latest)");
+        tmux.type("/model");
+        tmux.send("Enter");
+        tmux.await(s -> s.contains("model llama3.2 (chosen with /model; the setting says llama3.2)"), WAIT,
+                "the choice shown");
         tmux.type("/nope");
         tmux.send("Enter");
         tmux.await(s -> s.contains("Unknown command /nope; /help lists them"), WAIT, "the unknown-command line");

@@ -39,6 +39,20 @@ public interface Backend extends AutoCloseable {
     /** Whether a turn may ask for another model than the configured one. */
     boolean choosesModel();
 
+    /** The model a turn that names none gets, when known (direct mode). */
+    default java.util.Optional<String> model() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * The models a turn may name (direct mode: what the LLM offers); empty when it cannot tell.
+     *
+     * @throws dev.chatstream.core.ChatException when the LLM cannot be asked
+     */
+    default List<String> models() {
+        return List.of();
+    }
+
     /** One line for people: where chats go, e.g. {@code Ollama http://127.0.0.1:11434, model llama3.2, as user admin}. */
     String describe();
 

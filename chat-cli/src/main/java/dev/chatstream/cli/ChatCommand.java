@@ -129,7 +129,8 @@ final class ChatCommand extends Configured implements Callable<Integer> {
         String name = user != null ? user : io.env().getOrDefault("CHATSTREAM_USER", "admin");
         UserId id = userId(name);
         Wiring.Direct direct = wired(w -> w.direct(settings(), io.env(), id));
-        return new DirectBackend(direct.store(), direct.streamer(), direct.conversations(), id, direct.description());
+        return new DirectBackend(direct.store(), direct.streamer(), direct.conversations(), id, direct.description(),
+                direct.llm());
     }
 
     private Backend remote(String url) {

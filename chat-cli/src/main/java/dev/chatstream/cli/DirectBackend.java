@@ -28,9 +28,11 @@ final class DirectBackend implements Backend {
     private final Conversations conversations;
     private final UserId user;
     private final String description;
+    private final dev.chatstream.core.LlmStream llm;
 
     DirectBackend(Wiring.LocalStore store, ChatStreamer streamer, Conversations conversations, UserId user,
-            String description) {
+            String description, dev.chatstream.core.LlmStream llm) {
+        this.llm = llm;
         this.store = store;
         this.streamer = streamer;
         this.conversations = conversations;
@@ -81,6 +83,16 @@ final class DirectBackend implements Backend {
     @Override
     public boolean choosesModel() {
         return true;
+    }
+
+    @Override
+    public java.util.Optional<String> model() {
+        return llm.configuredModel();
+    }
+
+    @Override
+    public List<String> models() {
+        return llm.models();
     }
 
     @Override

@@ -177,13 +177,33 @@ final class Repl {
     private void model(String name) {
         if (!backend.choosesModel()) {
             screen.println(style.error("The server's model setting chooses the model; /model works without --server"));
-        } else if (name.isEmpty()) {
-            screen.println(options.modelOverride().map(m -> "model " + m).orElse("the configured model (see the "
-                    + "first line); /model NAME changes it"));
-        } else {
-            options = options.withModel(name);
-            screen.println(style.dim("(model " + name + " from now on)"));
+            return;
         }
+        java.util.Optional<String> configured = backend.model();
+        if (name.isEmpty()) {
+            screen.println(options.modelOverride().map(m -> "model " + m + " (chosen with /model"
+                    + configured.map(c -> "; the setting says " + c).orElse("") + ")")
+                    .orElse(configured.map(c -> "model " + c + " (the setting); /model NAME changes it")
+                            .orElse("the configured model (see the first line); /model NAME changes it")));
+            return;
+        }
+        List<String> models;
+        try {
+            models = backend.models();
+        } catch (dev.chatstream.core.ChatException e) {
+            options = options.withModel(name);
+            screen.println(style.dim("(model " + name + " from now on; it could not be checked: " + e.getMessage()
+                    + ")"));
+            return;
+        }
+        if (!models.isEmpty() && !models.contains(name) && !models.contains(name + ":latest")) {
+            screen.println(style.error("There is no model " + name + " here; there are: " + String.join(", ",
+                    models.subList(0, Math.min(12, models.size()))) + (models.size() > 12 ? ", …" : "")
+                    + (models.stream().anyMatch(m -> m.contains(":")) ? " (ollama pull " + name + " adds it)" : "")));
+            return;
+        }
+        options = options.withModel(name);
+        screen.println(style.dim("(model " + name + " from now on)"));
     }
 
     private void decide(boolean confirm, String id) {

@@ -70,9 +70,12 @@ public interface Wiring {
      * @param streamer      the use case over the configured LLM
      * @param conversations stores each turn
      * @param description   for people: the LLM, the user and where the data lives
+     * @param llm           the LLM itself, for the models it offers ({@code /model})
      */
-    record Direct(LocalStore store, ChatStreamer streamer, Conversations conversations, String description) {
+    record Direct(LocalStore store, ChatStreamer streamer, Conversations conversations, String description,
+                  dev.chatstream.core.LlmStream llm) {
         public Direct {
+            java.util.Objects.requireNonNull(llm, "llm");
             java.util.Objects.requireNonNull(store, "store");
             java.util.Objects.requireNonNull(streamer, "streamer");
             java.util.Objects.requireNonNull(conversations, "conversations");

@@ -533,6 +533,39 @@ public final class BackendPool implements LlmStream, Measured {
         return best;
     }
 
+    /**
+     * The models of every backend that is up, each once, in the backends' order.
+     *
+     * @throws ChatException when every backend that was asked failed (the last failure)
+     */
+    @Override
+    public List<String> models() {
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+        ChatException last = null;
+        boolean answered = false;
+        for (Slot s : slots) {
+            if (s.state != State.UP) {
+                continue;
+            }
+            try {
+                all.addAll(s.backend.llm().models());
+                answered = true;
+            } catch (ChatException e) {
+                last = e;
+            }
+        }
+        if (!answered && last != null) {
+            throw last;
+        }
+        return List.copyOf(all);
+    }
+
+    /** The first backend's model. */
+    @Override
+    public java.util.Optional<String> configuredModel() {
+        return slots.getFirst().backend.llm().configuredModel();
+    }
+
     @Override
     public void describeTo(Meters meters) {
         meters.gauge("chatstream.llm.pool.waiting", "Requests waiting for a free LLM backend", Map.of(),

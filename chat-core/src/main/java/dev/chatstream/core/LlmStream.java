@@ -54,4 +54,20 @@ public interface LlmStream {
     default java.util.OptionalInt replyTokens(ChatOptions options) {
         return java.util.OptionalInt.empty();
     }
+
+    /**
+     * The models this backend can answer with, for people choosing one ({@code chat}'s {@code /model}): Ollama's
+     * installed models, an OpenAI-compatible server's list, llama.cpp's one file. May do I/O.
+     *
+     * @return the names; empty when the backend cannot tell
+     * @throws ChatException when the backend cannot be asked
+     */
+    default java.util.List<String> models() {
+        return java.util.List.of();
+    }
+
+    /** The model a request that names none gets, for people; empty when not known without asking. Never throws. */
+    default java.util.Optional<String> configuredModel() {
+        return java.util.Optional.empty();
+    }
 }

@@ -122,6 +122,18 @@ public final class LlamaCppLlmStream implements LlmStream, AutoCloseable {
         return java.util.OptionalInt.of(config.maxTokens());
     }
 
+    /** The one model it runs: its file's name. */
+    @Override
+    public java.util.List<String> models() {
+        return java.util.List.of(config.model().getFileName().toString());
+    }
+
+    /** The one model it runs: its file's name. */
+    @Override
+    public java.util.Optional<String> configuredModel() {
+        return java.util.Optional.of(config.model().getFileName().toString());
+    }
+
     @Override
     public Usage stream(LlmRequest request, LlmListener listener, Cancellation cancellation) {
         cancellation.throwIfCancelled();

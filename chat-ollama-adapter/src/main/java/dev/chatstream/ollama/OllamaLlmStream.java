@@ -200,6 +200,7 @@ public final class OllamaLlmStream implements LlmStream {
      *
      * @throws ChatException when Ollama is unreachable or answers with an error
      */
+    @Override
     public List<String> models() {
         JsonNode tags = getJson("/api/tags");
         List<String> names = new ArrayList<>();
@@ -210,6 +211,12 @@ public final class OllamaLlmStream implements LlmStream {
             }
         }
         return names;
+    }
+
+    /** {@code model} (the setting), which a request's own model overrides. */
+    @Override
+    public java.util.Optional<String> configuredModel() {
+        return java.util.Optional.of(config.model());
     }
 
     /**

@@ -335,6 +335,7 @@ public final class OpenAiLlmStream implements LlmStream {
      *
      * @throws ChatException when the server is unreachable or answers with an error
      */
+    @Override
     public List<String> models() {
         List<String> ids = new ArrayList<>();
         for (JsonNode m : getJson(endpoint("/models")).path("data")) {
@@ -344,6 +345,12 @@ public final class OpenAiLlmStream implements LlmStream {
             }
         }
         return ids;
+    }
+
+    /** {@code openai.model}, or the first model the server listed once it was asked. */
+    @Override
+    public Optional<String> configuredModel() {
+        return config.model().isEmpty() ? Optional.ofNullable(listedModel) : Optional.of(config.model());
     }
 
     /**
