@@ -428,6 +428,56 @@ class BackendPoolTest {
     }
 
     @Test
+    void shouldListEveryUpBackendsModelsOnceAndFailOnlyWhenNoneAnswers() {
+        LlmStream a = new LlmStream() {
+            @Override
+            public Usage stream(LlmRequest request, LlmListener listener, Cancellation cancellation) {
+                return Usage.unknown();
+            }
+
+            @Override
+            public List<String> models() {
+                return List.of("llama3.2:latest", "qwen");
+            }
+
+            @Override
+            public Optional<String> configuredModel() {
+                return Optional.of("llama3.2");
+            }
+        };
+        LlmStream b = new LlmStream() {
+            @Override
+            public Usage stream(LlmRequest request, LlmListener listener, Cancellation cancellation) {
+                return Usage.unknown();
+            }
+
+            @Override
+            public List<String> models() {
+                return List.of("qwen", "mistral");
+            }
+        };
+        LlmStream down = new LlmStream() {
+            @Override
+            public Usage stream(LlmRequest request, LlmListener listener, Cancellation cancellation) {
+                return Usage.unknown();
+            }
+
+            @Override
+            public List<String> models() {
+                throw new TransientException(ErrorCode.LLM_UNAVAILABLE, "down");
+            }
+        };
+        HealthCheck ok = () -> Health.ok(Map.of());
+
+        BackendPool pool = pool(new BackendPool.Backend("a", a, 1, 0, ok), new BackendPool.Backend("down", down, 1, 0, ok),
+                new BackendPool.Backend("b", b, 1, 0, ok));
+
+        assertThat(pool.models()).containsExactly("llama3.2:latest", "qwen", "mistral");
+        assertThat(pool.configuredModel()).contains("llama3.2");
+        assertThatThrownBy(() -> pool(new BackendPool.Backend("down", down, 1, 0, ok)).models()).hasMessage("down");
+    }
+
+    @Test
     void shouldPublishEachBackendsFigures() {
         Fake a = new Fake("gpu1");
         a.next.add(failing(ErrorCode.LLM_TIMEOUT));

@@ -257,6 +257,7 @@ class OpenAiLlmStreamTest {
         server.models("local-model", "other").enqueue(FakeOpenAi.Reply.tokens("a"))
                 .enqueue(FakeOpenAi.Reply.tokens("b"));
         OpenAiLlmStream llm = OpenAiLlmStream.create(OpenAiConfig.of(server.baseUrl()));
+        assertThat(llm.configuredModel()).as("not known before the server is asked").isEmpty();
 
         llm.stream(request(), deltas::add, new Cancellation());
         llm.stream(request(), deltas::add, new Cancellation());
@@ -265,6 +266,7 @@ class OpenAiLlmStreamTest {
                 .containsExactly("local-model", "local-model");
         assertThat(server.requests()).filteredOn(r -> r.path().equals("/v1/models")).hasSize(1);
         assertThat(llm.defaultModel()).isEqualTo("local-model");
+        assertThat(llm.configuredModel()).contains("local-model");
     }
 
     @Test
