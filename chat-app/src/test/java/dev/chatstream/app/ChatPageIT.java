@@ -146,6 +146,40 @@ class ChatPageIT {
         }
     }
 
+    /** Issue 27 item 2: after a reload the action cards, their results and a turn's error text are still there. */
+    @Test
+    void shouldShowActionCardsTheirResultsAndAnErrorAgainAfterAReload() throws Exception {
+        try (FakeHomeAssistant ha = FakeHomeAssistant.start("ha-token")
+                .entity("light.sala", "Luz da sala", "Sala", "off");
+             ServerFixture h = new ServerFixture(env -> {
+                 env.put("CHATSTREAM_HOMEASSISTANT_URL", ha.baseUrl().toString());
+                 env.put("CHATSTREAM_HOMEASSISTANT_TOKEN", "ha-token");
+                 env.put("CHATSTREAM_ACTIONS_AUTO", "true");
+                 return env;
+             })) {
+            h.ollama.enqueue(Reply.tokens("Acendo a luz.\n", "ACTION: {\"tool\": \"homeassistant_call_service\", "
+                    + "\"args\": {\"domain\": \"light\", \"service\": \"turn_on\", \"entity_id\": \"light.sala\"}}"));
+            h.ollama.enqueue(Reply.stream().token("Está ").token("sol ").errorLine("model crashed"));
+            browser.open(h.server.baseUri() + "#token=" + h.anaToken);
+            browser.awaitTrue("return !document.getElementById('app').hidden", WAIT, "the chat to show");
+            say("Acende a luz da sala");
+            browser.await("#messages", s -> s.contains("Done: Home Assistant ran light.turn_on on light.sala"), WAIT,
+                    "the action's result on its card");
+            browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the first reply to end");
+            say("E o tempo?");
+            browser.await(".error", s -> s.contains("Ollama failed while answering: model crashed"), WAIT, "the error");
+            browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the second reply to end");
+
+            browser.refresh();
+
+            String shown = browser.await("#messages", s -> s.contains("Está sol"), WAIT, "the stored conversation");
+            assertThat(browser.text(".action-card")).contains("Turn on the sala light",
+                    "Done: Home Assistant ran light.turn_on on light.sala").doesNotContain("Running…");
+            assertThat(browser.text(".error")).contains("Ollama failed while answering: model crashed");
+            assertThat(shown).doesNotContain("Broke off");
+        }
+    }
+
     /**
      * Stop closes Ollama's request; the stopped first reply stays in its conversation, and the next message
      * continues that conversation with the stopped turn as history (issue 27 item 1: it used to split in two).

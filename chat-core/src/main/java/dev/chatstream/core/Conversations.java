@@ -99,6 +99,8 @@ public final class Conversations {
         private final ChatRequest request;
         private final EventSink sink;
         private final StringBuilder shown = new StringBuilder();
+        /** The actions, results and errors that reached the user, kept with the reply. */
+        private final List<ChatEvent> seen = new java.util.ArrayList<>();
         private String finalText;
 
         Recorder(ChatRequest request, EventSink sink) {
@@ -121,7 +123,8 @@ public final class Conversations {
                     String text = finalText != null ? finalText : shown.toString().strip();
                     long id;
                     try {
-                        id = save(new Reply(text, d.usage().truncated() ? MessageStatus.TRUNCATED : MessageStatus.COMPLETE));
+                        id = save(new Reply(text, d.usage().truncated() ? MessageStatus.TRUNCATED : MessageStatus.COMPLETE,
+                                seen));
                     } catch (ChatException e) {
                         LOG.log(Level.WARNING, "A finished turn of user " + request.user() + " could not be stored", e);
                         return sink.send(new ChatEvent.Failed(e.code(), e instanceof ConversationNotFoundException
@@ -140,7 +143,9 @@ public final class Conversations {
                     }
                     if (f.code() != ErrorCode.INVALID_REQUEST && f.code() != ErrorCode.CONVERSATION_NOT_FOUND) {
                         try {
-                            long id = save(new Reply(text, statusOf(f.code())));
+                            List<ChatEvent> all = new java.util.ArrayList<>(seen);
+                            all.add(f);
+                            long id = save(new Reply(text, statusOf(f.code()), all));
                             return sink.send(f.withConversationId(id));
                         } catch (ChatException e) {
                             LOG.log(Level.WARNING, "The unfinished turn of user " + request.user()
@@ -151,15 +156,27 @@ public final class Conversations {
                 case ChatEvent.Thinking t -> {
                 }
                 case ChatEvent.ActionRequested a -> {
+                    return keep(event);
                 }
                 case ChatEvent.InvalidAction i -> {
+                    return keep(event);
                 }
                 case ChatEvent.ActionResult r -> {
+                    return keep(event);
                 }
                 case ChatEvent.Queued q -> {
                 }
             }
             return sink.send(event);
+        }
+
+        /** Sends an action, a result or an unreadable action on, and keeps it for the stored reply once delivered. */
+        private boolean keep(ChatEvent event) {
+            boolean delivered = sink.send(event);
+            if (delivered) {
+                seen.add(event);
+            }
+            return delivered;
         }
 
         /** Whether this turn would be its conversation's only one: a new one, or one begun for it, still empty. */

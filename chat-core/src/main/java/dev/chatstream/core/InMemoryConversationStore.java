@@ -91,7 +91,8 @@ public final class InMemoryConversationStore implements ConversationStore {
             byId.put(id, stored);
         }
         stored.messages.add(new StoredMessage(++nextMessageId, Role.USER, message, MessageStatus.COMPLETE, now));
-        stored.messages.add(new StoredMessage(++nextMessageId, Role.ASSISTANT, reply.text(), reply.status(), now));
+        stored.messages.add(new StoredMessage(++nextMessageId, Role.ASSISTANT, reply.text(), reply.status(), now,
+                reply.events()));
         stored.updatedAt = now;
         stored.lastMessageId = nextMessageId;
         return id;

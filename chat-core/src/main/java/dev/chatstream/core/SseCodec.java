@@ -44,19 +44,38 @@ public final class SseCodec {
         if (event instanceof ChatEvent.Queued) {
             return QUEUED.clone(); // a comment: no id, so a client's Last-Event-ID never points at it
         }
-        String text = switch (event) {
-            case ChatEvent.Queued q -> throw new AssertionError("written above");
-            case ChatEvent.Chunk c -> frame(id, null, map("type", "chunk", "content", c.content()));
-            case ChatEvent.Thinking t -> frame(id, "thinking", map("content", t.content()));
-            case ChatEvent.FinalText f -> frame(id, "final_text", map("text", f.text()));
-            case ChatEvent.ActionRequested a -> frame(id, "action", action(a));
-            case ChatEvent.ActionResult r -> frame(id, "action_result", actionResult(r));
-            case ChatEvent.InvalidAction i -> frame(id, "action_error",
-                    map("error", i.message(), "code", i.code().code()));
-            case ChatEvent.Done d -> frame(id, "done", done(d, requestId));
-            case ChatEvent.Failed f -> frame(id, "error", error(f, requestId));
+        String name = name(event);
+        return frame(id, name.equals("message") ? null : name, data(event, requestId)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The {@code event:} name of {@code event}'s frame ({@code message} for a chunk, which has no such line). */
+    public static String name(ChatEvent event) {
+        return switch (event) {
+            case ChatEvent.Queued q -> throw new IllegalArgumentException("queued is a comment, not an event");
+            case ChatEvent.Chunk c -> "message";
+            case ChatEvent.Thinking t -> "thinking";
+            case ChatEvent.FinalText f -> "final_text";
+            case ChatEvent.ActionRequested a -> "action";
+            case ChatEvent.ActionResult r -> "action_result";
+            case ChatEvent.InvalidAction i -> "action_error";
+            case ChatEvent.Done d -> "done";
+            case ChatEvent.Failed f -> "error";
         };
-        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The data object of {@code event}'s frame, as JSON values; {@code requestId} goes into done and error. */
+    public static Map<String, Object> data(ChatEvent event, String requestId) {
+        return switch (event) {
+            case ChatEvent.Queued q -> throw new IllegalArgumentException("queued is a comment, not an event");
+            case ChatEvent.Chunk c -> map("type", "chunk", "content", c.content());
+            case ChatEvent.Thinking t -> map("content", t.content());
+            case ChatEvent.FinalText f -> map("text", f.text());
+            case ChatEvent.ActionRequested a -> action(a);
+            case ChatEvent.ActionResult r -> actionResult(r);
+            case ChatEvent.InvalidAction i -> map("error", i.message(), "code", i.code().code());
+            case ChatEvent.Done d -> done(d, requestId);
+            case ChatEvent.Failed f -> error(f, requestId);
+        };
     }
 
     /** {@code {"id", "status", "message"}}: the {@code action_result} event's data, and the confirm/cancel answer. */

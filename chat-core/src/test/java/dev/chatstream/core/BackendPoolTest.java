@@ -315,8 +315,9 @@ class BackendPoolTest {
                 queued.add(position);
             }
         }, new Cancellation()), threads);
+        // the request joins the line (waiting) and then, outside the pool's lock, says so (onQueued): wait for both
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (pool.waiting() == 0 && System.nanoTime() < deadline) {
+        while ((pool.waiting() == 0 || queued.isEmpty()) && System.nanoTime() < deadline) {
             Thread.sleep(2);
         }
         assertThat(pool.waiting()).isEqualTo(1);

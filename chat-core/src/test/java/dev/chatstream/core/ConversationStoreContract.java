@@ -67,6 +67,33 @@ public abstract class ConversationStoreContract {
                 .extracting(StoredMessage::status).containsExactly(MessageStatus.values());
     }
 
+    /** Issue 27 item 2: a reopened conversation shows the actions, their results and the error the user saw. */
+    @Test
+    void shouldKeepWhatTheUserSawBesideTheTextOfAReply() {
+        ConversationStore store = newStore();
+        java.util.Map<String, Object> args = new java.util.LinkedHashMap<>();
+        args.put("domain", "lock");
+        args.put("service", "unlock");
+        args.put("entity_id", "lock.porta");
+        args.put("code", List.of(1L, 2.5, true, "a\"b\nç 🌙"));
+        List<ChatEvent> seen = List.of(
+                new ChatEvent.ActionRequested(new Action("homeassistant_call_service", args), java.util.Optional.of(
+                        new ChatEvent.ActionTicket("act_Qm9y", java.util.Optional.of(
+                                java.time.Instant.parse("2026-12-01T10:15:30Z"))))),
+                new ChatEvent.ActionRequested(new Action("homeassistant_call_service", java.util.Map.of("domain",
+                        "light")), java.util.Optional.of(new ChatEvent.ActionTicket("act_b3Bl", java.util.Optional.empty()))),
+                new ChatEvent.ActionResult("act_b3Bl", ActionStatus.DONE, "Home Assistant ran light.turn_on"),
+                new ChatEvent.InvalidAction("The ACTION line is not JSON"),
+                new ChatEvent.Failed(ErrorCode.LLM_UNAVAILABLE, "The connection to Ollama broke; run `ollama serve`"));
+
+        long id = store.saveTurn(ANA, OptionalLong.empty(), "abre a porta", new Reply("Abro", MessageStatus.FAILED,
+                seen));
+
+        List<StoredMessage> messages = store.messages(ANA, id).orElseThrow();
+        assertThat(messages.get(0).events()).isEmpty();
+        assertThat(messages.get(1).events()).isEqualTo(seen);
+    }
+
     @Test
     void shouldKeepAnUnfinishedReplyWithItsStatus() {
         ConversationStore store = newStore();

@@ -106,6 +106,19 @@ public final class ConversationsResource {
         out.put("content", m.content());
         out.put("status", m.status().wireName());
         out.put("created_at", m.createdAt().toString());
+        if (!m.events().isEmpty()) {
+            // what the user saw beside the text, as the stream's own events: a page shows them as it did live
+            java.util.List<Map<String, Object>> events = new java.util.ArrayList<>();
+            for (dev.chatstream.core.ChatEvent e : m.events()) {
+                Map<String, Object> data = dev.chatstream.core.SseCodec.data(e, "");
+                data.remove("request_id");
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("event", dev.chatstream.core.SseCodec.name(e));
+                one.put("data", data);
+                events.add(one);
+            }
+            out.put("events", events);
+        }
         return out;
     }
 }

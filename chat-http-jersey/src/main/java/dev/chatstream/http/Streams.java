@@ -111,8 +111,11 @@ final class Streams {
                             + " s, the server's limit; ask for a shorter answer, or raise limits.stream.seconds")),
                     config.maxStreamDuration().toNanos(), TimeUnit.NANOSECONDS);
             try {
-                EventSink client = config.actionsAuto() ? actions.dispatching(request.user(), sink) : sink;
-                streamer.stream(request, conversations.recording(request, client), cancellation);
+                // the recording is nearest the client, so it keeps what the client saw: actions with their
+                // tickets and results, as the dispatcher made them
+                EventSink recorded = conversations.recording(request, sink);
+                streamer.stream(request, config.actionsAuto() ? actions.dispatching(request.user(), recorded)
+                        : recorded, cancellation);
             } finally {
                 deadline.cancel(false);
             }

@@ -1,13 +1,17 @@
 package dev.chatstream.store;
 
+import dev.chatstream.core.ChatEvent;
 import dev.chatstream.core.Conversation;
 import dev.chatstream.core.ConversationNotFoundException;
 import dev.chatstream.core.ConversationStore;
 import dev.chatstream.core.MessageStatus;
 import dev.chatstream.core.Reply;
 import dev.chatstream.core.Role;
+import dev.chatstream.core.SseCodec;
+import dev.chatstream.core.SseReader;
 import dev.chatstream.core.StoredMessage;
 import dev.chatstream.core.UserId;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -59,14 +63,15 @@ final class JdbcConversationStore implements ConversationStore {
             if (!owned(c, user, conversationId)) {
                 return Optional.empty();
             }
-            try (PreparedStatement s = c.prepareStatement("SELECT id, role, content, status, created_at FROM messages"
-                    + " WHERE conversation_id = ? ORDER BY id")) {
+            try (PreparedStatement s = c.prepareStatement("SELECT id, role, content, status, created_at, events"
+                    + " FROM messages WHERE conversation_id = ? ORDER BY id")) {
                 s.setLong(1, conversationId);
                 List<StoredMessage> list = new ArrayList<>();
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
                         list.add(new StoredMessage(r.getLong(1), Role.fromWireName(r.getString(2)).orElseThrow(),
-                                r.getString(3), MessageStatus.fromWireName(r.getString(4)), Db.instant(r.getLong(5))));
+                                r.getString(3), MessageStatus.fromWireName(r.getString(4)), Db.instant(r.getLong(5)),
+                                events(r.getString(6))));
                     }
                 }
                 return Optional.of(list);
@@ -91,8 +96,8 @@ final class JdbcConversationStore implements ConversationStore {
             } else {
                 id = insertConversation(c, user, message, now);
             }
-            insertMessage(c, id, Role.USER, message, MessageStatus.COMPLETE, now);
-            long last = insertMessage(c, id, Role.ASSISTANT, reply.text(), reply.status(), now);
+            insertMessage(c, id, Role.USER, message, MessageStatus.COMPLETE, now, List.of());
+            long last = insertMessage(c, id, Role.ASSISTANT, reply.text(), reply.status(), now, reply.events());
             try (PreparedStatement s = c.prepareStatement(
                     "UPDATE conversations SET updated_at = ?, last_message_id = ? WHERE id = ?")) {
                 s.setLong(1, now);
@@ -124,16 +129,43 @@ final class JdbcConversationStore implements ConversationStore {
     }
 
     private static long insertMessage(Connection c, long conversationId, Role role, String content,
-            MessageStatus status, long now) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO messages"
-                + " (conversation_id, role, content, status, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id")) {
+            MessageStatus status, long now, List<ChatEvent> events) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO messages (conversation_id, role, content, status,"
+                + " created_at, events) VALUES (?, ?, ?, ?, ?, ?) RETURNING id")) {
             s.setLong(1, conversationId);
             s.setString(2, role.wireName());
             s.setString(3, content);
             s.setString(4, status.wireName());
             s.setLong(5, now);
+            s.setString(6, sse(events));
             return Db.insertReturningId(s);
         }
+    }
+
+    /** A reply's events as the Server-Sent Events the client got (the wire format, pinned by its golden files). */
+    private static String sse(List<ChatEvent> events) {
+        StringBuilder out = new StringBuilder();
+        long seq = 0;
+        for (ChatEvent e : events) {
+            out.append(new String(SseCodec.encode(++seq, e, ""), StandardCharsets.UTF_8));
+        }
+        return out.toString();
+    }
+
+    /** The events {@link #sse} wrote; an event this version cannot read is skipped. */
+    private static List<ChatEvent> events(String sse) {
+        if (sse == null || sse.isEmpty()) {
+            return List.of();
+        }
+        List<ChatEvent> out = new ArrayList<>();
+        new SseReader((name, id, data) -> {
+            try {
+                SseCodec.decode(name, data).ifPresent(out::add);
+            } catch (RuntimeException unreadable) {
+                // written by another version: the text of the message still stands
+            }
+        }).feed(java.nio.ByteBuffer.wrap(sse.getBytes(StandardCharsets.UTF_8)));
+        return out;
     }
 
     @Override

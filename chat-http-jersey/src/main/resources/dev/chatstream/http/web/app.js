@@ -153,7 +153,8 @@ async function openConversation(id) {
   $('messages').replaceChildren();
   for (const m of messages) {
     const item = addMessage(m.role, m.content);
-    if (m.status !== 'complete') note(item, STATUS_NOTES[m.status] || 'Broke off');
+    const ended = showStored(item, m.events || []);
+    if (m.status !== 'complete' && !ended) note(item, STATUS_NOTES[m.status] || 'Broke off');
   }
   if (running) {
     // a reply still streaming (this page was reloaded, or it runs on another device): show it all and follow it
@@ -162,6 +163,47 @@ async function openConversation(id) {
   }
   scrollToEnd(true);
   await loadConversations();
+}
+
+/**
+ * What the user saw beside a stored reply's text, shown again as it was live: its action cards with their results,
+ * actions that could not be read, and the error that ended it. Returns whether an error (or a stop) was shown.
+ */
+function showStored(item, events) {
+  let ended = false;
+  for (const { event, data } of events) {
+    if (event === 'action') {
+      const ticket = data.id ? { id: data.id, needsConfirmation: data.needs_confirmation === true,
+        confirmBy: data.confirm_by } : undefined;
+      const card = actionCard(data.action, ticket);
+      if (ticket && ticket.needsConfirmation && new Date(ticket.confirmBy) < new Date()) {
+        // its time to be confirmed is over: no buttons that could only fail
+        card.querySelectorAll('.action-ask, button').forEach((e) => e.remove());
+        const past = document.createElement('p');
+        past.className = 'action-status not-done';
+        past.textContent = 'Waited for your confirmation until ' + new Date(ticket.confirmBy).toLocaleTimeString()
+          + '; it can no longer be confirmed here.';
+        card.appendChild(past);
+      }
+      item.appendChild(card);
+    } else if (event === 'action_result') {
+      const card = item.querySelector('.action-card[data-action-id="' + CSS.escape(data.id) + '"]');
+      if (card) showActionResult(card, data);
+    } else if (event === 'action_error') {
+      note(item, 'The model asked for an action that could not be read: ' + data.error);
+    } else if (event === 'error') {
+      ended = true;
+      if (data.code === 'cancelled') { note(item, STATUS_NOTES.cancelled); continue; }
+      const box = document.createElement('div');
+      box.className = 'error';
+      const words = document.createElement('span');
+      withInlineCode(words, data.error);
+      box.appendChild(words);
+      item.appendChild(box);
+      if (!item.querySelector('.body').textContent) item.querySelector('.body').hidden = true;
+    }
+  }
+  return ended;
 }
 
 async function deleteConversation(id) {
