@@ -308,7 +308,17 @@ class ChatPageIT {
         assertThat(f.ollama.chatBodies().get(1)).as("the reloaded page continued the stored conversation")
                 .contains("O meu gato chama-se Tareco", "Que nome bonito!");
         assertThat(browser.text("#conversations")).contains("O meu gato chama-se Tareco");
+        // issue 27 item 5: each conversation says when it was (the time, today), and ✕ asks before it deletes
+        assertThat(browser.script("return document.querySelector('#conversations .when').textContent").asText())
+                .matches(".*\\d{1,2}:\\d{2}.*");
         browser.click("#conversations .delete");
+        assertThat(browser.text("#conversations")).contains("Delete “O meu gato chama-se Tareco”?", "Keep");
+        browser.click("#conversations .keep");
+        assertThat(browser.text("#conversations")).contains("O meu gato chama-se Tareco").doesNotContain("Delete “");
+        assertThat(ConversationsIT.json(f.send(f.get("api/conversations", f.anaToken)).body()).get("conversations"))
+                .as("Keep kept it").hasSize(1);
+        browser.click("#conversations .delete");
+        browser.click("#conversations .confirm-delete");
         browser.await("#conversations", String::isBlank, WAIT, "the list without the deleted conversation");
         assertThat(browser.text("#messages")).isBlank();
     }

@@ -122,8 +122,15 @@ async function loadConversations() {
     const open = document.createElement('button');
     open.type = 'button';
     open.className = 'open';
-    open.textContent = c.title;
-    open.title = c.title;
+    const title = document.createElement('span');
+    title.className = 'title';
+    title.textContent = c.title;
+    const when = document.createElement('span');
+    when.className = 'when';
+    const updated = new Date(c.updated_at);
+    when.textContent = shortDate(updated); // two chats both titled "Olá" are told apart by when they were
+    open.append(title, when);
+    open.title = c.title + ' (' + updated.toLocaleString() + ')';
     if (c.id === state.conversationId) open.setAttribute('aria-current', 'true');
     open.addEventListener('click', () => { openConversation(c.id); toggleList(false); });
     const remove = document.createElement('button');
@@ -131,11 +138,39 @@ async function loadConversations() {
     remove.className = 'delete icon';
     remove.textContent = '✕';
     remove.setAttribute('aria-label', 'Delete conversation: ' + c.title);
-    remove.addEventListener('click', () => deleteConversation(c.id));
+    remove.addEventListener('click', () => askToDelete(li, c));
     li.append(open, remove);
     return li;
   }));
   return conversations;
+}
+
+/** Today: the time; this year: day and month; else with the year. */
+function shortDate(d) {
+  const now = new Date();
+  if (d.toDateString() === now.toDateString()) return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return d.toLocaleDateString([], d.getFullYear() === now.getFullYear() ? { day: 'numeric', month: 'short' }
+    : { day: 'numeric', month: 'short', year: 'numeric' });
+}
+
+/** ✕ asks first, in place: deleting a conversation cannot be undone. */
+function askToDelete(li, c) {
+  const kept = [...li.childNodes];
+  const ask = document.createElement('span');
+  ask.className = 'ask';
+  ask.textContent = 'Delete “' + c.title + '”?';
+  const yes = document.createElement('button');
+  yes.type = 'button';
+  yes.className = 'confirm-delete';
+  yes.textContent = 'Delete';
+  yes.addEventListener('click', () => deleteConversation(c.id));
+  const no = document.createElement('button');
+  no.type = 'button';
+  no.className = 'keep';
+  no.textContent = 'Keep';
+  no.addEventListener('click', () => { li.replaceChildren(...kept); kept[1].focus(); });
+  li.replaceChildren(ask, yes, no);
+  no.focus();
 }
 
 function setConversation(id) {
