@@ -11,6 +11,11 @@ import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 
 class SqliteAccountsTest extends AccountsBehaviour {
+    @org.junit.jupiter.api.AfterEach
+    void closeStores() {
+        Stores.closeOpened();
+    }
+
     @Override
     JdbcStore newStore() {
         return Stores.sqlite();
