@@ -308,6 +308,23 @@ class ChatPageIT {
         assertThat(f.ollama.chatBodies().get(1)).as("the reloaded page continued the stored conversation")
                 .contains("O meu gato chama-se Tareco", "Que nome bonito!");
         assertThat(browser.text("#conversations")).contains("O meu gato chama-se Tareco");
+        // issue 27 item 5: a reply can be copied; the list can be searched (any case, accents ignored)
+        browser.script("window.copied = []; navigator.clipboard.writeText = async (t) => { window.copied.push(t); };");
+        browser.click(".message.assistant .copy");
+        browser.await(".message.assistant .copy", s -> s.equals("Copied"), WAIT, "the copy said");
+        assertThat(browser.script("return window.copied").toString()).isEqualTo("[\"Que nome bonito!\"]");
+        browser.type("#search", "GATO");
+        assertThat(browser.script("return document.querySelectorAll('#conversations li:not([hidden])').length")
+                .asInt()).isOne();
+        browser.type("#search", " e cão");
+        browser.awaitTrue("return !document.getElementById('no-match').hidden", WAIT, "no match said");
+        assertThat(browser.script("return document.querySelectorAll('#conversations li:not([hidden])').length")
+                .asInt()).isZero();
+        browser.script("const s = document.getElementById('search'); s.value = 'TARECÓ';"
+                + " s.dispatchEvent(new Event('input'));");
+        assertThat(browser.script("return document.querySelectorAll('#conversations li:not([hidden])').length")
+                .asInt()).as("accents ignored").isOne();
+        browser.script("const s = document.getElementById('search'); s.value = ''; s.dispatchEvent(new Event('input'));");
         // issue 27 item 5: each conversation says when it was (the time, today), and ✕ asks before it deletes
         assertThat(browser.script("return document.querySelector('#conversations .when').textContent").asText())
                 .matches(".*\\d{1,2}:\\d{2}.*");

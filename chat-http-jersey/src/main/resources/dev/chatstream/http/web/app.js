@@ -140,9 +140,24 @@ async function loadConversations() {
     remove.setAttribute('aria-label', 'Delete conversation: ' + c.title);
     remove.addEventListener('click', () => askToDelete(li, c));
     li.append(open, remove);
+    li.dataset.title = c.title;
     return li;
   }));
+  filterConversations();
   return conversations;
+}
+
+/** Shows only the conversations whose title holds what the search box says (any case, accents ignored). */
+function filterConversations() {
+  const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const wanted = fold($('search').value.trim());
+  let shown = 0;
+  for (const li of $('conversations').children) {
+    const match = !wanted || fold(li.dataset.title || '').includes(wanted);
+    li.hidden = !match;
+    if (match) shown++;
+  }
+  $('no-match').hidden = !wanted || shown > 0;
 }
 
 /** Today: the time; this year: day and month; else with the year. */
@@ -267,8 +282,28 @@ function addMessage(role, text) {
   if (role === 'user') body.textContent = text;
   else renderMarkdown(body, text);
   li.append(who, body);
+  if (role === 'assistant') li.appendChild(copyButton(li));
   $('messages').appendChild(li);
   return li;
+}
+
+/** Copies a reply's text (as shown, without cards and notes) to the clipboard, and says so. */
+function copyButton(li) {
+  const copy = document.createElement('button');
+  copy.type = 'button';
+  copy.className = 'copy icon';
+  copy.textContent = 'Copy';
+  copy.setAttribute('aria-label', 'Copy this reply');
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(li.querySelector('.body').innerText.trim());
+      copy.textContent = 'Copied';
+    } catch {
+      copy.textContent = 'Copy failed';
+    }
+    setTimeout(() => { copy.textContent = 'Copy'; }, 2000);
+  });
+  return copy;
 }
 
 function note(item, text) {
@@ -549,6 +584,7 @@ function wire() {
   });
   $('sign-out').addEventListener('click', () => { stop(); setConversation(null); signIn('Signed out.'); });
   $('new-conversation').addEventListener('click', newConversation);
+  $('search').addEventListener('input', filterConversations);
   $('toggle-list').addEventListener('click', () => toggleList());
   $('composer').addEventListener('submit', (e) => {
     e.preventDefault();
