@@ -172,13 +172,13 @@ public final class Bench {
                 try (ServerProcess server = ServerProcess.start(launcher, a.baseUrl(), env)) {
                     StreamClient client = new StreamClient(StreamClient.Target.SERVER, server.base, server.token);
                     Load.steady(client, 64, warmup, Duration.ofSeconds(2));
-                    long before = a.requests() + b.requests();
                     long beforeA = a.requests();
+                    long beforeB = b.requests();
                     long cpu0 = ProcStats.cpuNanos(server.pid());
                     Load.Streams s = Load.steady(client, 64, waves, Duration.ofSeconds(2));
                     long cpu = ProcStats.cpuNanos(server.pid()) - cpu0;
                     long toA = a.requests() - beforeA;
-                    long toB = a.requests() + b.requests() - before - toA;
+                    long toB = b.requests() - beforeB;
                     String row = String.format("| %s | %.2f / %.2f | %.1f | a %d, b %d | %d |", pooled
                             ? "pool of two" : "one backend", s.firstChunk().p50(), s.firstChunk().p99(),
                             s.chunks() == 0 ? Double.NaN : cpu / 1e3 / s.chunks(), toA, toB, s.errorCount());

@@ -40,6 +40,12 @@ public final class UpstreamCall {
 
         /** The connection broke after the answer began. */
         ChatException connectionBroke(Throwable e);
+
+        /** A short request ({@link #fetch}) was answered with {@code status}, not 200; {@code body} is its text. */
+        ChatException status(int status, String body, URI endpoint, Optional<String> retryAfter);
+
+        /** A short request got no answer within {@code limit}. */
+        ChatException noAnswer(Duration limit, Throwable cause);
     }
 
     /** The time limits of one call. */
@@ -86,6 +92,33 @@ public final class UpstreamCall {
             } finally {
                 exchange.abort(); // closes the connection: after a complete reply, and on every failure
             }
+        }
+    }
+
+    /**
+     * A short request on the JDK {@link java.net.http.HttpClient} (a model list, a version, a model's details): the
+     * text of its 200 answer; any other status, no answer in time, or a failure to connect or send as
+     * {@code failures} word them.
+     *
+     * @throws ChatException as described; {@link StreamCancelledException} when the thread is interrupted
+     */
+    public static String fetch(java.net.http.HttpClient http, java.net.http.HttpRequest request, Failures failures) {
+        try {
+            java.net.http.HttpResponse<byte[]> response = http.send(request,
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            String text = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+            if (response.statusCode() != 200) {
+                throw failures.status(response.statusCode(), text, request.uri(),
+                        response.headers().firstValue("Retry-After"));
+            }
+            return text;
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw failures.noAnswer(request.timeout().orElse(Duration.ZERO), e);
+        } catch (IOException e) {
+            throw failures.sending(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StreamCancelledException("Interrupted while asking " + request.uri().getHost());
         }
     }
 

@@ -104,6 +104,24 @@ class BackendPoolTest {
         return pool(BackendPool.Limits.defaults(), backends);
     }
 
+    /** Starts a request that holds {@code backend}'s one slot (until {@code release}, or the test's end). */
+    private CompletableFuture<String> holdTheSlot(BackendPool pool, Fake backend, CountDownLatch release)
+            throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
+        backend.next.add(held(started, release, "first"));
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> ask(pool), threads);
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        return first;
+    }
+
+    /** Waits up to 5 s for {@code condition}. */
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+    }
+
     private static LlmRequest request() {
         return new LlmRequest(List.of(ChatMessage.user("Olá")), ChatOptions.defaults());
     }
@@ -126,11 +144,8 @@ class BackendPoolTest {
         List<CompletableFuture<String>> running = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
             running.add(CompletableFuture.supplyAsync(() -> ask(pool), threads));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (pool.status().stream().mapToInt(BackendPool.Status::inFlight).sum() < i
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
+            int inFlight = i;
+            await(() -> pool.status().stream().mapToInt(BackendPool.Status::inFlight).sum() >= inFlight);
         }
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
 
@@ -296,11 +311,8 @@ class BackendPoolTest {
     void shouldQueueWhenAllAreAtTheirCapAndServeWhenOneFrees() throws Exception {
         Fake a = new Fake("a");
         BackendPool pool = pool(a.backend(1, 1));
-        CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        a.next.add(held(started, release, "first"));
-        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> ask(pool), threads);
-        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<String> first = holdTheSlot(pool, a, release);
 
         List<Integer> queued = new CopyOnWriteArrayList<>();
         StringBuilder text = new StringBuilder();
@@ -316,10 +328,7 @@ class BackendPoolTest {
             }
         }, new Cancellation()), threads);
         // the request joins the line (waiting) and then, outside the pool's lock, says so (onQueued): wait for both
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while ((pool.waiting() == 0 || queued.isEmpty()) && System.nanoTime() < deadline) {
-            Thread.sleep(2);
-        }
+        await(() -> pool.waiting() > 0 && !queued.isEmpty());
         assertThat(pool.waiting()).isEqualTo(1);
         assertThat(queued).containsExactly(1);
 
@@ -335,10 +344,7 @@ class BackendPoolTest {
         Fake a = new Fake("a");
         BackendPool pool = pool(new BackendPool.Limits(3, Duration.ofSeconds(5), Duration.ofMinutes(5),
                 Duration.ofMinutes(1), 0, Duration.ofSeconds(30)), a.backend(1, 1));
-        CountDownLatch started = new CountDownLatch(1);
-        a.next.add(held(started, new CountDownLatch(1), "first"));
-        CompletableFuture.runAsync(() -> ask(pool), threads);
-        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        holdTheSlot(pool, a, new CountDownLatch(1));
 
         assertThatThrownBy(() -> ask(pool)).hasMessageContaining("Every LLM backend (a) is answering as many replies")
                 .satisfies(e -> assertThat(((ChatException) e).code()).isEqualTo(ErrorCode.SERVER_BUSY));
@@ -349,16 +355,10 @@ class BackendPoolTest {
         Fake a = new Fake("a");
         BackendPool pool = pool(new BackendPool.Limits(3, Duration.ofSeconds(5), Duration.ofMinutes(5),
                 Duration.ofMinutes(1), 8, Duration.ofSeconds(30)), a.backend(1, 1));
-        CountDownLatch started = new CountDownLatch(1);
-        a.next.add(held(started, new CountDownLatch(1), "first"));
-        CompletableFuture.runAsync(() -> ask(pool), threads);
-        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        holdTheSlot(pool, a, new CountDownLatch(1));
 
         CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> ask(pool), threads);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (pool.waiting() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(2);
-        }
+        await(() -> pool.waiting() > 0);
         now.addAndGet(Duration.ofSeconds(31).toNanos());
 
         assertThatThrownBy(() -> waiting.get(5, TimeUnit.SECONDS))
@@ -370,17 +370,11 @@ class BackendPoolTest {
     void shouldStopWaitingAtOnceWhenCancelled() throws Exception {
         Fake a = new Fake("a");
         BackendPool pool = pool(a.backend(1, 1));
-        CountDownLatch started = new CountDownLatch(1);
-        a.next.add(held(started, new CountDownLatch(1), "first"));
-        CompletableFuture.runAsync(() -> ask(pool), threads);
-        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        holdTheSlot(pool, a, new CountDownLatch(1));
         Cancellation cancellation = new Cancellation();
         CompletableFuture<Void> waiting = CompletableFuture.runAsync(
                 () -> pool.stream(request(), d -> { }, cancellation), threads);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (pool.waiting() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(2);
-        }
+        await(() -> pool.waiting() > 0);
 
         cancellation.cancel("Stopped");
 
@@ -428,9 +422,9 @@ class BackendPoolTest {
         assertThat(pool.status()).extracting(BackendPool.Status::state).containsOnly(BackendPool.State.UP);
     }
 
-    @Test
-    void shouldListEveryUpBackendsModelsOnceAndFailOnlyWhenNoneAnswers() {
-        LlmStream a = new LlmStream() {
+    /** A backend that lists {@code models} (null: cannot be asked) and names {@code configured}. */
+    private static LlmStream listing(List<String> models, Optional<String> configured) {
+        return new LlmStream() {
             @Override
             public Usage stream(LlmRequest request, LlmListener listener, Cancellation cancellation) {
                 return Usage.unknown();
@@ -438,36 +432,24 @@ class BackendPoolTest {
 
             @Override
             public List<String> models() {
-                return List.of("llama3.2:latest", "qwen");
+                if (models == null) {
+                    throw new TransientException(ErrorCode.LLM_UNAVAILABLE, "down");
+                }
+                return models;
             }
 
             @Override
             public Optional<String> configuredModel() {
-                return Optional.of("llama3.2");
+                return configured;
             }
         };
-        LlmStream b = new LlmStream() {
-            @Override
-            public Usage stream(LlmRequest request, LlmListener listener, Cancellation cancellation) {
-                return Usage.unknown();
-            }
+    }
 
-            @Override
-            public List<String> models() {
-                return List.of("qwen", "mistral");
-            }
-        };
-        LlmStream down = new LlmStream() {
-            @Override
-            public Usage stream(LlmRequest request, LlmListener listener, Cancellation cancellation) {
-                return Usage.unknown();
-            }
-
-            @Override
-            public List<String> models() {
-                throw new TransientException(ErrorCode.LLM_UNAVAILABLE, "down");
-            }
-        };
+    @Test
+    void shouldListEveryUpBackendsModelsOnceAndFailOnlyWhenNoneAnswers() {
+        LlmStream a = listing(List.of("llama3.2:latest", "qwen"), Optional.of("llama3.2"));
+        LlmStream b = listing(List.of("qwen", "mistral"), Optional.empty());
+        LlmStream down = listing(null, Optional.empty());
         HealthCheck ok = () -> Health.ok(Map.of());
 
         BackendPool pool = pool(new BackendPool.Backend("a", a, 1, 0, ok), new BackendPool.Backend("down", down, 1, 0, ok),

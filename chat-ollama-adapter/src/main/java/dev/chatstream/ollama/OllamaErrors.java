@@ -27,8 +27,11 @@ final class OllamaErrors implements UpstreamCall.Failures {
     private final ObjectMapper mapper;
     private final Duration connectTimeout;
     private final int maxLineBytes;
+    /** The configured model, named in the errors of short requests (which name none of their own). */
+    private final String model;
 
-    OllamaErrors(URI baseUrl, ObjectMapper mapper, Duration connectTimeout, int maxLineBytes) {
+    OllamaErrors(URI baseUrl, ObjectMapper mapper, Duration connectTimeout, int maxLineBytes, String model) {
+        this.model = model;
         this.baseUrl = baseUrl;
         this.mapper = mapper;
         this.connectTimeout = connectTimeout;
@@ -62,7 +65,8 @@ final class OllamaErrors implements UpstreamCall.Failures {
     }
 
     /** For a short request ({@code /api/tags}, {@code /api/version}) that got no answer in time. */
-    ChatException noAnswer(Duration limit, Throwable cause) {
+    @Override
+    public ChatException noAnswer(Duration limit, Throwable cause) {
         return new TransientException(ErrorCode.LLM_TIMEOUT, "Ollama at " + baseUrl + " did not answer within "
                 + seconds(limit) + " — is it running, and not overloaded?", cause);
     }
@@ -79,6 +83,11 @@ final class OllamaErrors implements UpstreamCall.Failures {
      * found"}}, while a path nothing serves is gin's plain-text {@code 404 page not found} (a wrong
      * {@code ollama.url}); cloud models add 401 (sign in), 403, 429 and 502.
      */
+    @Override
+    public ChatException status(int status, String body, URI endpoint, Optional<String> retryAfter) {
+        return status(status, body, model, endpoint, retryAfter);
+    }
+
     ChatException status(int status, String body, String model, URI endpoint, Optional<String> retryAfter) {
         String said = quote(body);
         return switch (status) {

@@ -16,7 +16,6 @@ import dev.chatstream.core.LlmDelta;
 import dev.chatstream.core.LlmListener;
 import dev.chatstream.core.LlmRequest;
 import dev.chatstream.core.LlmStream;
-import dev.chatstream.core.StreamCancelledException;
 import dev.chatstream.core.Usage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +24,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +66,8 @@ public final class OllamaLlmStream implements LlmStream {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.connectTimeout())
                 .build();
-        this.errors = new OllamaErrors(config.baseUrl(), mapper, config.connectTimeout(), config.maxLineBytes());
+        this.errors = new OllamaErrors(config.baseUrl(), mapper, config.connectTimeout(), config.maxLineBytes(),
+                config.model());
         this.limits = new UpstreamCall.Limits(config.connectTimeout(), config.firstTokenTimeout(),
                 config.idleTimeout(), config.overallTimeout());
     }
@@ -251,21 +250,11 @@ public final class OllamaLlmStream implements LlmStream {
     }
 
     private JsonNode exchangeJson(HttpRequest request) {
+        String text = UpstreamCall.fetch(http, request, errors);
         try {
-            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            String text = new String(response.body(), StandardCharsets.UTF_8);
-            if (response.statusCode() != 200) {
-                throw errors.status(response.statusCode(), text, config.model(), request.uri(),
-                        response.headers().firstValue("Retry-After"));
-            }
             return mapper.readTree(text);
-        } catch (java.net.http.HttpTimeoutException e) {
-            throw errors.noAnswer(request.timeout().orElseThrow(), e);
-        } catch (IOException e) {
-            throw errors.sending(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StreamCancelledException("Interrupted while asking Ollama");
+        } catch (IOException notJson) {
+            throw errors.malformedLine(notJson);
         }
     }
 

@@ -32,8 +32,11 @@ final class OpenAiErrors implements UpstreamCall.Failures {
     private final ObjectMapper mapper;
     private final Duration connectTimeout;
     private final int maxLineBytes;
+    /** The configured model, named in the errors of short requests (which name none of their own). */
+    private final String model;
 
-    OpenAiErrors(URI baseUrl, ObjectMapper mapper, Duration connectTimeout, int maxLineBytes) {
+    OpenAiErrors(URI baseUrl, ObjectMapper mapper, Duration connectTimeout, int maxLineBytes, String model) {
+        this.model = model;
         this.baseUrl = baseUrl;
         this.mapper = mapper;
         this.connectTimeout = connectTimeout;
@@ -67,7 +70,8 @@ final class OpenAiErrors implements UpstreamCall.Failures {
     }
 
     /** For a short request ({@code /v1/models}) that got no answer in time. */
-    ChatException noAnswer(Duration limit, Throwable cause) {
+    @Override
+    public ChatException noAnswer(Duration limit, Throwable cause) {
         return new TransientException(ErrorCode.LLM_TIMEOUT, "The server at " + baseUrl + " did not answer within "
                 + seconds(limit) + " — is it running, and not overloaded?", cause);
     }
@@ -78,6 +82,11 @@ final class OpenAiErrors implements UpstreamCall.Failures {
      * exist."; Ollama's {@code /v1}: "model \"x\" not found"), while a 404 that is not JSON is a path nothing serves
      * (a base URL without {@code /v1}, or a proxy's). llama-server answers 503 "Loading model" while it loads.
      */
+    @Override
+    public ChatException status(int status, String body, URI endpoint, Optional<String> retryAfter) {
+        return status(status, body, model, endpoint, retryAfter);
+    }
+
     ChatException status(int status, String body, String model, URI endpoint, Optional<String> retryAfter) {
         String said = quote(body);
         String named = model.isEmpty() ? "" : " \"" + model + "\"";

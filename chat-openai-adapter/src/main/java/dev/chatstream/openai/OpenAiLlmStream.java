@@ -16,7 +16,6 @@ import dev.chatstream.core.LlmDelta;
 import dev.chatstream.core.LlmListener;
 import dev.chatstream.core.LlmRequest;
 import dev.chatstream.core.LlmStream;
-import dev.chatstream.core.StreamCancelledException;
 import dev.chatstream.core.Usage;
 import dev.chatstream.core.Watchdog;
 import java.io.IOException;
@@ -25,7 +24,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,7 +80,8 @@ public final class OpenAiLlmStream implements LlmStream {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.connectTimeout())
                 .build();
-        this.errors = new OpenAiErrors(config.baseUrl(), mapper, config.connectTimeout(), config.maxLineBytes());
+        this.errors = new OpenAiErrors(config.baseUrl(), mapper, config.connectTimeout(), config.maxLineBytes(),
+                config.model());
         this.limits = new UpstreamCall.Limits(config.connectTimeout(), config.firstTokenTimeout(),
                 config.idleTimeout(), config.overallTimeout());
         this.authorization = config.apiKey().isEmpty() ? Map.of()
@@ -365,26 +364,11 @@ public final class OpenAiLlmStream implements LlmStream {
     private JsonNode getJson(URI uri) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(metadataTimeout).GET();
         authorization.forEach(request::header);
-        HttpRequest built = request.build();
+        String text = UpstreamCall.fetch(http, request.build(), errors);
         try {
-            HttpResponse<byte[]> response = http.send(built, HttpResponse.BodyHandlers.ofByteArray());
-            String text = new String(response.body(), StandardCharsets.UTF_8);
-            if (response.statusCode() != 200) {
-                throw errors.status(response.statusCode(), text, config.model(), uri,
-                        response.headers().firstValue("Retry-After"));
-            }
-            try {
-                return mapper.readTree(text);
-            } catch (IOException notJson) {
-                throw errors.malformed(notJson);
-            }
-        } catch (java.net.http.HttpTimeoutException e) {
-            throw errors.noAnswer(metadataTimeout, e);
-        } catch (IOException e) {
-            throw errors.sending(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StreamCancelledException("Interrupted while asking the OpenAI-compatible server");
+            return mapper.readTree(text);
+        } catch (IOException notJson) {
+            throw errors.malformed(notJson);
         }
     }
 
