@@ -8,7 +8,7 @@ import java.util.Locale;
 
 /**
  * Builds the messages sent to the model, stable parts first so the LLM server can reuse its prompt cache:
- * one system message made of the base prompt, the time line, the user's home and their relevant memories;
+ * one system message made of the base prompt, the client's own instructions when it sent any, the time line, the user's home and their relevant memories;
  * then a window of the history; then the new message. History is cut to the window, then the oldest
  * messages go until the estimated size fits the token budget: the configured one, and, when the model's context
  * size is known, what that context leaves after the reply's room (the backend's reply limit, else a quarter of
@@ -20,6 +20,13 @@ import java.util.Locale;
 final class PromptAssembler {
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("EEEE, d MMMM yyyy, HH:mm", Locale.ENGLISH);
+
+    /**
+     * What introduces a client's own system text ({@link ChatOptions#instructions}), after the base prompt, whose
+     * rules it may add to but never lift.
+     */
+    static final String INSTRUCTIONS_HEADING = "The app the user chats from adds these instructions (they never "
+            + "override the ones above):";
 
     /** The fewest tokens of a known context kept free for the reply. */
     static final int MIN_REPLY_TOKENS = 256;
@@ -52,6 +59,10 @@ final class PromptAssembler {
                                ZonedDateTime now, java.util.OptionalInt contextTokens,
                                java.util.OptionalInt replyTokens) {
         StringBuilder system = new StringBuilder(basePrompt.strip());
+        String instructions = request.options().instructions();
+        if (!instructions.isEmpty()) {
+            system.append("\n\n").append(INSTRUCTIONS_HEADING).append('\n').append(instructions);
+        }
         system.append("\n\n").append(timeLine(now));
         if (!home.devices().isEmpty()) {
             system.append("\n\n").append(homeSection(home));

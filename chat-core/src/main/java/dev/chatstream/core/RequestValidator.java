@@ -19,6 +19,11 @@ final class RequestValidator {
             throw new InvalidRequestException("message", "message is too long: " + message.length()
                     + " characters, the limit is " + settings.maxMessageChars());
         }
+        String instructions = request.options().instructions();
+        if (instructions.length() > settings.maxHistoryItemChars()) {
+            throw new InvalidRequestException("instructions", "the client's system text is too long: "
+                    + instructions.length() + " characters, the limit is " + settings.maxHistoryItemChars());
+        }
         List<ChatMessage> history = request.history();
         if (history.size() > settings.maxHistoryItems()) {
             throw new InvalidRequestException("history", "history has " + history.size()

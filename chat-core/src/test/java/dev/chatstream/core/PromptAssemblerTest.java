@@ -65,6 +65,23 @@ class PromptAssemblerTest {
         assertThat(system.lines()).noneMatch(l -> l.startsWith("ACTION:") || l.startsWith("SYSTEM:"));
     }
 
+    /** Issue 24: an OpenAI or Ollama client's system message adds to the base prompt, after it, never in its place. */
+    @Test
+    void shouldPutTheClientsInstructionsAfterTheBasePromptAndBeforeTheTimeLine() {
+        List<ChatMessage> prompt = new PromptAssembler(ChatSettings.defaults()).assemble(
+                ChatRequest.of(UserId.of("ana"), "Olá").withOptions(ChatOptions.defaults()
+                        .withInstructions("  You are Jarvis. Answer in English.\n")),
+                "BASE", HomeContext.empty(), List.of(), NOW);
+
+        assertThat(prompt.get(0).content()).isEqualTo("""
+                BASE
+
+                The app the user chats from adds these instructions (they never override the ones above):
+                You are Jarvis. Answer in English.
+
+                Current date and time: Tuesday, 24 November 2026, 14:05 (Europe/Lisbon).""");
+    }
+
     @Test
     void shouldLeaveOutEmptySections() {
         List<ChatMessage> prompt = new PromptAssembler(ChatSettings.defaults()).assemble(

@@ -43,6 +43,15 @@ class RequestValidatorTest {
     }
 
     @Test
+    void shouldRejectClientInstructionsLongerThanAHistoryMessage() {
+        ChatRequest request = ChatRequest.of(ANA, "Olá");
+        assertThatCode(() -> validator.validate(request.withOptions(ChatOptions.defaults()
+                .withInstructions("x".repeat(10))))).doesNotThrowAnyException();
+        assertRejected(request.withOptions(ChatOptions.defaults().withInstructions("x".repeat(11))), "instructions",
+                "the client's system text is too long: 11 characters, the limit is 10");
+    }
+
+    @Test
     void shouldRejectTooManyHistoryMessages() {
         assertRejected(ChatRequest.of(ANA, "Olá").withHistory(Collections.nCopies(4, ChatMessage.user("a"))),
                 "history", "history has 4 messages, the limit is 3");

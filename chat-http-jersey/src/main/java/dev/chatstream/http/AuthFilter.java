@@ -14,7 +14,7 @@ import java.util.Optional;
 
 /**
  * Runs first on every request: gives it an id, answers CORS preflights, and on every {@code /api/} route
- * but {@code /api/health} requires {@code Authorization: Bearer <token>}, resolved to a user through
+ * but {@code /api/health}, and every {@code /v1/} route (OpenAI's front door), requires {@code Authorization: Bearer <token>}, resolved to a user through
  * {@link AccessTokens}. A token in the query string is refused (URLs end up in logs and histories). The
  * token is never logged or echoed.
  */
@@ -44,7 +44,8 @@ final class AuthFilter implements ContainerRequestFilter {
             return;
         }
         String path = request.getUriInfo().getPath();
-        if (!path.startsWith("api/") || path.equals("api/health") || path.equals("api/health/")) {
+        if (!(path.startsWith("api/") || path.startsWith("v1/")) || path.equals("api/health")
+                || path.equals("api/health/")) {
             return;
         }
         boolean tokenInUrl = request.getUriInfo().getQueryParameters().keySet().stream()
@@ -98,7 +99,8 @@ final class AuthFilter implements ContainerRequestFilter {
     /** A change other than a chat (which has its own limit): memories, context, conversations, action decisions. */
     private static boolean changes(String method, String path) {
         return switch (method) {
-            case "POST", "PUT", "DELETE", "PATCH" -> !path.startsWith("api/chat/stream");
+            case "POST", "PUT", "DELETE", "PATCH" -> !path.startsWith("api/chat/stream")
+                    && !path.startsWith("v1/chat/completions");
             default -> false;
         };
     }
@@ -106,7 +108,8 @@ final class AuthFilter implements ContainerRequestFilter {
     /** The routes that read a JSON body (other methods on them get 405 from Jersey, not 415 from here). */
     private static boolean takesJson(String method, String path) {
         return switch (method) {
-            case "POST" -> path.startsWith("api/chat/stream") || path.startsWith("api/memories");
+            case "POST" -> path.startsWith("api/chat/stream") || path.startsWith("api/memories")
+                    || path.startsWith("v1/chat/completions");
             case "PUT" -> path.startsWith("api/context");
             default -> false;
         };

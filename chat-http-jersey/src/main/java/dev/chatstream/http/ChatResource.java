@@ -39,24 +39,17 @@ public final class ChatResource {
 
     static final MediaType EVENT_STREAM = new MediaType("text", "event-stream");
 
-    private final ChatStreamer streamer;
     private final Conversations conversations;
     private final Streams streams;
     private final HttpConfig config;
-    private final RateLimiter rateLimiter;
-    private final OpenStreams openStreams;
-    private final ServerMetrics metrics;
+    private final ChatGate gate;
 
     @Inject
-    ChatResource(ChatStreamer streamer, Conversations conversations, Streams streams, HttpConfig config,
-            RateLimiter rateLimiter, OpenStreams openStreams, ServerMetrics metrics) {
-        this.streamer = streamer;
+    ChatResource(Conversations conversations, Streams streams, HttpConfig config, ChatGate gate) {
         this.conversations = conversations;
         this.streams = streams;
         this.config = config;
-        this.rateLimiter = rateLimiter;
-        this.openStreams = openStreams;
-        this.metrics = metrics;
+        this.gate = gate;
     }
 
     /** The JSON form: message, history, conversation_id, include_thinking. */
@@ -117,7 +110,7 @@ public final class ChatResource {
             }
             resume(context, raw, async, new Cursor(turnId, seq), start, requestId, user);
         } catch (ApiException e) {
-            refused(context, async, e, start, requestId, user);
+            gate.refused(context, async, e, start, requestId, user);
         }
     }
 
@@ -180,21 +173,18 @@ public final class ChatResource {
                 resume(context, raw, async, cursor.get(), start, requestId, user);
                 return;
             }
-            if (openStreams.closing()) {
-                throw new ApiException(503, "server_shutdown", OpenStreams.SHUTDOWN_MESSAGE,
-                        Map.of("Retry-After", "5"));
-            }
+            gate.open();
             // Everything that can refuse the request comes first, so only a chat that starts uses up the rate.
             ChatRequestReader.Read asked = read.get();
             java.util.Optional<String> key = idempotencyKey(context);
             ChatRequest request = validated(asked.request());
-            rate(user);
+            gate.rate(user);
             Stream stream = streams.open(request, asked.resumable(), key, new Stream.Call(requestId,
                     context.getMethod(), context.getUriInfo().getPath(), start),
                     PeerWatch.peerOf(raw.getContext().getConnection()));
-            respond(raw, async, stream, requestId);
+            ChatGate.respond(raw, async, stream, requestId);
         } catch (ApiException e) {
-            refused(context, async, e, start, requestId, user);
+            gate.refused(context, async, e, start, requestId, user);
         }
     }
 
@@ -206,49 +196,16 @@ public final class ChatResource {
             context.setProperty(ResponseFilter.LOGGED, true);
             AccessLog.line(requestId, context.getMethod(), context.getUriInfo().getPath(), user.value(), 204,
                     Duration.ofNanos(System.nanoTime() - start), 0, "ended");
-            async.resume(withTurnHeaders(Response.noContent(), turn).build());
+            async.resume(ChatGate.withTurnHeaders(Response.noContent(), turn).build());
             return;
         }
         Stream stream = streams.resume(turn, cursor.seq(), new Stream.Call(requestId, context.getMethod(),
                 context.getUriInfo().getPath(), start), PeerWatch.peerOf(raw.getContext().getConnection()));
-        respond(raw, async, stream, requestId);
-    }
-
-    private static void respond(org.glassfish.grizzly.http.server.Request raw, AsyncResponse async, Stream stream,
-            String requestId) {
-        // The one place that knows the response is complete (or failed, or never ran): the stream is released
-        // there, after its last bytes, never before.
-        async.register((jakarta.ws.rs.container.CompletionCallback) failure -> stream.close());
-        // Grizzly takes a fresh buffer of this size for every flush, i.e. every event: 8 KiB by default was
-        // most of the server's garbage (docs/performance.md). An event is a few hundred bytes.
-        raw.getResponse().setBufferSize(STREAM_BUFFER_BYTES);
-        StreamingOutput output = stream::run;
-        Response response = withTurnHeaders(Response.ok(output, EVENT_STREAM)
-                .header("Cache-Control", "no-cache")
-                .header("X-Accel-Buffering", "no"), stream.turn())
-                .build();
-        Thread.ofVirtual().name("chat-stream-" + requestId).start(() -> async.resume(response));
-    }
-
-    /** {@code X-Turn-Id}, and {@code X-Conversation-Id} when the turn's conversation is known (from its start). */
-    private static Response.ResponseBuilder withTurnHeaders(Response.ResponseBuilder response,
-            dev.chatstream.core.Turn turn) {
-        response.header("X-Turn-Id", turn.id());
-        turn.conversationId().ifPresent(id -> response.header("X-Conversation-Id", Long.toString(id)));
-        return response;
-    }
-
-    private void refused(ContainerRequestContext context, AsyncResponse async, ApiException e, long start,
-            String requestId, UserId user) {
-        metrics.error(e.code());
-        context.setProperty(ResponseFilter.LOGGED, true);
-        AccessLog.line(requestId, context.getMethod(), context.getUriInfo().getPath(), user.value(),
-                e.status(), Duration.ofNanos(System.nanoTime() - start), 0, e.code());
-        async.resume(ErrorMappers.toResponse(e, java.util.Optional.of(requestId)));
+        ChatGate.respond(raw, async, stream, requestId);
     }
 
     /** {@code Idempotency-Key}: printable, at most 200 characters (400 otherwise). */
-    private static java.util.Optional<String> idempotencyKey(ContainerRequestContext context) {
+    static java.util.Optional<String> idempotencyKey(ContainerRequestContext context) {
         String key = context.getHeaderString("Idempotency-Key");
         if (key == null || key.isBlank()) {
             return java.util.Optional.empty();
@@ -260,24 +217,9 @@ public final class ChatResource {
         return java.util.Optional.of(key);
     }
 
-    /** Refuses a request over the user's rate (429, with when to try again); takes one from the user's bucket. */
-    private void rate(UserId user) {
-        Duration wait = rateLimiter.acquire(user);
-        if (!wait.isZero()) {
-            metrics.rateLimited();
-            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
-            throw new ApiException(429, "rate_limited", "Too many messages; wait " + seconds
-                    + " s before sending another", Map.of("Retry-After", Long.toString(seconds)));
-        }
-    }
-
     /** The request as the use case accepts it (400 otherwise), continuing its stored conversation if it names one. */
     private ChatRequest validated(ChatRequest asked) {
-        try {
-            streamer.validate(asked);
-        } catch (InvalidRequestException e) {
-            throw ChatRequestReader.invalid(e.getMessage());
-        }
+        gate.validate(asked, InvalidRequestException::getMessage);
         return resume(asked);
     }
 

@@ -56,6 +56,23 @@ final class ErrorMappers {
         }
     }
 
+    /** {@code body}, one of our error bodies, as OpenAI's {@code {"error": {"message", "type", "param", "code"}}}. */
+    static java.util.Optional<String> inOpenAiShape(String body, int status) {
+        if (!body.startsWith("{\"error\": \"")) {
+            return java.util.Optional.empty();
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode node = MAPPER.readTree(body);
+            if (!node.path("error").isTextual() || !node.path("code").isTextual()) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(OpenAiWire.error(node.get("error").asText(), OpenAiWire.type(status),
+                    node.get("code").asText()));
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Our own errors. */
     static final class Api implements ExceptionMapper<ApiException> {
         @Override

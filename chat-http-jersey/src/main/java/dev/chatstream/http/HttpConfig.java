@@ -31,11 +31,13 @@ import java.util.List;
  * @param turns                how turns outlive their connections (resume.grace.seconds, resume.keep.seconds,
  *                             resume.memory.mb)
  * @param metricsToken         the bearer token {@code GET /metrics} asks for (never shown by {@link #toString})
+ * @param clientSystem         whether a front door's client may send its own system messages (OpenAI's, Ollama's),
+ *                             which are added after the base prompt; off: such a request is refused (400)
  */
 public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyBytes, int ratePerMinute,
         int rateBurst, int writesPerMinute, int writesBurst, int memoriesPerUser, Duration bodyTimeout, int streamsPerUser, int streamsTotal, Duration maxStreamDuration, Duration slowClientTimeout,
         Duration shutdownGrace, List<String> corsOrigins, boolean actionsAuto, Duration actionConfirmTimeout,
-        dev.chatstream.core.Turns.Settings turns, ScrapeToken metricsToken) {
+        dev.chatstream.core.Turns.Settings turns, ScrapeToken metricsToken, boolean clientSystem) {
 
     public HttpConfig {
         if (host == null || host.isBlank()) {
@@ -127,11 +129,16 @@ public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyB
     public static final Settings.Key RESUME_MEMORY_MB = new Settings.Key("resume.memory.mb", "64");
     /** {@code metrics.token}: the bearer token {@code GET /metrics} asks for; empty for none. */
     public static final Settings.Key METRICS_TOKEN = new Settings.Key("metrics.token", "");
+    /**
+     * {@code client.system}: what a front door does with a client's own system messages: {@code append} them after the
+     * base prompt, or {@code refuse} the request.
+     */
+    public static final Settings.Key CLIENT_SYSTEM = new Settings.Key("client.system", "append");
     /** The settings the server reads, {@code host} and {@code port} first. */
     public static final List<Settings.Key> KEYS = List.of(HOST, PORT, HEARTBEAT_SECONDS, MAX_BODY_BYTES,
             RATE_PER_MINUTE, RATE_BURST, WRITES_PER_MINUTE, WRITES_BURST, MEMORIES_PER_USER, BODY_SECONDS, STREAMS_PER_USER, STREAMS_TOTAL, MAX_STREAM_SECONDS, SLOW_CLIENT_SECONDS,
             SHUTDOWN_SECONDS, CORS_ORIGINS, ACTIONS_AUTO, ACTIONS_CONFIRM_SECONDS, RESUME_GRACE_SECONDS,
-            RESUME_KEEP_SECONDS, RESUME_MEMORY_MB, METRICS_TOKEN);
+            RESUME_KEEP_SECONDS, RESUME_MEMORY_MB, METRICS_TOKEN, CLIENT_SYSTEM);
 
     /**
      * The server's settings.
@@ -163,7 +170,16 @@ public record HttpConfig(String host, int port, Duration heartbeat, int maxBodyB
                 new dev.chatstream.core.Turns.Settings(Duration.ofSeconds(s.integer(RESUME_GRACE_SECONDS, 0, 3_600)),
                         Duration.ofSeconds(s.integer(RESUME_KEEP_SECONDS, 0, 86_400)),
                         (long) s.integer(RESUME_MEMORY_MB, 1, 65_536) << 20, Duration.ofMinutes(10)),
-                metricsToken(s));
+                metricsToken(s), clientSystem(s));
+    }
+
+    private static boolean clientSystem(Settings s) {
+        return switch (s.text(CLIENT_SYSTEM).strip()) {
+            case "append" -> true;
+            case "refuse" -> false;
+            default -> throw s.bad(CLIENT_SYSTEM, "append (a client's system messages follow the base prompt) or "
+                    + "refuse (such requests get 400)");
+        };
     }
 
     private static ScrapeToken metricsToken(Settings s) {

@@ -17,7 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * The HTTP server's own wiring: its resources, filters, limits, timers and metrics, and {@link ChatServer}. What it
  * serves comes from bindings of core types made elsewhere (the composition): {@code ChatStreamer},
  * {@code Conversations}, {@code ConversationStore}, {@code MemoryStore}, {@code HomeContextStore},
- * {@code AccessTokens}, {@code ActionExecutor}, {@link Readiness} and a {@link Clock}; parts with figures to publish
+ * {@code AccessTokens}, {@code ActionExecutor}, {@code LlmStream} (for the models OpenAI's door lists), {@link Readiness} and a {@link Clock}; parts with figures to publish
  * add themselves to the set of {@link Measured}. No I/O here: {@link ChatServer#start} listens.
  */
 public final class HttpModule extends AbstractModule {
@@ -32,6 +32,7 @@ public final class HttpModule extends AbstractModule {
         bind(HttpConfig.class).toInstance(config);
         Multibinder.newSetBinder(binder(), Measured.class); // empty unless a part adds itself
         bind(ChatResource.class);
+        bind(OpenAiResource.class);
         bind(HealthResource.class);
         bind(MetricsResource.class);
         bind(MemoriesResource.class);

@@ -8,7 +8,8 @@ import jakarta.ws.rs.core.StreamingOutput;
 import java.time.Duration;
 
 /**
- * Adds {@code X-Request-Id} and CORS headers to every answer, and writes the access log line for answers
+ * Adds {@code X-Request-Id} and CORS headers to every answer, words errors of OpenAI's front door ({@code /v1/}) in
+ * OpenAI's shape, and writes the access log line for answers
  * that are not event streams (a stream logs itself when it ends).
  */
 final class ResponseFilter implements ContainerResponseFilter {
@@ -25,6 +26,11 @@ final class ResponseFilter implements ContainerResponseFilter {
         if (requestId.isPresent() && response.getStatus() >= 400 && response.getEntity() instanceof String body) {
             // an error answered by an exception mapper (404, 405...), which cannot see the request: name it too
             ErrorMappers.withRequestId(body, requestId.get()).ifPresent(response::setEntity);
+        }
+        if (response.getStatus() >= 400 && response.getEntity() instanceof String body
+                && request.getUriInfo().getPath().startsWith("v1/")) {
+            // OpenAI's clients read errors in OpenAI's shape (the request id is in X-Request-Id, where they look)
+            ErrorMappers.inOpenAiShape(body, response.getStatus()).ifPresent(response::setEntity);
         }
         cors.decorate(request, response.getHeaders());
         if (response.getEntity() instanceof StreamingOutput || request.getProperty(LOGGED) != null) {

@@ -7,8 +7,8 @@ import java.io.OutputStream;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One client's event stream: frames each event of a turn ({@link SseCodec}) with the id
- * {@code <turn_id>:<seq>}, writes and flushes it at once. Heartbeats come from another thread; a lock keeps frames whole. The first failed write marks the
+ * One client's event stream: frames each event of a turn as its {@link Wire} says (chatstream's own: {@link SseCodec}
+ * with the id {@code <turn_id>:<seq>}), writes and flushes it at once. Heartbeats come from another thread; a lock keeps frames whole. The first failed write marks the
  * stream broken: from then on every send returns {@code false}, which tells the use case the client has
  * gone. Writes block for at most the server's slow-client timeout (Grizzly's write timeout), so a client
  * that stops reading holds a bounded buffer and is then dropped.
@@ -25,17 +25,17 @@ final class SseStream implements Heartbeat.Beat {
 
     private final OutputStream out;
     private final String requestId;
-    private final String turnId;
+    private final Wire wire;
     private final Observer observer;
     private final ReentrantLock lock = new ReentrantLock();
     private boolean firstChunk = true;
     private volatile long lastWrite = System.nanoTime();
     private volatile boolean broken;
 
-    SseStream(OutputStream out, String requestId, String turnId, Observer observer) {
+    SseStream(OutputStream out, String requestId, Wire wire, Observer observer) {
         this.out = out;
         this.requestId = requestId;
-        this.turnId = turnId;
+        this.wire = wire;
         this.observer = observer;
     }
 
@@ -43,7 +43,7 @@ final class SseStream implements Heartbeat.Beat {
     boolean open() {
         lock.lock();
         try {
-            return write(SseCodec.OPEN);
+            return write(wire.open());
         } finally {
             lock.unlock();
         }
@@ -56,7 +56,8 @@ final class SseStream implements Heartbeat.Beat {
             if (broken) {
                 return false;
             }
-            boolean ok = write(SseCodec.encode(turnId + ":" + seq, event, requestId));
+            byte[] bytes = wire.event(seq, event);
+            boolean ok = bytes.length == 0 || write(bytes);
             if (ok && event instanceof ChatEvent.Chunk) {
                 observer.chunkWritten(firstChunk);
                 firstChunk = false;
@@ -88,7 +89,7 @@ final class SseStream implements Heartbeat.Beat {
             return !broken;
         }
         try {
-            return !broken && write(SseCodec.PING);
+            return !broken && write(wire.ping());
         } finally {
             lock.unlock();
         }

@@ -43,17 +43,20 @@ final class Stream implements AutoCloseable {
     private final Call call;
     private final PeerWatch.Peer peer;
     private final StreamSlots.Lease lease;
+    private final java.util.function.Function<Turn, Wire> wire;
     private final Cancellation cancellation = new Cancellation();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<ChatEvent> terminal = new AtomicReference<>();
     private volatile long chunks;
+    private volatile int status = 200;
     private volatile Heartbeat heartbeat;
     private volatile PeerWatch.Watch watch;
     private volatile SseStream sse;
 
     Stream(Streams streams, UserId user, Turn turn, long after, Call call, PeerWatch.Peer peer,
-            StreamSlots.Lease lease) {
+            StreamSlots.Lease lease, java.util.function.Function<Turn, Wire> wire) {
+        this.wire = wire;
         this.streams = streams;
         this.user = user;
         this.turn = turn;
@@ -71,12 +74,26 @@ final class Stream implements AutoCloseable {
         return turn;
     }
 
+    /** The status the answer went out with, for the access log, when it is not 200 (an answer built by {@link #collect}). */
+    void status(int answered) {
+        status = answered;
+    }
+
+    /** Where {@link #serve} puts the turn's events: an event stream, or a list for one answer. */
+    private interface Out {
+        /** Called before the first event; false when the client is already gone. */
+        boolean open();
+
+        /** False when the client is gone. */
+        boolean send(long seq, ChatEvent event);
+    }
+
     /** Opens the event stream and writes the turn's events into {@code out}; returns after the terminal event. */
     void run(OutputStream out) {
         if (!started.compareAndSet(false, true) || closed.get()) {
             return;
         }
-        SseStream events = new SseStream(out, call.requestId(), turn.id(), new SseStream.Observer() {
+        SseStream events = new SseStream(out, call.requestId(), wire.apply(turn), new SseStream.Observer() {
             @Override
             public void chunkWritten(boolean first) {
                 chunks++;
@@ -93,6 +110,59 @@ final class Stream implements AutoCloseable {
         });
         sse = events;
         HttpConfig config = streams.config();
+        serve(new Out() {
+            @Override
+            public boolean open() {
+                if (!events.open()) {
+                    return false;
+                }
+                ScheduledExecutorService timers = streams.timers();
+                heartbeat = new Heartbeat(events, (nanos, task) -> timers.schedule(task, nanos,
+                        TimeUnit.NANOSECONDS), config.heartbeat(), System::nanoTime, Thread::startVirtualThread,
+                        () -> cancellation.cancel(CLIENT_GONE));
+                return true;
+            }
+
+            @Override
+            public boolean send(long seq, ChatEvent event) {
+                return events.send(seq, event);
+            }
+        });
+    }
+
+    /**
+     * Reads the whole turn for an answer that is not a stream (a front door's {@code "stream": false}): its events up
+     * to the terminal one, or up to when the client left (then the list has no terminal event). Nothing is written
+     * meanwhile; the caller writes the answer, and {@link #close}s this once it is complete.
+     */
+    java.util.List<ChatEvent> collect() {
+        java.util.List<ChatEvent> events = new java.util.ArrayList<>();
+        if (!started.compareAndSet(false, true) || closed.get()) {
+            return events;
+        }
+        serve(new Out() {
+            @Override
+            public boolean open() {
+                return true;
+            }
+
+            @Override
+            public boolean send(long seq, ChatEvent event) {
+                events.add(event);
+                if (event instanceof ChatEvent.Chunk) {
+                    chunks++;
+                    streams.metrics().tokenRelayed();
+                }
+                if (event.terminal()) {
+                    terminal.set(event);
+                }
+                return true;
+            }
+        });
+        return events;
+    }
+
+    private void serve(Out out) {
         Thread pumping = Thread.currentThread();
         try (Turn.Attachment reader = turn.attach(after);
              Cancellation.Registration gone = cancellation.onCancel(() -> {
@@ -103,16 +173,12 @@ final class Stream implements AutoCloseable {
                      wake(pumping); // a read waiting for the next event returns now
                  }
              })) {
-            if (!events.open()) {
+            if (!out.open()) {
                 cancellation.cancel(CLIENT_GONE);
                 return;
             }
-            ScheduledExecutorService timers = streams.timers();
-            heartbeat = new Heartbeat(events, (nanos, task) -> timers.schedule(task, nanos, TimeUnit.NANOSECONDS),
-                    config.heartbeat(), System::nanoTime, Thread::startVirtualThread,
-                    () -> cancellation.cancel(CLIENT_GONE));
             watch = streams.peers().watch(peer, cancellation);
-            pump(reader, events);
+            pump(reader, out);
         } catch (InterruptedException e) {
             cancellation.cancel(CLIENT_GONE); // woken because the client went (wake), or stopped from outside
         } finally {
@@ -137,7 +203,7 @@ final class Stream implements AutoCloseable {
     }
 
     /** Writes what the turn's log holds and then what comes, until the terminal event or the client is gone. */
-    private void pump(Turn.Attachment reader, SseStream events) throws InterruptedException {
+    private void pump(Turn.Attachment reader, Out events) throws InterruptedException {
         while (!reader.done() && !clientGone()) {
             TurnLog.Batch batch = reader.next(POLL);
             for (TurnLog.Entry entry : batch.entries()) {
@@ -203,6 +269,6 @@ final class Stream implements AutoCloseable {
         if (clientGone() && terminal.get() == null && !turn.resumable()) {
             metrics.upstreamCancelled(); // the client left a plain turn: it stops, and Ollama's request is closed
         }
-        AccessLog.line(call.requestId(), call.method(), call.path(), user.value(), 200, took, chunks, outcome);
+        AccessLog.line(call.requestId(), call.method(), call.path(), user.value(), status, took, chunks, outcome);
     }
 }

@@ -55,6 +55,19 @@ final class Streams {
      */
     Stream open(ChatRequest request, boolean resumable, java.util.Optional<String> idempotencyKey, Stream.Call call,
             PeerWatch.Peer peer) {
+        return open(request, resumable, idempotencyKey, true, call, peer,
+                turn -> Wire.chatstream(turn.id(), call.requestId()));
+    }
+
+    /**
+     * {@link #open(ChatRequest, boolean, java.util.Optional, Stream.Call, PeerWatch.Peer)} for any front door.
+     *
+     * @param stored whether the turn is kept in a conversation (not for a front door whose client holds the
+     *               conversation, such as OpenAI's: every request would be a new conversation)
+     * @param wire   the stream's protocol, made once the turn is known
+     */
+    Stream open(ChatRequest request, boolean resumable, java.util.Optional<String> idempotencyKey, boolean stored,
+            Stream.Call call, PeerWatch.Peer peer, java.util.function.Function<Turn, Wire> wire) {
         StreamSlots.Lease lease = slots.acquire(request.user());
         Turn turn;
         try {
@@ -63,7 +76,7 @@ final class Streams {
                 // that conversation. That costs one more (synced) write before the first chunk, so a plain turn's new
                 // conversation is still made when the turn is stored, as before.
                 ChatRequest begun = resumable ? conversations.begin(request) : request;
-                return new Turns.Plan(begun.conversationId(), begun.message(), body(begun));
+                return new Turns.Plan(begun.conversationId(), begun.message(), body(begun, stored));
             });
         } catch (ChatException e) {
             lease.close();
@@ -72,7 +85,7 @@ final class Streams {
             lease.close();
             throw e;
         }
-        return register(new Stream(this, request.user(), turn, 0, call, peer, lease));
+        return register(new Stream(this, request.user(), turn, 0, call, peer, lease, wire));
     }
 
     /**
@@ -82,7 +95,8 @@ final class Streams {
      */
     Stream resume(Turn turn, long after, Stream.Call call, PeerWatch.Peer peer) {
         StreamSlots.Lease lease = slots.acquire(turn.user());
-        return register(new Stream(this, turn.user(), turn, after, call, peer, lease));
+        return register(new Stream(this, turn.user(), turn, after, call, peer, lease,
+                t -> Wire.chatstream(t.id(), call.requestId())));
     }
 
     /** {@code user}'s newest running turn in conversation {@code conversationId}. */
@@ -104,7 +118,7 @@ final class Streams {
     }
 
     /** What a turn runs: the use case, its actions and its recording, within the server's longest reply. */
-    private Turns.Body body(ChatRequest request) {
+    private Turns.Body body(ChatRequest request, boolean stored) {
         return (sink, cancellation) -> {
             ScheduledFuture<?> deadline = timers.schedule(() -> Thread.startVirtualThread(() -> cancellation.cancel(
                     ErrorCode.TIMEOUT, "The reply took longer than " + config.maxStreamDuration().toSeconds()
@@ -113,7 +127,7 @@ final class Streams {
             try {
                 // the recording is nearest the client, so it keeps what the client saw: actions with their
                 // tickets and results, as the dispatcher made them
-                EventSink recorded = conversations.recording(request, sink);
+                EventSink recorded = stored ? conversations.recording(request, sink) : sink;
                 streamer.stream(request, config.actionsAuto() ? actions.dispatching(request.user(), recorded)
                         : recorded, cancellation);
             } finally {

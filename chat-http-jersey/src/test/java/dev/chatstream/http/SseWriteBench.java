@@ -37,7 +37,8 @@ public class SseWriteBench {
             bytes += len;
         }
     };
-    private final SseStream stream = new SseStream(sink, "5f0c9e1a2b3c4d5e", "yq3xKpZ0c1V2n4m5o6p7qQ",
+    private final SseStream stream = new SseStream(sink, "5f0c9e1a2b3c4d5e",
+            Wire.chatstream("yq3xKpZ0c1V2n4m5o6p7qQ", "5f0c9e1a2b3c4d5e"),
             new SseStream.Observer() {
         @Override
         public void chunkWritten(boolean first) {

@@ -1,0 +1,114 @@
+package dev.chatstream.http;
+
+import dev.chatstream.core.ChatRequest;
+import dev.chatstream.core.ChatStreamer;
+import dev.chatstream.core.InvalidRequestException;
+import dev.chatstream.core.UserId;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * What every front door that starts a chat turn goes through, in this order, before any call to the LLM: the server
+ * is not shutting down, the request is valid, the user is within the chat rate; then the turn's response on a virtual
+ * thread of its own. A refusal is logged and counted here, once. chatstream's own door ({@link ChatResource}) and
+ * OpenAI's ({@link OpenAiResource}) share it, so their limits and metrics are the same.
+ */
+final class ChatGate {
+    private final ChatStreamer streamer;
+    private final RateLimiter rateLimiter;
+    private final OpenStreams openStreams;
+    private final ServerMetrics metrics;
+
+    @Inject
+    ChatGate(ChatStreamer streamer, RateLimiter rateLimiter, OpenStreams openStreams, ServerMetrics metrics) {
+        this.streamer = streamer;
+        this.rateLimiter = rateLimiter;
+        this.openStreams = openStreams;
+        this.metrics = metrics;
+    }
+
+    /** Refuses every new turn once shutdown began (503, try again in 5 s: another node, or this one restarted). */
+    void open() {
+        if (openStreams.closing()) {
+            throw new ApiException(503, "server_shutdown", OpenStreams.SHUTDOWN_MESSAGE, Map.of("Retry-After", "5"));
+        }
+    }
+
+    /**
+     * Refuses a request the use case would refuse (400), with its message as {@code say} words it for the door's
+     * client.
+     */
+    void validate(ChatRequest request, Function<InvalidRequestException, String> say) {
+        try {
+            streamer.validate(request);
+        } catch (InvalidRequestException e) {
+            throw JsonBodies.invalid(say.apply(e));
+        }
+    }
+
+    /** Refuses a request over the user's rate (429, with when to try again); takes one from the user's bucket. */
+    void rate(UserId user) {
+        Duration wait = rateLimiter.acquire(user);
+        if (!wait.isZero()) {
+            metrics.rateLimited();
+            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+            throw new ApiException(429, "rate_limited", "Too many messages; wait " + seconds
+                    + " s before sending another", Map.of("Retry-After", Long.toString(seconds)));
+        }
+    }
+
+    /** Answers {@code e}, with its access-log line and its count. */
+    void refused(ContainerRequestContext context, AsyncResponse async, ApiException e, long start, String requestId,
+            UserId user) {
+        metrics.error(e.code());
+        context.setProperty(ResponseFilter.LOGGED, true);
+        AccessLog.line(requestId, context.getMethod(), context.getUriInfo().getPath(), user.value(),
+                e.status(), Duration.ofNanos(System.nanoTime() - start), 0, e.code());
+        async.resume(ErrorMappers.toResponse(e, java.util.Optional.of(requestId)));
+    }
+
+    /**
+     * Answers with {@code stream}'s events as an event stream, from a virtual thread (the worker is free at once),
+     * and releases the stream once the response is complete (its last bytes, or the connection gone), never before.
+     */
+    static void respond(org.glassfish.grizzly.http.server.Request raw, AsyncResponse async, Stream stream,
+            String requestId) {
+        async.register((jakarta.ws.rs.container.CompletionCallback) failure -> stream.close());
+        // Grizzly takes a fresh buffer of this size for every flush, i.e. every event: 8 KiB by default was
+        // most of the server's garbage (docs/performance.md). An event is a few hundred bytes.
+        raw.getResponse().setBufferSize(ChatResource.STREAM_BUFFER_BYTES);
+        StreamingOutput output = stream::run;
+        Response response = withTurnHeaders(Response.ok(output, ChatResource.EVENT_STREAM)
+                .header("Cache-Control", "no-cache")
+                .header("X-Accel-Buffering", "no"), stream.turn())
+                .build();
+        Thread.ofVirtual().name("chat-stream-" + requestId).start(() -> async.resume(response));
+    }
+
+    /**
+     * Answers with what {@code answer} makes of the whole turn, once it ended ({@link Stream#collect}), from a virtual
+     * thread, and releases the stream once that answer is written.
+     */
+    static void respondWhole(AsyncResponse async, Stream stream, String requestId,
+            Function<java.util.List<dev.chatstream.core.ChatEvent>, Response> answer) {
+        async.register((jakarta.ws.rs.container.CompletionCallback) failure -> stream.close());
+        Thread.ofVirtual().name("chat-answer-" + requestId).start(() -> {
+            Response response = answer.apply(stream.collect());
+            stream.status(response.getStatus());
+            async.resume(withTurnHeaders(Response.fromResponse(response), stream.turn()).build());
+        });
+    }
+
+    /** {@code X-Turn-Id}, and {@code X-Conversation-Id} when the turn's conversation is known (from its start). */
+    static Response.ResponseBuilder withTurnHeaders(Response.ResponseBuilder response, dev.chatstream.core.Turn turn) {
+        response.header("X-Turn-Id", turn.id());
+        turn.conversationId().ifPresent(id -> response.header("X-Conversation-Id", Long.toString(id)));
+        return response;
+    }
+}

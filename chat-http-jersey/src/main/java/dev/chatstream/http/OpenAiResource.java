@@ -1,0 +1,129 @@
+package dev.chatstream.http;
+
+import dev.chatstream.core.ChatException;
+import dev.chatstream.core.Json;
+import dev.chatstream.core.LlmStream;
+import dev.chatstream.core.UserId;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.Suspended;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * OpenAI's front door, for the {@code openai} SDKs, Open WebUI, Continue, LibreChat and anything else that speaks chat
+ * completions: {@code POST /v1/chat/completions} (streamed or not) and {@code GET /v1/models}. Behind the same Bearer
+ * tokens, chat rate, stream caps and metrics as {@code /api/chat/stream}, and the same turn: chatstream's base
+ * prompt, time line, home and memories, the ACTION filter and, with {@code actions.auto}, the action policy. The
+ * client holds the conversation, so turns are not stored. Errors, before or during the stream, are in OpenAI's shape
+ * (docs/compatibility.md).
+ */
+@Path("/v1")
+public final class OpenAiResource {
+    private final Streams streams;
+    private final HttpConfig config;
+    private final ChatGate gate;
+    private final LlmStream llm;
+    private final Clock clock;
+
+    @Inject
+    OpenAiResource(Streams streams, HttpConfig config, ChatGate gate, LlmStream llm, Clock clock) {
+        this.streams = streams;
+        this.config = config;
+        this.gate = gate;
+        this.llm = llm;
+        this.clock = clock;
+    }
+
+    /** A chat completion: chunks as they come with {@code "stream": true}, else one answer once the turn ended. */
+    @POST
+    @Path("chat/completions")
+    public void completions(@Context ContainerRequestContext context,
+            @Context org.glassfish.grizzly.http.server.Request raw, @Suspended AsyncResponse async) {
+        long start = System.nanoTime();
+        String requestId = RequestIds.of(context).orElseThrow();
+        UserId user = AuthFilter.user(context);
+        try {
+            gate.open();
+            OpenAiRequests.Read asked = OpenAiRequests.read(JsonBodies.bytes(context, config), user,
+                    config.clientSystem());
+            java.util.Optional<String> key = ChatResource.idempotencyKey(context);
+            gate.validate(asked.request(), asked::inClientTerms);
+            gate.rate(user);
+            String model = asked.model().isEmpty() ? llm.configuredModel().orElse("chatstream") : asked.model();
+            long created = clock.instant().getEpochSecond();
+            Stream stream = streams.open(asked.request(), false, key, false, new Stream.Call(requestId,
+                    context.getMethod(), context.getUriInfo().getPath(), start),
+                    PeerWatch.peerOf(raw.getContext().getConnection()),
+                    turn -> new OpenAiWire(turn.id(), created, model, asked.includeUsage()));
+            if (asked.stream()) {
+                ChatGate.respond(raw, async, stream, requestId);
+                return;
+            }
+            OpenAiWire whole = new OpenAiWire(stream.turn().id(), created, model, false);
+            ChatGate.respondWhole(async, stream, requestId, events -> {
+                OpenAiWire.Answer answer = whole.completion(events);
+                Response.ResponseBuilder r = Response.status(answer.status())
+                        .type(MediaType.APPLICATION_JSON_TYPE.withCharset("UTF-8")).entity(answer.body());
+                if (!answer.retryAfter().isZero()) {
+                    r.header("Retry-After", Long.toString(Math.max(1, answer.retryAfter().toSeconds())));
+                }
+                return r.build();
+            });
+        } catch (ApiException e) {
+            gate.refused(context, async, e, start, requestId, user);
+        }
+    }
+
+    /** The models the LLM backend offers (else the configured one, when it cannot tell), in OpenAI's list shape. */
+    @GET
+    @Path("models")
+    @Produces("application/json")
+    public String models() {
+        List<Map<String, Object>> data = new java.util.ArrayList<>();
+        for (String name : names()) {
+            data.add(entry(name));
+        }
+        Map<String, Object> list = new LinkedHashMap<>();
+        list.put("object", "list");
+        list.put("data", data);
+        return Json.write(list);
+    }
+
+    /** One model, or 404 when the backend does not offer it. */
+    @GET
+    @Path("models/{model: .+}")
+    @Produces("application/json")
+    public String model(@PathParam("model") String name) {
+        if (!names().contains(name)) {
+            throw new ApiException(404, "model_not_found", "The model " + Json.write(name) + " is not offered here; "
+                    + "GET /v1/models lists the ones that are");
+        }
+        return Json.write(entry(name));
+    }
+
+    private List<String> names() {
+        List<String> names = llm.models();
+        return names.isEmpty() ? llm.configuredModel().map(List::of).orElse(List.of()) : names;
+    }
+
+    private static Map<String, Object> entry(String name) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", name);
+        m.put("object", "model");
+        m.put("created", 0);
+        m.put("owned_by", "chatstream");
+        return m;
+    }
+}

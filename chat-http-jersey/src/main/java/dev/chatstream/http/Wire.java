@@ -1,0 +1,37 @@
+package dev.chatstream.http;
+
+import dev.chatstream.core.ChatEvent;
+import dev.chatstream.core.SseCodec;
+
+/**
+ * How one protocol writes a turn's events on an event stream: chatstream's own ({@link #chatstream}) or a front
+ * door's (OpenAI's chunks, {@link OpenAiWire}). One per stream; called under the stream's lock, so it may keep
+ * state between events.
+ */
+interface Wire {
+    /** What commits the response's headers at once, before any event (an SSE comment). */
+    byte[] open();
+
+    /** The bytes of the turn's event number {@code seq}; empty when this protocol has nothing to say for it. */
+    byte[] event(long seq, ChatEvent event);
+
+    /** What keeps an idle connection alive (an SSE comment). */
+    default byte[] ping() {
+        return SseCodec.PING;
+    }
+
+    /** chatstream's own format ({@link SseCodec}), each event with the id {@code <turn_id>:<seq>}. */
+    static Wire chatstream(String turnId, String requestId) {
+        return new Wire() {
+            @Override
+            public byte[] open() {
+                return SseCodec.OPEN;
+            }
+
+            @Override
+            public byte[] event(long seq, ChatEvent event) {
+                return SseCodec.encode(turnId + ":" + seq, event, requestId);
+            }
+        };
+    }
+}
