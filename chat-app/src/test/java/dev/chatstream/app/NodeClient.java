@@ -35,6 +35,8 @@ final class NodeClient {
             Path err = Files.createTempFile("node-err", ".txt");
             ProcessBuilder pb = new ProcessBuilder("node", script, scenario).directory(DIR.toFile())
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
+            // nothing of the developer's own set-up may reach the libraries
+            pb.environment().keySet().removeIf(k -> k.startsWith("OLLAMA_") || k.startsWith("OPENAI_"));
             pb.environment().put("CHATSTREAM_URL", f.server.baseUri().toString());
             pb.environment().put("CHATSTREAM_TOKEN", token);
             pb.environment().putAll(env);

@@ -96,11 +96,14 @@ final class AuthFilter implements ContainerRequestFilter {
         }
     }
 
+    /** Ollama's door's POSTs: a chat (the chat rate counts it) and two reads. */
+    private static final java.util.Set<String> OLLAMA_POSTS = java.util.Set.of("api/chat", "api/show", "api/pull");
+
     /** A change other than a chat (which has its own limit): memories, context, conversations, action decisions. */
     private static boolean changes(String method, String path) {
         return switch (method) {
             case "POST", "PUT", "DELETE", "PATCH" -> !path.startsWith("api/chat/stream")
-                    && !path.startsWith("v1/chat/completions");
+                    && !path.startsWith("v1/chat/completions") && !OLLAMA_POSTS.contains(path);
             default -> false;
         };
     }
@@ -109,7 +112,7 @@ final class AuthFilter implements ContainerRequestFilter {
     private static boolean takesJson(String method, String path) {
         return switch (method) {
             case "POST" -> path.startsWith("api/chat/stream") || path.startsWith("api/memories")
-                    || path.startsWith("v1/chat/completions");
+                    || path.startsWith("v1/chat/completions") || OLLAMA_POSTS.contains(path);
             case "PUT" -> path.startsWith("api/context");
             default -> false;
         };

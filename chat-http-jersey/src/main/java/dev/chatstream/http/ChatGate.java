@@ -79,12 +79,18 @@ final class ChatGate {
      */
     static void respond(org.glassfish.grizzly.http.server.Request raw, AsyncResponse async, Stream stream,
             String requestId) {
+        respond(raw, async, stream, requestId, ChatResource.EVENT_STREAM);
+    }
+
+    /** {@link #respond(org.glassfish.grizzly.http.server.Request, AsyncResponse, Stream, String)} as {@code type}. */
+    static void respond(org.glassfish.grizzly.http.server.Request raw, AsyncResponse async, Stream stream,
+            String requestId, jakarta.ws.rs.core.MediaType type) {
         async.register((jakarta.ws.rs.container.CompletionCallback) failure -> stream.close());
         // Grizzly takes a fresh buffer of this size for every flush, i.e. every event: 8 KiB by default was
         // most of the server's garbage (docs/performance.md). An event is a few hundred bytes.
         raw.getResponse().setBufferSize(ChatResource.STREAM_BUFFER_BYTES);
         StreamingOutput output = stream::run;
-        Response response = withTurnHeaders(Response.ok(output, ChatResource.EVENT_STREAM)
+        Response response = withTurnHeaders(Response.ok(output, type)
                 .header("Cache-Control", "no-cache")
                 .header("X-Accel-Buffering", "no"), stream.turn())
                 .build();

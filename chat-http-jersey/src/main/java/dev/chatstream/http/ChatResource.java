@@ -43,13 +43,23 @@ public final class ChatResource {
     private final Streams streams;
     private final HttpConfig config;
     private final ChatGate gate;
+    private final OllamaResource ollama;
 
     @Inject
-    ChatResource(Conversations conversations, Streams streams, HttpConfig config, ChatGate gate) {
+    ChatResource(Conversations conversations, Streams streams, HttpConfig config, ChatGate gate,
+            OllamaResource ollama) {
+        this.ollama = ollama;
         this.conversations = conversations;
         this.streams = streams;
         this.config = config;
         this.gate = gate;
+    }
+
+    /** Ollama's {@code POST /api/chat}, for Ollama's clients ({@link OllamaResource}). */
+    @POST
+    public void ollamaChat(@Context ContainerRequestContext context,
+            @Context org.glassfish.grizzly.http.server.Request raw, @Suspended AsyncResponse async) {
+        ollama.chat(context, raw, async);
     }
 
     /** The JSON form: message, history, conversation_id, include_thinking. */

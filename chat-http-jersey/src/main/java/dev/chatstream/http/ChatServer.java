@@ -45,7 +45,8 @@ public final class ChatServer implements AutoCloseable {
     @Inject
     ChatServer(HttpConfig config, AuthFilter auth, ResponseFilter response, ChatResource chat, HealthResource health,
             MetricsResource metrics, MemoriesResource memories, ConversationsResource conversations,
-            ContextResource context, ActionsResource actions, OpenAiResource openAi, OpenStreams openStreams, StreamSlots slots,
+            ContextResource context, ActionsResource actions, OpenAiResource openAi, OllamaResource ollama,
+            OpenStreams openStreams, StreamSlots slots,
             ScheduledExecutorService timers, PeerWatch peers, dev.chatstream.core.Turns turns) {
         this.config = config;
         this.turns = turns;
@@ -72,6 +73,7 @@ public final class ChatServer implements AutoCloseable {
                 .register(context)
                 .register(actions)
                 .register(openAi)
+                .register(ollama)
                 .register(new MeResource())
                 .register(new WebResource());
     }

@@ -33,6 +33,7 @@ public final class HttpModule extends AbstractModule {
         Multibinder.newSetBinder(binder(), Measured.class); // empty unless a part adds itself
         bind(ChatResource.class);
         bind(OpenAiResource.class);
+        bind(OllamaResource.class);
         bind(HealthResource.class);
         bind(MetricsResource.class);
         bind(MemoriesResource.class);

@@ -41,23 +41,31 @@ final class OpenAiRequests {
     record Read(ChatRequest request, boolean stream, boolean includeUsage, String model, List<Integer> historyIndex) {
         /** The use case's message for a bad field, with the field named as the client sent it ({@code messages[3]}). */
         String inClientTerms(InvalidRequestException e) {
-            String text = e.getMessage();
-            Matcher m = HISTORY.matcher(text);
-            StringBuilder out = new StringBuilder();
-            while (m.find()) {
-                int i = Integer.parseInt(m.group(1));
-                String named = i < historyIndex.size() ? "messages[" + historyIndex.get(i) + "]" : m.group();
-                m.appendReplacement(out, Matcher.quoteReplacement(named));
-            }
-            m.appendTail(out);
-            String said = out.toString();
-            if (said.startsWith("message ")) {
-                said = "the last message's content " + said.substring("message ".length());
-            } else if (said.startsWith("history ")) {
-                said = "messages " + said.substring("history ".length());
-            }
-            return said;
+            return OpenAiRequests.inClientTerms(historyIndex, e);
         }
+    }
+
+    /**
+     * The use case's message for a bad field, with the field named as a client of a messages-list protocol sent it:
+     * {@code history[i]} as {@code messages[historyIndex[i]]}, {@code message} as the last message.
+     */
+    static String inClientTerms(List<Integer> historyIndex, InvalidRequestException e) {
+        String text = e.getMessage();
+        Matcher m = HISTORY.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            int i = Integer.parseInt(m.group(1));
+            String named = i < historyIndex.size() ? "messages[" + historyIndex.get(i) + "]" : m.group();
+            m.appendReplacement(out, Matcher.quoteReplacement(named));
+        }
+        m.appendTail(out);
+        String said = out.toString();
+        if (said.startsWith("message ")) {
+            said = "the last message's content " + said.substring("message ".length());
+        } else if (said.startsWith("history ")) {
+            said = "messages " + said.substring("history ".length());
+        }
+        return said;
     }
 
     private static final Pattern HISTORY = Pattern.compile("history\\[(\\d+)]");

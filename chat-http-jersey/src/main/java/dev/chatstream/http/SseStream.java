@@ -89,7 +89,8 @@ final class SseStream implements Heartbeat.Beat {
             return !broken;
         }
         try {
-            return !broken && write(wire.ping());
+            byte[] ping = wire.ping();
+            return !broken && (ping.length == 0 || write(ping)); // a protocol without comments has no keep-alive
         } finally {
             lock.unlock();
         }

@@ -27,6 +27,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@link LlmStream} over Ollama's {@code POST /api/chat} with {@code stream: true}: one blocking HTTP/1.1
@@ -147,7 +148,8 @@ public final class OllamaLlmStream implements LlmStream {
     static final int DEFAULT_CONTEXT = 4096;
 
     /**
-     * The context the prompt must fit: {@code options.num_ctx} when set (it is sent with every request), else the
+     * The context the prompt must fit: the request's own {@code options.num_ctx} (a front door's client's), else
+     * {@code options.num_ctx} when set (it is sent with every request), else the
      * model's Modelfile {@code num_ctx} ({@code POST /api/show}, asked once per model), else
      * {@link #DEFAULT_CONTEXT}; never more than the model was trained for. When Ollama cannot be asked, the
      * default (not remembered: the next turn asks again).
@@ -155,6 +157,10 @@ public final class OllamaLlmStream implements LlmStream {
     @Override
     public java.util.OptionalInt contextTokens(dev.chatstream.core.ChatOptions options) {
         String model = options.modelOverride().orElse(config.model());
+        if (options.passthrough().get("options") instanceof Map<?, ?> asked && asked.get("num_ctx") instanceof Number n
+                && n.intValue() > 0) {
+            return java.util.OptionalInt.of(n.intValue()); // a front door's client set it (Home Assistant does)
+        }
         Object configured = config.options().get("num_ctx");
         if (configured instanceof Number n && n.intValue() > 0) {
             return java.util.OptionalInt.of(n.intValue());
@@ -262,6 +268,24 @@ public final class OllamaLlmStream implements LlmStream {
         return URI.create(config.baseUrl() + path);
     }
 
+    /** Fields a front door's client set ({@code ChatOptions.passthrough}) over the configured ones. */
+    static final java.util.Set<String> PASSED_THROUGH = java.util.Set.of("keep_alive", "options", "think", "format",
+            "tools");
+
+    private void passThrough(ObjectNode root, Map<String, Object> fields) {
+        for (Map.Entry<String, Object> field : fields.entrySet()) {
+            if (!PASSED_THROUGH.contains(field.getKey())) {
+                continue;
+            }
+            JsonNode value = mapper.valueToTree(field.getValue());
+            if (field.getKey().equals("options") && value.isObject() && root.get("options") instanceof ObjectNode own) {
+                own.setAll((ObjectNode) value);
+            } else {
+                root.set(field.getKey(), value);
+            }
+        }
+    }
+
     private byte[] requestBody(LlmRequest request, String model) {
         ObjectNode root = mapper.createObjectNode();
         root.put("model", model);
@@ -289,6 +313,7 @@ public final class OllamaLlmStream implements LlmStream {
         if (!config.tools().isEmpty()) {
             root.set("tools", mapper.valueToTree(config.tools()));
         }
+        passThrough(root, request.options().passthrough());
         try {
             return mapper.writeValueAsBytes(root);
         } catch (IOException e) {

@@ -90,6 +90,31 @@ class OllamaLlmStreamTest {
                 + "{\"role\":\"user\",\"content\":\"Que horas são?\"}]");
     }
 
+    /** Issue 24: what an Ollama client (Home Assistant) sets through chatstream's Ollama door reaches Ollama. */
+    @Test
+    void shouldSendTheFieldsAClientPassedThroughOverTheConfiguredOnes() throws Exception {
+        ollama.enqueue(FakeOllama.Reply.tokens("ok"));
+        Map<String, Object> asked = Map.of("keep_alive", -1, "options", Map.of("num_ctx", 16384, "top_k", 20),
+                "think", true, "format", "json", "tools", List.of(Map.of("type", "function", "function",
+                        Map.of("name", "HassTurnOn"))), "stream", false, "model", "other");
+        OllamaLlmStream llm = OllamaLlmStream.create(config().withKeepAlive("10m")
+                .withOptions(Map.of("temperature", 0.2, "num_ctx", 8192)));
+        ChatOptions options = ChatOptions.defaults().withPassthrough(asked);
+
+        llm.stream(new LlmRequest(List.of(ChatMessage.user("x")), options), deltas::add, new Cancellation());
+
+        JsonNode body = new ObjectMapper().readTree(ollama.chatBodies().get(0));
+        assertThat(body.path("keep_alive").asInt()).isEqualTo(-1);
+        assertThat(body.path("options").toString()).as("merged key by key")
+                .contains("\"temperature\":0.2").contains("\"num_ctx\":16384").contains("\"top_k\":20");
+        assertThat(body.path("think").asBoolean()).isTrue();
+        assertThat(body.path("format").asText()).isEqualTo("json");
+        assertThat(body.path("tools").get(0).path("function").path("name").asText()).isEqualTo("HassTurnOn");
+        assertThat(body.path("stream").asBoolean()).as("never a client's: chatstream streams").isTrue();
+        assertThat(body.path("model").asText()).as("only through ChatOptions.model").isEqualTo("llama3.2");
+        assertThat(llm.contextTokens(options)).as("the prompt fits the client's context").hasValue(16384);
+    }
+
     @Test
     void shouldUseTheRequestsModelAndSendNumericKeepAliveAsANumber() throws Exception {
         ollama.enqueue(FakeOllama.Reply.tokens("ok"));
