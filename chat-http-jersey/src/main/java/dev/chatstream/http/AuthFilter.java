@@ -98,12 +98,15 @@ final class AuthFilter implements ContainerRequestFilter {
 
     /** Ollama's door's POSTs: a chat (the chat rate counts it) and two reads. */
     private static final java.util.Set<String> OLLAMA_POSTS = java.util.Set.of("api/chat", "api/show", "api/pull");
+    /** The AI SDK's chat: a chat, which the chat rate counts. */
+    private static final String UI_CHAT = "api/ui/chat";
 
     /** A change other than a chat (which has its own limit): memories, context, conversations, action decisions. */
     private static boolean changes(String method, String path) {
         return switch (method) {
             case "POST", "PUT", "DELETE", "PATCH" -> !path.startsWith("api/chat/stream")
-                    && !path.startsWith("v1/chat/completions") && !OLLAMA_POSTS.contains(path);
+                    && !path.startsWith("v1/chat/completions") && !OLLAMA_POSTS.contains(path)
+                    && !path.equals(UI_CHAT);
             default -> false;
         };
     }
@@ -112,7 +115,8 @@ final class AuthFilter implements ContainerRequestFilter {
     private static boolean takesJson(String method, String path) {
         return switch (method) {
             case "POST" -> path.startsWith("api/chat/stream") || path.startsWith("api/memories")
-                    || path.startsWith("v1/chat/completions") || OLLAMA_POSTS.contains(path);
+                    || path.startsWith("v1/chat/completions") || OLLAMA_POSTS.contains(path)
+                    || path.equals(UI_CHAT);
             case "PUT" -> path.startsWith("api/context");
             default -> false;
         };

@@ -85,15 +85,22 @@ final class ChatGate {
     /** {@link #respond(org.glassfish.grizzly.http.server.Request, AsyncResponse, Stream, String)} as {@code type}. */
     static void respond(org.glassfish.grizzly.http.server.Request raw, AsyncResponse async, Stream stream,
             String requestId, jakarta.ws.rs.core.MediaType type) {
+        respond(raw, async, stream, requestId, type, Map.of());
+    }
+
+    /** ... with these headers too (a protocol's own, such as the AI SDK's {@code x-vercel-ai-ui-message-stream}). */
+    static void respond(org.glassfish.grizzly.http.server.Request raw, AsyncResponse async, Stream stream,
+            String requestId, jakarta.ws.rs.core.MediaType type, Map<String, String> headers) {
         async.register((jakarta.ws.rs.container.CompletionCallback) failure -> stream.close());
         // Grizzly takes a fresh buffer of this size for every flush, i.e. every event: 8 KiB by default was
         // most of the server's garbage (docs/performance.md). An event is a few hundred bytes.
         raw.getResponse().setBufferSize(ChatResource.STREAM_BUFFER_BYTES);
         StreamingOutput output = stream::run;
-        Response response = withTurnHeaders(Response.ok(output, type)
+        Response.ResponseBuilder builder = withTurnHeaders(Response.ok(output, type)
                 .header("Cache-Control", "no-cache")
-                .header("X-Accel-Buffering", "no"), stream.turn())
-                .build();
+                .header("X-Accel-Buffering", "no"), stream.turn());
+        headers.forEach(builder::header);
+        Response response = builder.build();
         Thread.ofVirtual().name("chat-stream-" + requestId).start(() -> async.resume(response));
     }
 

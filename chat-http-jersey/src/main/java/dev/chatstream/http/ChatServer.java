@@ -45,7 +45,7 @@ public final class ChatServer implements AutoCloseable {
     @Inject
     ChatServer(HttpConfig config, AuthFilter auth, ResponseFilter response, ChatResource chat, HealthResource health,
             MetricsResource metrics, MemoriesResource memories, ConversationsResource conversations,
-            ContextResource context, ActionsResource actions, OpenAiResource openAi, OllamaResource ollama,
+            ContextResource context, ActionsResource actions, OpenAiResource openAi, OllamaResource ollama, UiChatResource ui,
             OpenStreams openStreams, StreamSlots slots,
             ScheduledExecutorService timers, PeerWatch peers, dev.chatstream.core.Turns turns) {
         this.config = config;
@@ -74,6 +74,7 @@ public final class ChatServer implements AutoCloseable {
                 .register(actions)
                 .register(openAi)
                 .register(ollama)
+                .register(ui)
                 .register(new MeResource())
                 .register(new WebResource());
     }

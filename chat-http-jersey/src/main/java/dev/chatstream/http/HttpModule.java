@@ -34,6 +34,7 @@ public final class HttpModule extends AbstractModule {
         bind(ChatResource.class);
         bind(OpenAiResource.class);
         bind(OllamaResource.class);
+        bind(UiChatResource.class).in(Singleton.class); // it remembers each chat's latest turn
         bind(HealthResource.class);
         bind(MetricsResource.class);
         bind(MemoriesResource.class);

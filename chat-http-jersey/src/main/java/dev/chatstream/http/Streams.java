@@ -75,7 +75,7 @@ final class Streams {
                 // A resumable turn knows its conversation from its start: a client that stops it or reloads continues
                 // that conversation. That costs one more (synced) write before the first chunk, so a plain turn's new
                 // conversation is still made when the turn is stored, as before.
-                ChatRequest begun = resumable ? conversations.begin(request) : request;
+                ChatRequest begun = resumable && stored ? conversations.begin(request) : request;
                 return new Turns.Plan(begun.conversationId(), begun.message(), body(begun, stored));
             });
         } catch (ChatException e) {
@@ -94,9 +94,14 @@ final class Streams {
      * @throws ApiException 429 when the user has too many open streams, 503 when the server is full
      */
     Stream resume(Turn turn, long after, Stream.Call call, PeerWatch.Peer peer) {
+        return resume(turn, after, call, peer, t -> Wire.chatstream(t.id(), call.requestId()));
+    }
+
+    /** {@link #resume(Turn, long, Stream.Call, PeerWatch.Peer)} in another front door's protocol. */
+    Stream resume(Turn turn, long after, Stream.Call call, PeerWatch.Peer peer,
+            java.util.function.Function<Turn, Wire> wire) {
         StreamSlots.Lease lease = slots.acquire(turn.user());
-        return register(new Stream(this, turn.user(), turn, after, call, peer, lease,
-                t -> Wire.chatstream(t.id(), call.requestId())));
+        return register(new Stream(this, turn.user(), turn, after, call, peer, lease, wire));
     }
 
     /** {@code user}'s newest running turn in conversation {@code conversationId}. */

@@ -1,0 +1,99 @@
+// Drives chatstream's AI SDK front door with the `ai` package's own chat (AbstractChat, as useChat wraps it) and its
+// DefaultChatTransport, unchanged (UiChatDoorIT runs it). Usage: node ai-sdk-client.mjs <scenario>, with
+// CHATSTREAM_URL, CHATSTREAM_TOKEN, and MESSAGE, CHAT_ID, MODEL (a body field the app adds). Prints one JSON line: the chat's messages and status.
+import { AbstractChat, DefaultChatTransport } from "ai";
+
+// The smallest ChatState, as @ai-sdk/react keeps it (arrays replaced, never changed in place).
+class State {
+  messages = [];
+  status = "ready";
+  error = undefined;
+  pushMessage = (m) => { this.messages = this.messages.concat(m); };
+  popMessage = () => { this.messages = this.messages.slice(0, -1); };
+  replaceMessage = (i, m) => { this.messages = [...this.messages.slice(0, i), m, ...this.messages.slice(i + 1)]; };
+  snapshot = (v) => structuredClone(v);
+}
+
+class Chat extends AbstractChat {
+  constructor(options) {
+    super({ ...options, state: new State() });
+  }
+}
+
+const api = new URL("api/ui/chat", process.env.CHATSTREAM_URL).toString();
+const headers = { Authorization: `Bearer ${process.env.CHATSTREAM_TOKEN}` };
+const message = process.env.MESSAGE ?? "Liga o ar da sala";
+const id = process.env.CHAT_ID ?? "chat-1";
+const errors = [];
+const body = process.env.MODEL ? { model: process.env.MODEL } : undefined;
+
+function described(chat) {
+  return {
+    status: chat.status,
+    error: chat.error?.message ?? null,
+    errors,
+    messages: chat.messages.map((m) => ({ id: m.id, role: m.role, parts: m.parts, metadata: m.metadata ?? null })),
+  };
+}
+
+// A fetch whose first chat response breaks after its second text delta, as a dropped connection does: the real
+// connection is closed, and the SDK sees the network error it sees then.
+function cuttingFetch() {
+  let cut = false;
+  return async (url, init) => {
+    if (init?.method !== "POST" || cut) return fetch(url, init);
+    cut = true;
+    const real = new AbortController();
+    const response = await fetch(url, { ...init, signal: real.signal });
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let seen = "";
+    const body = new ReadableStream({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        seen += decoder.decode(value, { stream: true });
+        if ((seen.match(/"text-delta"/g) ?? []).length >= 2) {
+          real.abort();
+          return controller.error(new TypeError("network error"));
+        }
+        controller.enqueue(value);
+      },
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+}
+
+const scenarios = {
+  async chat() {
+    const chat = new Chat({ id, transport: new DefaultChatTransport({ api, headers, body }), onError: (e) => errors.push(e.message) });
+    await chat.sendMessage({ text: message });
+    return described(chat);
+  },
+
+  // the connection drops mid-reply; the app resumes (useChat's resumeStream) and gets every word once
+  async cut() {
+    const chat = new Chat({
+      id, transport: new DefaultChatTransport({ api, headers, fetch: cuttingFetch() }),
+      onError: (e) => errors.push(e.message),
+    });
+    await chat.sendMessage({ text: message });
+    const afterCut = described(chat);
+    await chat.resumeStream();
+    const resumed = described(chat);
+    await chat.resumeStream(); // the turn has ended: 204, nothing changes
+    return { afterCut, resumed, again: described(chat) };
+  },
+};
+
+const scenario = scenarios[process.argv[2]];
+if (!scenario) {
+  console.error(`unknown scenario ${process.argv[2]}; one of ${Object.keys(scenarios).join(", ")}`);
+  process.exit(2);
+}
+try {
+  console.log(JSON.stringify(await scenario()));
+} catch (error) {
+  console.log(JSON.stringify({ thrown: error.constructor.name, message: error.message }));
+  process.exit(1);
+}
