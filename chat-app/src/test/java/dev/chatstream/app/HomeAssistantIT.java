@@ -119,6 +119,30 @@ class HomeAssistantIT {
         assertThat(f.send(f.get("metrics", null)).body()).contains("chatstream_actions_total{status=\"done\"} 1.0");
     }
 
+    /**
+     * Issue 24: Home Assistant's own tools, through the Ollama door, are Home Assistant's to run: chatstream runs only
+     * its own action, within its policy, and hands both calls to the client.
+     */
+    @Test
+    void shouldLeaveTheClientsOwnToolsToItAndRunOnlyItsOwnActionThroughTheOllamaDoor() {
+        f.ollama.enqueue(Reply.stream().token("Vou acender as duas.\n").token(LIGHT_ON)
+                .toolCall("HassTurnOn", "{\"name\": \"cozinha\"}").done());
+
+        HttpResponse<String> r = f.send(f.post("api/chat", f.anaToken, "{\"model\": \"llama3.2\", \"stream\": "
+                + "false, \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"HassTurnOn\"}}], "
+                + "\"messages\": [{\"role\": \"user\", \"content\": \"Acende a sala e a cozinha\"}]}"));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode calls = json(r.body()).get("message").get("tool_calls");
+        assertThat(calls).extracting(c -> c.get("function").get("name").asText())
+                .containsExactly("homeassistant_call_service", "HassTurnOn");
+        assertThat(calls.get(0).get("id").asText()).as("chatstream's action has its ticket").startsWith("act_");
+        assertThat(calls.get(1).has("id")).as("the client's own call is not chatstream's").isFalse();
+        assertThat(ha.calls()).singleElement().satisfies(c -> assertThat(c.domain()).isEqualTo("light"));
+        assertThat(audit).singleElement().satisfies(line -> assertThat(line)
+                .contains("tool=homeassistant_call_service").doesNotContain("HassTurnOn"));
+    }
+
     @Test
     void shouldNotUnlockTheFrontDoorWhenAnInjectedReplyAsksForIt() {
         // A message carrying an injection; the model obeys it and writes the unlock.

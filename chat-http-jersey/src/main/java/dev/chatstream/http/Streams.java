@@ -133,12 +133,42 @@ final class Streams {
                 // the recording is nearest the client, so it keeps what the client saw: actions with their
                 // tickets and results, as the dispatcher made them
                 EventSink recorded = stored ? conversations.recording(request, sink) : sink;
-                streamer.stream(request, config.actionsAuto() ? actions.dispatching(request.user(), recorded)
-                        : recorded, cancellation);
+                streamer.stream(request, config.actionsAuto() ? dispatching(request, recorded) : recorded,
+                        cancellation);
             } finally {
                 deadline.cancel(false);
             }
         };
+    }
+
+    /**
+     * The dispatcher over {@code next}, but for calls of the client's own tools (a front door's client passed them
+     * through, as Home Assistant passes {@code HassTurnOn}): those are the client's to run, so they go to it as they
+     * are, and chatstream's executor never sees them.
+     */
+    private EventSink dispatching(ChatRequest request, EventSink next) {
+        EventSink dispatching = actions.dispatching(request.user(), next);
+        java.util.Set<String> clientTools = clientTools(request.options());
+        if (clientTools.isEmpty()) {
+            return dispatching;
+        }
+        return event -> event instanceof dev.chatstream.core.ChatEvent.ActionRequested a
+                && clientTools.contains(a.action().tool()) ? next.send(event) : dispatching.send(event);
+    }
+
+    /** The names of the tools a front door's client defined ({@code tools[].function.name}). */
+    static java.util.Set<String> clientTools(dev.chatstream.core.ChatOptions options) {
+        if (!(options.passthrough().get("tools") instanceof java.util.List<?> tools)) {
+            return java.util.Set.of();
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Object tool : tools) {
+            if (tool instanceof java.util.Map<?, ?> t && t.get("function") instanceof java.util.Map<?, ?> f
+                    && f.get("name") instanceof String name) {
+                names.add(name);
+            }
+        }
+        return names;
     }
 
     ChatStreamer streamer() {
