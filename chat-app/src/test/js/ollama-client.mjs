@@ -1,12 +1,13 @@
 // Drives chatstream's Ollama front door with ollama-js (the `ollama` package), unchanged (OllamaDoorIT runs it).
 // Usage: node ollama-client.mjs <scenario>, with CHATSTREAM_URL (the server's base URL) and CHATSTREAM_TOKEN (sent
-// with the library's own `headers` option), and for some scenarios MODEL, MESSAGES (the whole list as JSON), THINK,
+// with the library's own `headers` option; empty: none), and for some scenarios MODEL, MESSAGES (the whole list as JSON), THINK,
 // EXTRA (more request fields as JSON). Prints one JSON line: what the library gave the application.
 import { Ollama } from "ollama";
 
+// no token: no Authorization header at all, as Home Assistant's integration sends (a proxy adds it)
 const ollama = new Ollama({
   host: process.env.CHATSTREAM_URL,
-  headers: { Authorization: `Bearer ${process.env.CHATSTREAM_TOKEN}` },
+  headers: process.env.CHATSTREAM_TOKEN ? { Authorization: `Bearer ${process.env.CHATSTREAM_TOKEN}` } : {},
 });
 const model = process.env.MODEL ?? "llama3.2";
 const messages = process.env.MESSAGES ? JSON.parse(process.env.MESSAGES) : [

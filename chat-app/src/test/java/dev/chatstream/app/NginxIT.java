@@ -2,6 +2,7 @@ package dev.chatstream.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.chatstream.ollama.FakeOllama.Reply;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -44,11 +46,6 @@ class NginxIT {
 
     @BeforeEach
     void startNginx() throws Exception {
-        Optional<Path> binary = Stream.of("/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx")
-                .map(Path::of).filter(Files::isExecutable).findFirst();
-        Assumptions.assumeTrue(binary.isPresent(),
-                "nginx is not installed (apt-get install nginx-light); .ci/run installs it, so CI runs this test");
-        Path dir = Files.createTempDirectory("chatstream-nginx");
         port = freePort();
         String site = Files.readString(Path.of("../docs/nginx/chatstream.conf"))
                 .replace("server 127.0.0.1:8080;", "server 127.0.0.1:" + f.server.port() + ";")
@@ -59,7 +56,17 @@ class NginxIT {
                 .replace("proxy_read_timeout 1h;", "proxy_read_timeout 2s;")
                 // the scraper's address is not this test's, so /metrics must be refused to it in every spelling
                 .replace("allow 127.0.0.1;", "allow 192.0.2.1;");
-        Files.writeString(dir.resolve("chatstream.conf"), site);
+        nginx = start(site, port);
+    }
+
+    /** Debian's nginx running {@code site} (a server block) alone, listening on {@code port}; skipped without it. */
+    private static Process start(String site, int port) throws Exception {
+        Optional<Path> binary = Stream.of("/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx")
+                .map(Path::of).filter(Files::isExecutable).findFirst();
+        Assumptions.assumeTrue(binary.isPresent(),
+                "nginx is not installed (apt-get install nginx-light); .ci/run installs it, so CI runs this test");
+        Path dir = Files.createTempDirectory("chatstream-nginx");
+        Files.writeString(dir.resolve("site.conf"), site);
         Files.writeString(dir.resolve("nginx.conf"), """
                 daemon off;
                 master_process off;
@@ -74,18 +81,19 @@ class NginxIT {
                     fastcgi_temp_path %1$s/fastcgi;
                     uwsgi_temp_path %1$s/uwsgi;
                     scgi_temp_path %1$s/scgi;
-                    include %1$s/chatstream.conf;
+                    include %1$s/site.conf;
                 }
                 """.formatted(dir));
-        nginx = new ProcessBuilder(binary.get().toString(), "-p", dir.toString(), "-e", dir + "/error.log",
-                "-c", dir.resolve("nginx.conf").toString())
+        Process process = new ProcessBuilder(binary.get().toString(), "-p", dir.toString(), "-e",
+                dir + "/error.log", "-c", dir.resolve("nginx.conf").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!listening(port)) {
-            assertThat(nginx.isAlive()).as("nginx runs: " + Files.readString(dir.resolve("stdout.log"))).isTrue();
+            assertThat(process.isAlive()).as("nginx runs: " + Files.readString(dir.resolve("stdout.log"))).isTrue();
             assertThat(System.nanoTime()).as("nginx listens within 10 s").isLessThan(deadline);
             Thread.sleep(20);
         }
+        return process;
     }
 
     @AfterEach
@@ -216,6 +224,82 @@ class NginxIT {
         long tookMs = (System.nanoTime() - closedAt) / 1_000_000;
         System.out.println("client gone through nginx -> upstream closed in " + tookMs + " ms");
         assertThat(tookMs).isLessThan(3_000);
+    }
+
+    /** Issue 24: OpenAI's door through the same nginx: chunks one by one, not in a burst at the end. */
+    @Test
+    void shouldPassAnOpenAiStreamOnChunkByChunk() throws Exception {
+        Reply reply = Reply.stream().paced(PACE);
+        for (int i = 0; i < TOKENS; i++) {
+            reply = reply.token("t" + i + " ");
+        }
+        f.ollama.enqueue(reply.done());
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + f.anaToken).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\": \"llama3.2\", \"stream\": true, "
+                        + "\"messages\": [{\"role\": \"user\", \"content\": \"Olá\"}]}")).build();
+
+        long start = System.nanoTime();
+        HttpResponse<InputStream> r = f.client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        List<Long> chunkTimes = new ArrayList<>();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                if (line.contains("\"delta\": {\"content\": \"t")) {
+                    chunkTimes.add((System.nanoTime() - start) / 1_000_000);
+                }
+            }
+        }
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(chunkTimes).hasSize(TOKENS);
+        long upstreamSpan = PACE.toMillis() * (TOKENS - 1);
+        assertThat(chunkTimes.get(TOKENS - 1) - chunkTimes.get(0)).as("chunks spread over the upstream's %d ms",
+                upstreamSpan).isGreaterThan(upstreamSpan / 2);
+    }
+
+    /**
+     * Issue 24: docs/nginx/home-assistant-ollama.conf as Home Assistant meets it: ollama-js sending no token (as Home
+     * Assistant's integration sends none) lists the models and chats through it as the configured user; nothing
+     * else of chatstream's is reachable there; another address is refused.
+     */
+    @Test
+    void shouldLetHomeAssistantChatThroughItsOwnNginxWithoutAToken() throws Exception {
+        int haPort = freePort();
+        String site = Files.readString(Path.of("../docs/nginx/home-assistant-ollama.conf"))
+                .replace("listen 11434;", "listen 127.0.0.1:" + haPort + ";")
+                .replace("allow 192.168.1.10;", "allow 127.0.0.1;")
+                .replace("http://127.0.0.1:8080;", "http://127.0.0.1:" + f.server.port() + ";")
+                .replace("cs_REPLACE_WITH_THE_TOKEN", f.ruiToken);
+        Process ha = start(site, haPort);
+        try {
+            f.ollama.enqueue(Reply.tokens("A luz ", "está ligada."));
+            Map<String, String> env = Map.of("CHATSTREAM_URL", "http://127.0.0.1:" + haPort + "/");
+            JsonNode list = NodeClient.run(f, "", "ollama-client.mjs", "list", env);
+            assertThat(list.get("names")).extracting(JsonNode::asText).contains("llama3.2:latest");
+            JsonNode chat = NodeClient.run(f, "", "ollama-client.mjs", "stream", env);
+            assertThat(chat.get("content").asText()).isEqualTo("A luz está ligada.");
+            assertThat(chat.get("done").asBoolean()).isTrue();
+
+            HttpResponse<String> memories = f.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + haPort + "/api/memories")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(memories.statusCode()).as("only Ollama's routes").isEqualTo(404);
+            String strict = site.replace("allow 127.0.0.1;", "allow 192.0.2.1;");
+            Process other = null;
+            int otherPort = freePort();
+            try {
+                other = start(strict.replace("listen 127.0.0.1:" + haPort + ";", "listen 127.0.0.1:" + otherPort
+                        + ";"), otherPort);
+                HttpResponse<String> refused = f.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + otherPort + "/api/tags")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(refused.statusCode()).as("another address than Home Assistant's").isEqualTo(403);
+            } finally {
+                if (other != null) {
+                    other.destroy();
+                }
+            }
+        } finally {
+            ha.destroy();
+        }
     }
 
     private static int freePort() throws IOException {
