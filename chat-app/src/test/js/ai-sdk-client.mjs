@@ -2,6 +2,7 @@
 // DefaultChatTransport, unchanged (UiChatDoorIT runs it). Usage: node ai-sdk-client.mjs <scenario>, with
 // CHATSTREAM_URL, CHATSTREAM_TOKEN, and MESSAGE, CHAT_ID, MODEL (a body field the app adds). Prints one JSON line: the chat's messages and status.
 import { AbstractChat, DefaultChatTransport } from "ai";
+import { run } from "./run.mjs";
 
 // The smallest ChatState, as @ai-sdk/react keeps it (arrays replaced, never changed in place).
 class State {
@@ -86,14 +87,4 @@ const scenarios = {
   },
 };
 
-const scenario = scenarios[process.argv[2]];
-if (!scenario) {
-  console.error(`unknown scenario ${process.argv[2]}; one of ${Object.keys(scenarios).join(", ")}`);
-  process.exit(2);
-}
-try {
-  console.log(JSON.stringify(await scenario()));
-} catch (error) {
-  console.log(JSON.stringify({ thrown: error.constructor.name, message: error.message }));
-  process.exit(1);
-}
+await run(scenarios, (error) => ({ thrown: error.constructor.name, message: error.message }));

@@ -3,6 +3,7 @@
 // with the library's own `headers` option; empty: none), and for some scenarios MODEL, MESSAGES (the whole list as JSON), THINK,
 // EXTRA (more request fields as JSON). Prints one JSON line: what the library gave the application.
 import { Ollama } from "ollama";
+import { run } from "./run.mjs";
 
 // no token: no Authorization header at all, as Home Assistant's integration sends (a proxy adds it)
 const ollama = new Ollama({
@@ -99,14 +100,4 @@ const scenarios = {
   },
 };
 
-const scenario = scenarios[process.argv[2]];
-if (!scenario) {
-  console.error(`unknown scenario ${process.argv[2]}; one of ${Object.keys(scenarios).join(", ")}`);
-  process.exit(2);
-}
-try {
-  console.log(JSON.stringify(await scenario()));
-} catch (error) {
-  console.log(JSON.stringify(described(error)));
-  process.exit(1);
-}
+await run(scenarios, described);

@@ -2,6 +2,7 @@
 // Usage: node openai-client.mjs <scenario>, with CHATSTREAM_URL (the server's base URL), CHATSTREAM_TOKEN and, for
 // some scenarios, MODEL and MESSAGE (or MESSAGES, the whole list as JSON). Prints one JSON line: what the SDK gave the application.
 import OpenAI from "openai";
+import { run } from "./run.mjs";
 
 const client = new OpenAI({
   baseURL: new URL("v1", process.env.CHATSTREAM_URL).toString(),
@@ -115,14 +116,4 @@ const scenarios = {
   },
 };
 
-const scenario = scenarios[process.argv[2]];
-if (!scenario) {
-  console.error(`unknown scenario ${process.argv[2]}; one of ${Object.keys(scenarios).join(", ")}`);
-  process.exit(2);
-}
-try {
-  console.log(JSON.stringify(await scenario()));
-} catch (error) {
-  console.log(JSON.stringify(described(error)));
-  process.exit(1);
-}
+await run(scenarios, described);

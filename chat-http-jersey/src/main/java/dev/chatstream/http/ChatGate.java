@@ -24,13 +24,91 @@ final class ChatGate {
     private final RateLimiter rateLimiter;
     private final OpenStreams openStreams;
     private final ServerMetrics metrics;
+    private final Streams streams;
+    private final HttpConfig config;
 
     @Inject
-    ChatGate(ChatStreamer streamer, RateLimiter rateLimiter, OpenStreams openStreams, ServerMetrics metrics) {
+    ChatGate(ChatStreamer streamer, RateLimiter rateLimiter, OpenStreams openStreams, ServerMetrics metrics,
+            Streams streams, HttpConfig config) {
+        this.streams = streams;
+        this.config = config;
         this.streamer = streamer;
         this.rateLimiter = rateLimiter;
         this.openStreams = openStreams;
         this.metrics = metrics;
+    }
+
+    /**
+     * What a front door made of its request: the turn to start and how to answer it.
+     *
+     * @param request   the turn, before the use case's validation
+     * @param say       the use case's refusal in the door's client's terms (it names their fields)
+     * @param resumable whether the turn runs on without a reader (for the door's resume)
+     * @param wire      the stream's protocol, once the turn is known
+     * @param type      the stream's media type
+     * @param headers   the protocol's own response headers
+     * @param whole     for a request that wants one answer, not a stream: the answer the turn's events make
+     */
+    record Door(ChatRequest request, Function<InvalidRequestException, String> say, boolean resumable,
+            Function<dev.chatstream.core.Turn, Wire> wire, jakarta.ws.rs.core.MediaType type,
+            Map<String, String> headers,
+            java.util.Optional<java.util.function.BiFunction<dev.chatstream.core.Turn,
+                    java.util.List<dev.chatstream.core.ChatEvent>, Answer>> whole) {
+    }
+
+    /** A front door's reading of its request body (400 when it cannot). */
+    interface Reader {
+        Door read(byte[] body, UserId user);
+    }
+
+    /**
+     * A whole answer (not a stream), in a door's protocol.
+     *
+     * @param retryAfter when to try again ({@code Retry-After}); zero when not known
+     */
+    record Answer(int status, String body, Duration retryAfter) {
+        Response response() {
+            Response.ResponseBuilder r = Response.status(status)
+                    .type(jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE.withCharset("UTF-8")).entity(body);
+            if (!retryAfter.isZero()) {
+                r.header("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())));
+            }
+            return r.build();
+        }
+    }
+
+    /**
+     * A front door's request, from its body to its answer: refused here (shutdown, the body, validation, the rate:
+     * each once logged and counted) or started as a turn that is not stored (the door's client holds the
+     * conversation) and answered with its stream, or with one answer once it ended.
+     *
+     * @return the turn's stream, or empty when the request was refused
+     */
+    java.util.Optional<Stream> start(ContainerRequestContext context, org.glassfish.grizzly.http.server.Request raw,
+            AsyncResponse async, Reader reader) {
+        long start = System.nanoTime();
+        String requestId = RequestIds.of(context).orElseThrow();
+        UserId user = AuthFilter.user(context);
+        try {
+            open();
+            Door door = reader.read(JsonBodies.bytes(context, config), user);
+            java.util.Optional<String> key = ChatResource.idempotencyKey(context);
+            validate(door.request(), door.say());
+            rate(user);
+            Stream stream = streams.open(door.request(), door.resumable(), key, false, new Stream.Call(requestId,
+                    context.getMethod(), context.getUriInfo().getPath(), start),
+                    PeerWatch.peerOf(raw.getContext().getConnection()), door.wire());
+            if (door.whole().isPresent()) {
+                var whole = door.whole().get();
+                respondWhole(async, stream, requestId, events -> whole.apply(stream.turn(), events).response());
+            } else {
+                respond(raw, async, stream, requestId, door.type(), door.headers());
+            }
+            return java.util.Optional.of(stream);
+        } catch (ApiException e) {
+            refused(context, async, e, start, requestId, user);
+            return java.util.Optional.empty();
+        }
     }
 
     /** Refuses every new turn once shutdown began (503, try again in 5 s: another node, or this one restarted). */

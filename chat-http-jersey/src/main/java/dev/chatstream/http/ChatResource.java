@@ -3,7 +3,6 @@ package dev.chatstream.http;
 import dev.chatstream.core.ChatOptions;
 import dev.chatstream.core.ChatRequest;
 import dev.chatstream.core.ChatException;
-import dev.chatstream.core.ChatStreamer;
 import dev.chatstream.core.Conversations;
 import dev.chatstream.core.InvalidRequestException;
 import dev.chatstream.core.Json;
@@ -21,7 +20,6 @@ import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.StreamingOutput;
 import java.time.Duration;
 import java.util.Map;
 

@@ -6,7 +6,6 @@ import dev.chatstream.core.ChatMessage;
 import dev.chatstream.core.ChatOptions;
 import dev.chatstream.core.ChatRequest;
 import dev.chatstream.core.UserId;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,16 +86,13 @@ final class OllamaRequests {
         boolean thinking = think != null && (think.isBoolean() ? think.booleanValue()
                 : think.isTextual() && !think.textValue().isBlank());
 
-        List<String> instructions = new ArrayList<>();
-        List<ChatMessage> history = new ArrayList<>();
-        List<Integer> historyIndex = new ArrayList<>();
+        ClientMessages sorted = new ClientMessages(clientSystem);
         int last = messages.size() - 1;
         int firstTrailingTool = last + 1;
         while (firstTrailingTool > 0 && "tool".equals(messages.get(firstTrailingTool - 1).path("role").asText())) {
             firstTrailingTool--;
         }
         StringBuilder toolResults = new StringBuilder();
-        String message = null;
         for (int i = 0; i <= last; i++) {
             JsonNode item = messages.get(i);
             String at = "messages[" + i + "]";
@@ -109,59 +105,32 @@ final class OllamaRequests {
             }
             String role = roleNode.textValue();
             if (i == last && !role.equals("user") && !role.equals("tool")) {
-                throw invalid("The last message must be the user's (role \"user\") or a tool's result (role \"tool\"), "
-                        + "got role \"" + clip(role) + "\" in " + at);
+                throw ClientMessages.lastMustBe("the user's (role \"user\") or a tool's result (role \"tool\")", role,
+                        at);
             }
             if (item.has("images") && item.get("images").isArray() && !item.get("images").isEmpty()) {
                 throw invalid(at + ".images: images are not supported; send text only");
             }
             switch (role) {
-                case "system" -> {
-                    if (!clientSystem) {
-                        throw invalid(at + ": this server does not accept system messages from clients "
-                                + "(client.system = refuse); its own base prompt applies. Leave them out");
-                    }
-                    String content = content(item, at, false);
-                    if (!content.isBlank()) {
-                        instructions.add(content.strip());
-                    }
-                }
-                case "user" -> {
-                    String content = content(item, at, false);
-                    if (i == last) {
-                        message = content;
-                    } else {
-                        history.add(ChatMessage.user(content));
-                        historyIndex.add(i);
-                    }
-                }
-                case "assistant" -> {
-                    String content = (content(item, at, true) + toolCalls(item)).strip();
-                    if (!content.isEmpty()) {
-                        history.add(ChatMessage.assistant(content));
-                        historyIndex.add(i);
-                    }
-                }
+                case "system" -> sorted.system(at, content(item, at, false));
+                case "user" -> sorted.user(i, content(item, at, false), i == last);
+                case "assistant" -> sorted.assistant(i, content(item, at, true) + toolCalls(item));
                 case "tool" -> {
                     String result = "[" + toolName(item) + " returned: " + content(item, at, true).strip() + "]";
                     if (i >= firstTrailingTool) {
                         toolResults.append(toolResults.isEmpty() ? "" : "\n").append(result);
                     } else {
-                        history.add(ChatMessage.user(result));
-                        historyIndex.add(i);
+                        sorted.history(i, ChatMessage.user(result));
                     }
                 }
                 default -> throw invalid(at + ".role must be \"system\", \"user\", \"assistant\" or \"tool\", got \""
                         + clip(role) + "\"");
             }
         }
-        if (message == null) {
-            message = toolResults.toString();
-        }
-        ChatOptions options = ChatOptions.defaults().withModel(model).withIncludeThinking(thinking)
-                .withInstructions(String.join("\n\n", instructions)).withPassthrough(passthrough);
-        ChatRequest request = ChatRequest.of(user, message).withHistory(history).withOptions(options);
-        return new Read(request, stream, model, List.copyOf(historyIndex));
+        sorted.message(toolResults.toString());
+        ChatRequest request = sorted.request(user, ChatOptions.defaults().withModel(model)
+                .withIncludeThinking(thinking).withPassthrough(passthrough));
+        return new Read(request, stream, model, sorted.historyIndex());
     }
 
     private static String content(JsonNode item, String at, boolean mayBeAbsent) {
@@ -200,7 +169,7 @@ final class OllamaRequests {
                 continue;
             }
             if (name.equals(OpenAiRequests.ACTION_TOOL)) {
-                text.append("\nACTION: {\"tool\": \"").append(name).append("\", \"args\": ").append(args).append('}');
+                text.append(ClientMessages.actionLine(args));
             } else {
                 text.append("\n[called ").append(clip(name)).append(" with ").append(args).append(']');
             }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.chatstream.core.ChatOptions;
 import dev.chatstream.core.Json;
 import dev.chatstream.core.LlmStream;
-import dev.chatstream.core.UserId;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -14,7 +13,6 @@ import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,15 +32,13 @@ public final class OllamaResource {
     static final String API_VERSION = "0.12.0";
     static final MediaType NDJSON = new MediaType("application", "x-ndjson");
 
-    private final Streams streams;
     private final HttpConfig config;
     private final ChatGate gate;
     private final LlmStream llm;
     private final Clock clock;
 
     @Inject
-    OllamaResource(Streams streams, HttpConfig config, ChatGate gate, LlmStream llm, Clock clock) {
-        this.streams = streams;
+    OllamaResource(HttpConfig config, ChatGate gate, LlmStream llm, Clock clock) {
         this.config = config;
         this.gate = gate;
         this.llm = llm;
@@ -51,37 +47,13 @@ public final class OllamaResource {
 
     /** {@code POST /api/chat}: NDJSON lines as they come (Ollama's default), or one object with {@code "stream": false}. */
     void chat(ContainerRequestContext context, org.glassfish.grizzly.http.server.Request raw, AsyncResponse async) {
-        long start = System.nanoTime();
-        String requestId = RequestIds.of(context).orElseThrow();
-        UserId user = AuthFilter.user(context);
-        try {
-            gate.open();
-            OllamaRequests.Read asked = OllamaRequests.read(JsonBodies.bytes(context, config), user,
-                    config.clientSystem());
-            java.util.Optional<String> key = ChatResource.idempotencyKey(context);
-            gate.validate(asked.request(), asked::inClientTerms);
-            gate.rate(user);
+        gate.start(context, raw, async, (body, user) -> {
+            OllamaRequests.Read asked = OllamaRequests.read(body, user, config.clientSystem());
             String model = asked.model().isEmpty() ? llm.configuredModel().orElse("chatstream") : asked.model();
-            Stream stream = streams.open(asked.request(), false, key, false, new Stream.Call(requestId,
-                    context.getMethod(), context.getUriInfo().getPath(), start),
-                    PeerWatch.peerOf(raw.getContext().getConnection()), turn -> new OllamaWire(model, clock));
-            if (asked.stream()) {
-                ChatGate.respond(raw, async, stream, requestId, NDJSON);
-                return;
-            }
-            OllamaWire whole = new OllamaWire(model, clock);
-            ChatGate.respondWhole(async, stream, requestId, events -> {
-                OpenAiWire.Answer answer = whole.whole(events);
-                Response.ResponseBuilder r = Response.status(answer.status())
-                        .type(MediaType.APPLICATION_JSON_TYPE.withCharset("UTF-8")).entity(answer.body());
-                if (!answer.retryAfter().isZero()) {
-                    r.header("Retry-After", Long.toString(Math.max(1, answer.retryAfter().toSeconds())));
-                }
-                return r.build();
-            });
-        } catch (ApiException e) {
-            gate.refused(context, async, e, start, requestId, user);
-        }
+            return new ChatGate.Door(asked.request(), asked::inClientTerms, false, turn -> new OllamaWire(model, clock),
+                    NDJSON, Map.of(), asked.stream() ? java.util.Optional.empty()
+                    : java.util.Optional.of((turn, events) -> new OllamaWire(model, clock).whole(events)));
+        });
     }
 
     /** The models the backend offers (else the configured one, when it cannot tell), in Ollama's shape. */

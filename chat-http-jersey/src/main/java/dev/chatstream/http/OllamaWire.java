@@ -65,41 +65,27 @@ final class OllamaWire implements Wire {
     }
 
     /** The whole turn as one object ({@code "stream": false}), or the error it ended with. */
-    OpenAiWire.Answer whole(List<ChatEvent> events) {
-        StringBuilder shown = new StringBuilder();
-        StringBuilder thinking = new StringBuilder();
-        String finalText = null;
-        List<Map<String, Object>> calls = new ArrayList<>();
-        for (ChatEvent event : events) {
-            switch (event) {
-                case ChatEvent.Chunk c -> shown.append(c.content());
-                case ChatEvent.Thinking t -> thinking.append(t.content());
-                case ChatEvent.FinalText f -> finalText = f.text();
-                case ChatEvent.ActionRequested a -> calls.add(toolCall(a, calls.size()));
-                case ChatEvent.Failed f -> {
-                    return failed(f);
-                }
-                case ChatEvent.Done d -> {
-                    String text = finalText != null ? finalText : shown.toString().strip();
-                    return new OpenAiWire.Answer(200, Json.write(object(message(text,
-                            thinking.isEmpty() ? null : thinking.toString(), calls), true, d.usage())),
-                            java.time.Duration.ZERO);
-                }
-                case ChatEvent.Queued q -> {
-                }
-                case ChatEvent.ActionResult r -> {
-                }
-                case ChatEvent.InvalidAction i -> {
-                }
-            }
+    ChatGate.Answer whole(List<ChatEvent> events) {
+        WholeTurn turn = WholeTurn.of(events);
+        if (turn.failed().isPresent()) {
+            return failed(turn.failed().get());
         }
-        return new OpenAiWire.Answer(499, Json.write(error(Stream.CLIENT_GONE, ErrorCode.CANCELLED.code())),
+        if (turn.usage().isEmpty()) {
+            return new ChatGate.Answer(499, Json.write(error(Stream.CLIENT_GONE, ErrorCode.CANCELLED.code())),
+                    java.time.Duration.ZERO);
+        }
+        List<Map<String, Object>> calls = new ArrayList<>();
+        for (ChatEvent.ActionRequested a : turn.actions()) {
+            calls.add(toolCall(a, calls.size()));
+        }
+        return new ChatGate.Answer(200, Json.write(object(message(turn.text(),
+                turn.reasoning().isEmpty() ? null : turn.reasoning(), calls), true, turn.usage().get())),
                 java.time.Duration.ZERO);
     }
 
     /** A failed turn's answer: Ollama's {@code {"error": "..."}} (with chatstream's code) and a fitting status. */
-    static OpenAiWire.Answer failed(ChatEvent.Failed f) {
-        return new OpenAiWire.Answer(OpenAiWire.status(f.code()), Json.write(error(f.message(), f.code().code())),
+    static ChatGate.Answer failed(ChatEvent.Failed f) {
+        return new ChatGate.Answer(OpenAiWire.status(f.code()), Json.write(error(f.message(), f.code().code())),
                 f.retryAfter());
     }
 

@@ -1,12 +1,10 @@
 package dev.chatstream.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.chatstream.core.ChatMessage;
 import dev.chatstream.core.ChatOptions;
 import dev.chatstream.core.ChatRequest;
 import dev.chatstream.core.InvalidRequestException;
 import dev.chatstream.core.UserId;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -98,11 +96,8 @@ final class OpenAiRequests {
         }
         boolean thinking = bool(root, "include_thinking") || bool(root, "include_reasoning");
 
-        List<String> instructions = new ArrayList<>();
-        List<ChatMessage> history = new ArrayList<>();
-        List<Integer> historyIndex = new ArrayList<>();
+        ClientMessages sorted = new ClientMessages(clientSystem);
         int last = messages.size() - 1;
-        String message = null;
         for (int i = 0; i <= last; i++) {
             JsonNode item = messages.get(i);
             String at = "messages[" + i + "]";
@@ -115,36 +110,12 @@ final class OpenAiRequests {
             }
             String role = roleNode.textValue();
             if (i == last && !role.equals("user")) {
-                throw invalid("The last message must be the user's (role \"user\"), got role \"" + clip(role)
-                        + "\" in " + at);
+                throw ClientMessages.lastMustBe("the user's (role \"user\")", role, at);
             }
             switch (role) {
-                case "system", "developer" -> {
-                    if (!clientSystem) {
-                        throw invalid(at + ": this server does not accept system messages from clients "
-                                + "(client.system = refuse); its own base prompt applies. Leave them out");
-                    }
-                    String content = content(item, at, false);
-                    if (!content.isBlank()) {
-                        instructions.add(content.strip());
-                    }
-                }
-                case "user" -> {
-                    String content = content(item, at, false);
-                    if (i == last) {
-                        message = content;
-                    } else {
-                        history.add(ChatMessage.user(content));
-                        historyIndex.add(i);
-                    }
-                }
-                case "assistant" -> {
-                    String content = content(item, at, true) + actionLines(item, at);
-                    if (!content.isBlank()) {
-                        history.add(ChatMessage.assistant(content.strip()));
-                        historyIndex.add(i);
-                    }
-                }
+                case "system", "developer" -> sorted.system(at, content(item, at, false));
+                case "user" -> sorted.user(i, content(item, at, false), i == last);
+                case "assistant" -> sorted.assistant(i, content(item, at, true) + actionLines(item, at));
                 case "tool", "function" -> {
                     // a tool's result for the client's own tools: chatstream runs its actions itself
                 }
@@ -152,10 +123,9 @@ final class OpenAiRequests {
                         + clip(role) + "\"");
             }
         }
-        ChatOptions options = ChatOptions.defaults().withModel(model).withIncludeThinking(thinking)
-                .withInstructions(String.join("\n\n", instructions));
-        ChatRequest request = ChatRequest.of(user, message).withHistory(history).withOptions(options);
-        return new Read(request, stream, includeUsage, model.strip(), List.copyOf(historyIndex));
+        ChatRequest request = sorted.request(user, ChatOptions.defaults().withModel(model)
+                .withIncludeThinking(thinking));
+        return new Read(request, stream, includeUsage, model.strip(), sorted.historyIndex());
     }
 
     /** A message's text: a string, or a list of {@code {"type": "text", "text"}} parts joined. */
@@ -217,8 +187,7 @@ final class OpenAiRequests {
             if (!args.isObject()) {
                 continue;
             }
-            lines.append("\nACTION: {\"tool\": \"").append(ACTION_TOOL).append("\", \"args\": ").append(args)
-                    .append('}');
+            lines.append(ClientMessages.actionLine(args));
         }
         return lines.toString();
     }

@@ -1,9 +1,7 @@
 package dev.chatstream.http;
 
-import dev.chatstream.core.ChatException;
 import dev.chatstream.core.Json;
 import dev.chatstream.core.LlmStream;
-import dev.chatstream.core.UserId;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -14,8 +12,6 @@ import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,15 +27,13 @@ import java.util.Map;
  */
 @Path("/v1")
 public final class OpenAiResource {
-    private final Streams streams;
     private final HttpConfig config;
     private final ChatGate gate;
     private final LlmStream llm;
     private final Clock clock;
 
     @Inject
-    OpenAiResource(Streams streams, HttpConfig config, ChatGate gate, LlmStream llm, Clock clock) {
-        this.streams = streams;
+    OpenAiResource(HttpConfig config, ChatGate gate, LlmStream llm, Clock clock) {
         this.config = config;
         this.gate = gate;
         this.llm = llm;
@@ -51,39 +45,16 @@ public final class OpenAiResource {
     @Path("chat/completions")
     public void completions(@Context ContainerRequestContext context,
             @Context org.glassfish.grizzly.http.server.Request raw, @Suspended AsyncResponse async) {
-        long start = System.nanoTime();
-        String requestId = RequestIds.of(context).orElseThrow();
-        UserId user = AuthFilter.user(context);
-        try {
-            gate.open();
-            OpenAiRequests.Read asked = OpenAiRequests.read(JsonBodies.bytes(context, config), user,
-                    config.clientSystem());
-            java.util.Optional<String> key = ChatResource.idempotencyKey(context);
-            gate.validate(asked.request(), asked::inClientTerms);
-            gate.rate(user);
+        gate.start(context, raw, async, (body, user) -> {
+            OpenAiRequests.Read asked = OpenAiRequests.read(body, user, config.clientSystem());
             String model = asked.model().isEmpty() ? llm.configuredModel().orElse("chatstream") : asked.model();
             long created = clock.instant().getEpochSecond();
-            Stream stream = streams.open(asked.request(), false, key, false, new Stream.Call(requestId,
-                    context.getMethod(), context.getUriInfo().getPath(), start),
-                    PeerWatch.peerOf(raw.getContext().getConnection()),
-                    turn -> new OpenAiWire(turn.id(), created, model, asked.includeUsage()));
-            if (asked.stream()) {
-                ChatGate.respond(raw, async, stream, requestId);
-                return;
-            }
-            OpenAiWire whole = new OpenAiWire(stream.turn().id(), created, model, false);
-            ChatGate.respondWhole(async, stream, requestId, events -> {
-                OpenAiWire.Answer answer = whole.completion(events);
-                Response.ResponseBuilder r = Response.status(answer.status())
-                        .type(MediaType.APPLICATION_JSON_TYPE.withCharset("UTF-8")).entity(answer.body());
-                if (!answer.retryAfter().isZero()) {
-                    r.header("Retry-After", Long.toString(Math.max(1, answer.retryAfter().toSeconds())));
-                }
-                return r.build();
-            });
-        } catch (ApiException e) {
-            gate.refused(context, async, e, start, requestId, user);
-        }
+            return new ChatGate.Door(asked.request(), asked::inClientTerms, false,
+                    turn -> new OpenAiWire(turn.id(), created, model, asked.includeUsage()),
+                    ChatResource.EVENT_STREAM, Map.of(), asked.stream() ? java.util.Optional.empty()
+                    : java.util.Optional.of((turn, events) -> new OpenAiWire(turn.id(), created, model, false)
+                            .completion(events)));
+        });
     }
 
     /** The models the LLM backend offers (else the configured one, when it cannot tell), in OpenAI's list shape. */

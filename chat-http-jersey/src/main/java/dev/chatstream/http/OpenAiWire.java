@@ -95,69 +95,50 @@ final class OpenAiWire implements Wire {
      *
      * @param events the turn's events, up to its terminal one
      */
-    Answer completion(List<ChatEvent> events) {
-        StringBuilder shown = new StringBuilder();
-        StringBuilder reasoning = new StringBuilder();
-        String finalText = null;
-        List<Map<String, Object>> calls = new ArrayList<>();
-        for (ChatEvent event : events) {
-            switch (event) {
-                case ChatEvent.Chunk c -> shown.append(c.content());
-                case ChatEvent.Thinking t -> reasoning.append(t.content());
-                case ChatEvent.FinalText f -> finalText = f.text();
-                case ChatEvent.ActionRequested a -> calls.add(toolCall(a, calls.size()));
-                case ChatEvent.Failed f -> {
-                    return Answer.failed(f);
-                }
-                case ChatEvent.Done d -> {
-                    String text = finalText != null ? finalText : shown.toString().strip();
-                    Map<String, Object> message = new LinkedHashMap<>();
-                    message.put("role", "assistant");
-                    message.put("content", text.isEmpty() && !calls.isEmpty() ? null : text);
-                    if (!reasoning.isEmpty()) {
-                        message.put("reasoning_content", reasoning.toString());
-                    }
-                    if (!calls.isEmpty()) {
-                        calls.forEach(call -> call.remove("index"));
-                        message.put("tool_calls", calls);
-                    }
-                    Map<String, Object> choice = new LinkedHashMap<>();
-                    choice.put("index", 0);
-                    choice.put("message", message);
-                    choice.put("logprobs", null);
-                    choice.put("finish_reason", finishReason(d.usage(), calls.size()));
-                    Map<String, Object> body = new LinkedHashMap<>();
-                    body.put("id", id);
-                    body.put("object", "chat.completion");
-                    body.put("created", created);
-                    body.put("model", model);
-                    body.put("system_fingerprint", null);
-                    body.put("choices", List.of(choice));
-                    body.put("usage", usage(d.usage()));
-                    return new Answer(200, Json.write(body), java.time.Duration.ZERO);
-                }
-                case ChatEvent.Queued q -> {
-                }
-                case ChatEvent.ActionResult r -> {
-                }
-                case ChatEvent.InvalidAction i -> {
-                }
-            }
+    ChatGate.Answer completion(List<ChatEvent> events) {
+        WholeTurn turn = WholeTurn.of(events);
+        if (turn.failed().isPresent()) {
+            return failed(turn.failed().get());
         }
-        return new Answer(499, error(Stream.CLIENT_GONE, type(499), ErrorCode.CANCELLED.code()),
-                java.time.Duration.ZERO);
+        if (turn.usage().isEmpty()) {
+            return new ChatGate.Answer(499, error(Stream.CLIENT_GONE, type(499), ErrorCode.CANCELLED.code()),
+                    java.time.Duration.ZERO);
+        }
+        List<Map<String, Object>> calls = new ArrayList<>();
+        for (ChatEvent.ActionRequested a : turn.actions()) {
+            Map<String, Object> call = toolCall(a, calls.size());
+            call.remove("index");
+            calls.add(call);
+        }
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("role", "assistant");
+        message.put("content", turn.text().isEmpty() && !calls.isEmpty() ? null : turn.text());
+        if (!turn.reasoning().isEmpty()) {
+            message.put("reasoning_content", turn.reasoning());
+        }
+        if (!calls.isEmpty()) {
+            message.put("tool_calls", calls);
+        }
+        Map<String, Object> choice = new LinkedHashMap<>();
+        choice.put("index", 0);
+        choice.put("message", message);
+        choice.put("logprobs", null);
+        choice.put("finish_reason", finishReason(turn.usage().get(), calls.size()));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", id);
+        body.put("object", "chat.completion");
+        body.put("created", created);
+        body.put("model", model);
+        body.put("system_fingerprint", null);
+        body.put("choices", List.of(choice));
+        body.put("usage", usage(turn.usage().get()));
+        return new ChatGate.Answer(200, Json.write(body), java.time.Duration.ZERO);
     }
 
-    /**
-     * A {@code chat.completion} or an error, as it goes out.
-     *
-     * @param retryAfter when to try again ({@code Retry-After}); zero when not known
-     */
-    record Answer(int status, String body, java.time.Duration retryAfter) {
-        static Answer failed(ChatEvent.Failed f) {
-            int status = OpenAiWire.status(f.code());
-            return new Answer(status, error(f.message(), type(status), f.code().code()), f.retryAfter());
-        }
+    /** A failed turn's answer: OpenAI's error shape and a fitting status. */
+    static ChatGate.Answer failed(ChatEvent.Failed f) {
+        int status = status(f.code());
+        return new ChatGate.Answer(status, error(f.message(), type(status), f.code().code()), f.retryAfter());
     }
 
     private Map<String, Object> toolCall(ChatEvent.ActionRequested a, int index) {

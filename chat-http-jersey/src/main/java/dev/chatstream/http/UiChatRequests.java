@@ -1,11 +1,9 @@
 package dev.chatstream.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.chatstream.core.ChatMessage;
 import dev.chatstream.core.ChatOptions;
 import dev.chatstream.core.ChatRequest;
 import dev.chatstream.core.UserId;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -70,10 +68,7 @@ final class UiChatRequests {
             }
             thinking = thinkingNode.booleanValue();
         }
-        List<String> instructions = new ArrayList<>();
-        List<ChatMessage> history = new ArrayList<>();
-        List<Integer> historyIndex = new ArrayList<>();
-        String message = null;
+        ClientMessages sorted = new ClientMessages(clientSystem);
         int last = messages.size() - 1;
         for (int i = 0; i <= last; i++) {
             JsonNode item = messages.get(i);
@@ -83,43 +78,19 @@ final class UiChatRequests {
             }
             String role = item.path("role").asText("");
             if (i == last && !role.equals("user")) {
-                throw invalid("The last message must be the user's (role \"user\"), got role \"" + clip(role)
-                        + "\" in " + at);
+                throw ClientMessages.lastMustBe("the user's (role \"user\")", role, at);
             }
             String text = text(item, at);
             switch (role) {
-                case "system" -> {
-                    if (!clientSystem) {
-                        throw invalid(at + ": this server does not accept system messages from clients "
-                                + "(client.system = refuse); its own base prompt applies. Leave them out");
-                    }
-                    if (!text.isBlank()) {
-                        instructions.add(text.strip());
-                    }
-                }
-                case "user" -> {
-                    if (i == last) {
-                        message = text;
-                    } else if (!text.isBlank()) {
-                        history.add(ChatMessage.user(text));
-                        historyIndex.add(i);
-                    }
-                }
-                case "assistant" -> {
-                    String content = (text + actionLines(item)).strip();
-                    if (!content.isEmpty()) {
-                        history.add(ChatMessage.assistant(content));
-                        historyIndex.add(i);
-                    }
-                }
+                case "system" -> sorted.system(at, text);
+                case "user" -> sorted.user(i, text, i == last);
+                case "assistant" -> sorted.assistant(i, text + actionLines(item));
                 default -> throw invalid(at + ".role must be \"system\", \"user\" or \"assistant\", got \""
                         + clip(role) + "\"");
             }
         }
-        ChatOptions options = ChatOptions.defaults().withModel(model).withIncludeThinking(thinking)
-                .withInstructions(String.join("\n\n", instructions));
-        return new Read(id.textValue(), ChatRequest.of(user, message).withHistory(history).withOptions(options),
-                List.copyOf(historyIndex));
+        return new Read(id.textValue(), sorted.request(user, ChatOptions.defaults().withModel(model)
+                .withIncludeThinking(thinking)), sorted.historyIndex());
     }
 
     /** A UIMessage's text parts, joined; a file part is refused, other parts are not text. */
@@ -155,8 +126,7 @@ final class UiChatRequests {
             JsonNode data = part.path("data");
             if (part.path("type").asText("").equals("data-action") && data.path("args").isObject()
                     && OpenAiRequests.ACTION_TOOL.equals(data.path("tool").asText())) {
-                lines.append("\nACTION: {\"tool\": \"").append(OpenAiRequests.ACTION_TOOL).append("\", \"args\": ")
-                        .append(data.get("args")).append('}');
+                lines.append(ClientMessages.actionLine(data.get("args")));
             }
         }
         return lines.toString();

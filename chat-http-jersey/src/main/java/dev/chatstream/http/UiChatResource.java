@@ -48,24 +48,13 @@ public final class UiChatResource {
     @POST
     public void chat(@Context ContainerRequestContext context, @Context org.glassfish.grizzly.http.server.Request raw,
             @Suspended AsyncResponse async) {
-        long start = System.nanoTime();
-        String requestId = RequestIds.of(context).orElseThrow();
-        UserId user = AuthFilter.user(context);
-        try {
-            gate.open();
-            UiChatRequests.Read asked = UiChatRequests.read(JsonBodies.bytes(context, config), user,
-                    config.clientSystem());
-            Optional<String> key = ChatResource.idempotencyKey(context);
-            gate.validate(asked.request(), asked::inClientTerms);
-            gate.rate(user);
-            Stream stream = streams.open(asked.request(), true, key, false, new Stream.Call(requestId,
-                    context.getMethod(), context.getUriInfo().getPath(), start),
-                    PeerWatch.peerOf(raw.getContext().getConnection()), turn -> new UiMessageWire(turn.id()));
-            remember(user, asked.chatId(), stream.turn().id());
-            ChatGate.respond(raw, async, stream, requestId, ChatResource.EVENT_STREAM, HEADERS);
-        } catch (ApiException e) {
-            gate.refused(context, async, e, start, requestId, user);
-        }
+        String[] chatId = new String[1];
+        gate.start(context, raw, async, (body, user) -> {
+            UiChatRequests.Read asked = UiChatRequests.read(body, user, config.clientSystem());
+            chatId[0] = asked.chatId();
+            return new ChatGate.Door(asked.request(), asked::inClientTerms, true, turn -> new UiMessageWire(turn.id()),
+                    ChatResource.EVENT_STREAM, HEADERS, Optional.empty());
+        }).ifPresent(stream -> remember(stream.turn().user(), chatId[0], stream.turn().id()));
     }
 
     /** The SDK's resume: the chat's running turn, replayed from its start; 204 when none runs. */

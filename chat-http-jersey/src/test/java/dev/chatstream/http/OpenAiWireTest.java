@@ -61,7 +61,7 @@ class OpenAiWireTest {
 
     @Test
     void shouldAnswerAFailedTurnWithItsStatusAndWhenToRetry() {
-        OpenAiWire.Answer busy = wire.completion(List.of(new ChatEvent.Failed(ErrorCode.LLM_BUSY, "Ollama is busy",
+        ChatGate.Answer busy = wire.completion(List.of(new ChatEvent.Failed(ErrorCode.LLM_BUSY, "Ollama is busy",
                 OptionalLong.empty(), Duration.ofSeconds(3))));
         assertThat(busy.status()).isEqualTo(503);
         assertThat(busy.retryAfter()).isEqualTo(Duration.ofSeconds(3));
