@@ -82,6 +82,22 @@ final class ClientMessages {
         return "\nACTION: {\"tool\": \"" + OpenAiRequests.ACTION_TOOL + "\", \"args\": " + args + "}";
     }
 
+    /**
+     * The role of the message {@code item} at {@code at}: refused (400) when it is not an object with a string role.
+     *
+     * @param roles the roles the door takes, for the refusal ({@code "user" or "assistant"})
+     */
+    static String role(JsonNode item, String at, String roles) {
+        if (!item.isObject()) {
+            throw JsonBodies.invalid(at + " must be an object with role and content");
+        }
+        JsonNode role = item.get("role");
+        if (role == null || !role.isTextual()) {
+            throw JsonBodies.invalid(at + ".role must be " + roles);
+        }
+        return role.textValue();
+    }
+
     /** The refusal of a list that does not end as the door needs. */
     static ApiException lastMustBe(String what, String role, String at) {
         return JsonBodies.invalid("The last message must be " + what + ", got role \"" + clip(role) + "\" in " + at);

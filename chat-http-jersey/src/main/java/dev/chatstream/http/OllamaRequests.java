@@ -96,14 +96,7 @@ final class OllamaRequests {
         for (int i = 0; i <= last; i++) {
             JsonNode item = messages.get(i);
             String at = "messages[" + i + "]";
-            if (!item.isObject()) {
-                throw invalid(at + " must be an object with role and content");
-            }
-            JsonNode roleNode = item.get("role");
-            if (roleNode == null || !roleNode.isTextual()) {
-                throw invalid(at + ".role must be \"system\", \"user\", \"assistant\" or \"tool\"");
-            }
-            String role = roleNode.textValue();
+            String role = ClientMessages.role(item, at, ROLES);
             if (i == last && !role.equals("user") && !role.equals("tool")) {
                 throw ClientMessages.lastMustBe("the user's (role \"user\") or a tool's result (role \"tool\")", role,
                         at);
@@ -123,8 +116,7 @@ final class OllamaRequests {
                         sorted.history(i, ChatMessage.user(result));
                     }
                 }
-                default -> throw invalid(at + ".role must be \"system\", \"user\", \"assistant\" or \"tool\", got \""
-                        + clip(role) + "\"");
+                default -> throw invalid(at + ".role must be " + ROLES + ", got \"" + clip(role) + "\"");
             }
         }
         sorted.message(toolResults.toString());
@@ -181,6 +173,8 @@ final class OllamaRequests {
         String name = item.path("tool_name").asText(item.path("name").asText(""));
         return name.isBlank() ? "the tool" : clip(name);
     }
+
+    private static final String ROLES = "\"system\", \"user\", \"assistant\" or \"tool\"";
 
     static ApiException invalid(String message) {
         return JsonBodies.invalid(message);

@@ -101,14 +101,7 @@ final class OpenAiRequests {
         for (int i = 0; i <= last; i++) {
             JsonNode item = messages.get(i);
             String at = "messages[" + i + "]";
-            if (!item.isObject()) {
-                throw invalid(at + " must be an object with role and content");
-            }
-            JsonNode roleNode = item.get("role");
-            if (roleNode == null || !roleNode.isTextual()) {
-                throw invalid(at + ".role must be \"system\", \"user\", \"assistant\" or \"tool\"");
-            }
-            String role = roleNode.textValue();
+            String role = ClientMessages.role(item, at, ROLES);
             if (i == last && !role.equals("user")) {
                 throw ClientMessages.lastMustBe("the user's (role \"user\")", role, at);
             }
@@ -119,8 +112,7 @@ final class OpenAiRequests {
                 case "tool", "function" -> {
                     // a tool's result for the client's own tools: chatstream runs its actions itself
                 }
-                default -> throw invalid(at + ".role must be \"system\", \"user\", \"assistant\" or \"tool\", got \""
-                        + clip(role) + "\"");
+                default -> throw invalid(at + ".role must be " + ROLES + ", got \"" + clip(role) + "\"");
             }
         }
         ChatRequest request = sorted.request(user, ChatOptions.defaults().withModel(model)
@@ -217,6 +209,8 @@ final class OpenAiRequests {
         }
         return node.booleanValue();
     }
+
+    private static final String ROLES = "\"system\", \"user\", \"assistant\" or \"tool\"";
 
     static ApiException invalid(String message) {
         return JsonBodies.invalid(message);

@@ -73,10 +73,7 @@ final class UiChatRequests {
         for (int i = 0; i <= last; i++) {
             JsonNode item = messages.get(i);
             String at = "messages[" + i + "]";
-            if (!item.isObject()) {
-                throw invalid(at + " must be a UIMessage object with role and parts");
-            }
-            String role = item.path("role").asText("");
+            String role = ClientMessages.role(item, at, "\"system\", \"user\" or \"assistant\"");
             if (i == last && !role.equals("user")) {
                 throw ClientMessages.lastMustBe("the user's (role \"user\")", role, at);
             }
