@@ -37,9 +37,10 @@ function described(chat) {
   };
 }
 
-// A fetch whose first chat response breaks after its second text delta, as a dropped connection does: the real
-// connection is closed, and the SDK sees the network error it sees then.
-function cuttingFetch() {
+// A fetch whose first chat response breaks once the app shows some of its text (after its second text delta), as a
+// dropped connection does: the real connection is closed, and the SDK sees the network error it sees then. It waits
+// for the text to be shown, not for a time, so the cut always comes mid-reply with a partial message in the chat.
+function cuttingFetch(shown) {
   let cut = false;
   return async (url, init) => {
     if (init?.method !== "POST" || cut) return fetch(url, init);
@@ -49,21 +50,27 @@ function cuttingFetch() {
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     let seen = "";
+    let cutting = false;
     const body = new ReadableStream({
       async pull(controller) {
-        const { done, value } = await reader.read();
-        if (done) return controller.close();
-        seen += decoder.decode(value, { stream: true });
-        if ((seen.match(/"text-delta"/g) ?? []).length >= 2) {
+        if (cutting) {
+          for (let i = 0; i < 1000 && !shown(); i++) await new Promise((r) => setTimeout(r, 10));
           real.abort();
           return controller.error(new TypeError("network error"));
         }
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        seen += decoder.decode(value, { stream: true });
         controller.enqueue(value);
+        cutting = (seen.match(/"text-delta"/g) ?? []).length >= 2;
       },
     });
     return new Response(body, { status: response.status, headers: response.headers });
   };
 }
+
+const shownText = (chat) => chat?.messages.some((m) => m.role === "assistant"
+    && m.parts.some((p) => p.type === "text" && p.text.length > 0)) ?? false;
 
 const scenarios = {
   async chat() {
@@ -74,8 +81,9 @@ const scenarios = {
 
   // the connection drops mid-reply; the app resumes (useChat's resumeStream) and gets every word once
   async cut() {
-    const chat = new Chat({
-      id, transport: new DefaultChatTransport({ api, headers, fetch: cuttingFetch() }),
+    let chat;
+    chat = new Chat({
+      id, transport: new DefaultChatTransport({ api, headers, fetch: cuttingFetch(() => shownText(chat)) }),
       onError: (e) => errors.push(e.message),
     });
     await chat.sendMessage({ text: message });

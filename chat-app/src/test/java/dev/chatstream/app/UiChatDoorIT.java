@@ -69,7 +69,7 @@ class UiChatDoorIT {
 
     @Test
     void shouldResumeACutReplyWithEveryWordOnceAndTheModelAskedOnce() {
-        Reply reply = Reply.stream().paced(Duration.ofMillis(40));
+        Reply reply = Reply.stream().paced(Duration.ofMillis(100)); // 4 s: the resume comes long before the end
         StringBuilder whole = new StringBuilder();
         for (int i = 1; i <= 40; i++) {
             reply.token("w" + i + " ");
