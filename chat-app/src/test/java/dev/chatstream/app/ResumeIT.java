@@ -207,6 +207,38 @@ class ResumeIT {
                 d -> assertThat(d.conversationId()).isPresent().isNotEqualTo(java.util.OptionalLong.of(id)));
     }
 
+    /**
+     * A new message in a conversation whose reply still runs (the client's Stop not arrived yet, or none sent): that
+     * reply ends as stopped (as a Stop would: shouldStopForEveryAttachedClientAndCloseOllamasRequest shows Ollama's
+     * request closed then), is stored, and the new message's history has it.
+     */
+    @Test
+    void shouldEndTheRunningReplyOfAConversationWhenANewMessageComesAndGiveItsHistory() throws Exception {
+        Reply slow = Reply.stream().token("Era ");
+        for (int i = 0; i < 200; i++) {
+            slow = slow.token("vez ").pause(Duration.ofMillis(50));
+        }
+        f.ollama.enqueue(slow.done()).enqueue(Reply.tokens("E acabou."));
+        HttpResponse<InputStream> first = f.client.send(f.post("api/chat/stream/", f.anaToken,
+                "{\"message\": \"Conta uma história\", \"resumable\": true}").build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        long id = Long.parseLong(first.headers().firstValue("X-Conversation-Id").orElseThrow());
+        CompletableFuture<String> firstBody = CompletableFuture.supplyAsync(() -> readAll(first.body()),
+                java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        assertThat(f.ollama.awaitChatRequests(1, Duration.ofSeconds(10))).isTrue();
+
+        HttpResponse<String> next = f.send(f.post("api/chat/stream/", f.anaToken,
+                "{\"message\": \"continua\", \"conversation_id\": " + id + "}"));
+
+        assertThat(SseEvents.parse(firstBody.get(30, TimeUnit.SECONDS)).last().data()).contains("\"code\": "
+                + "\"cancelled\"");
+        assertThat(SseEvents.parse(next.body()).named("final_text").data()).contains("E acabou.");
+        var sent = ConversationsIT.json(f.ollama.chatBodies().get(1)).get("messages");
+        assertThat(sent.get(1).get("content").asText()).isEqualTo("Conta uma história");
+        assertThat(sent.get(2).get("content").asText()).startsWith("Era");
+        assertThat(ConversationsIT.contents(f, f.anaToken, id)).hasSize(4);
+    }
+
     /** Ten readers attached at once, one of them while the model still loads, each get the whole turn. */
     @Test
     void shouldGiveTenReadersAttachedAtOnceEveryEventEvenDuringAModelLoad() throws Exception {

@@ -92,8 +92,11 @@ public final class Turn {
         return log;
     }
 
-    /** Waits until the turn's thread is done, its end bookkept; false after {@code timeout}. */
-    boolean awaitFinished(Duration timeout) throws InterruptedException {
+    /**
+     * Waits until the turn's thread is done, its end bookkept (a stored turn is stored by then); false after
+     * {@code timeout}.
+     */
+    public boolean awaitFinished(Duration timeout) throws InterruptedException {
         return finished.await(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 

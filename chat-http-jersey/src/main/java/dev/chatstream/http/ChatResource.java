@@ -231,7 +231,10 @@ public final class ChatResource {
         return resume(asked);
     }
 
-    /** A request naming a conversation continues it from stored history: refused here (404, 503) if it cannot. */
+    /**
+     * A request naming a conversation continues it from stored history: refused here (404, 503) if it cannot (a reply
+     * still running there is superseded when the turn starts, {@link Streams#open}).
+     */
     private ChatRequest resume(ChatRequest request) {
         try {
             return conversations.resume(request);

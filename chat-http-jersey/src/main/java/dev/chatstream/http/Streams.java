@@ -75,7 +75,11 @@ final class Streams {
                 // A resumable turn knows its conversation from its start: a client that stops it or reloads continues
                 // that conversation. That costs one more (synced) write before the first chunk, so a plain turn's new
                 // conversation is still made when the turn is stored, as before.
-                ChatRequest begun = resumable && stored ? conversations.begin(request) : request;
+                // a new message ends the reply still running in its conversation, and its history then has that one
+                ChatRequest fresh = request.conversationId().isPresent()
+                        && supersede(request.user(), request.conversationId().getAsLong())
+                        ? conversations.resume(request) : request;
+                ChatRequest begun = resumable && stored ? conversations.begin(fresh) : fresh;
                 return new Turns.Plan(begun.conversationId(), begun.message(), body(begun, stored));
             });
         } catch (ChatException e) {
@@ -102,6 +106,29 @@ final class Streams {
             java.util.function.Function<Turn, Wire> wire) {
         StreamSlots.Lease lease = slots.acquire(turn.user());
         return register(new Stream(this, turn.user(), turn, after, call, peer, lease, wire));
+    }
+
+    /** How long a new message waits for the reply it supersedes to end and be stored. */
+    static final java.time.Duration SUPERSEDE_WAIT = java.time.Duration.ofSeconds(5);
+
+    /**
+     * When a new message's turn starts in conversation {@code conversationId} (not for a retry that finds its turn):
+     * stops {@code user}'s reply still running there (a
+     * new message ends the one before, as a Stop would, whether or not the client's own Stop reached the server
+     * first) and waits, at most {@link #SUPERSEDE_WAIT}, until it is stored, so the new message's history has it.
+     */
+    private boolean supersede(dev.chatstream.core.UserId user, long conversationId) {
+        java.util.Optional<Turn> running = turns.runningIn(user, conversationId);
+        if (running.isEmpty()) {
+            return false;
+        }
+        running.get().stop();
+        try {
+            running.get().awaitFinished(SUPERSEDE_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return true;
     }
 
     /** {@code user}'s newest running turn in conversation {@code conversationId}. */

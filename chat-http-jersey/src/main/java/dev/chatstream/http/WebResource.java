@@ -27,11 +27,12 @@ public final class WebResource {
             "html", "text/html; charset=UTF-8",
             "js", "text/javascript; charset=UTF-8",
             "css", "text/css; charset=UTF-8",
-            "svg", "image/svg+xml");
+            "svg", "image/svg+xml",
+            "ts", "text/plain; charset=UTF-8");
 
     /** Every file the page has; read once, at start. A name outside this set is a 404 and is never remembered. */
     static final List<String> ASSETS = List.of("index.html", "app.css", "app.js", "chat-stream-client.js",
-            "markdown.js");
+            "markdown.js", "use-chat-stream.js", "use-chat-stream.d.ts");
 
     private final Map<String, byte[]> files;
 
@@ -49,7 +50,7 @@ public final class WebResource {
     }
 
     @GET
-    @Path("static/{name: [a-z0-9-]{1,64}\\.(js|css|svg|html)}")
+    @Path("static/{name: [a-z0-9-]{1,64}(\\.d)?\\.(js|css|svg|html|ts)}")
     public Response asset(@PathParam("name") String name) {
         return file(name);
     }

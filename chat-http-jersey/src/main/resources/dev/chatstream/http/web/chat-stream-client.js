@@ -123,7 +123,7 @@ export function streamChat(options) {
       response = turnId
         ? await doFetch((options.base || '') + '/api/chat/turns/' + encodeURIComponent(turnId) + '/events', {
           method: 'GET', headers: { 'Authorization': 'Bearer ' + options.token, 'Accept': 'text/event-stream' } })
-        : await doFetch(options.url || '/api/chat/stream/', {
+        : await doFetch(options.url || (options.base || '') + '/api/chat/stream/', {
           method: 'POST',
           headers: { 'Authorization': 'Bearer ' + options.token, 'Content-Type': 'application/json',
             'Accept': 'text/event-stream' },
