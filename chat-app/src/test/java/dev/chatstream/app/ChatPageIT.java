@@ -404,6 +404,23 @@ class ChatPageIT {
         assertThat(thinking.path("body").asText()).isEqualTo("São dez.");
     }
 
+    /** Issue 23 (and 27, item 7): while the model loads, the page says so in place of bare dots. */
+    @Test
+    void shouldSayTheModelIsLoadingUntilTheFirstWordsCome() {
+        f.ollama.cold(true).enqueue(Reply.stream().pause(Duration.ofSeconds(2)).token("Olá!").done());
+        signIn();
+
+        say("Olá");
+        browser.awaitTrue("const p = document.getElementById('phase'); return !p.hidden && "
+                + "p.textContent.startsWith('Loading the model')", WAIT, "the loading note");
+        browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the reply");
+
+        JsonNode after = browser.script("return {phase: document.getElementById('phase').hidden, "
+                + "body: document.querySelector('.message.assistant .body').textContent};");
+        assertThat(after.path("phase").asBoolean()).as("gone once the words came").isTrue();
+        assertThat(after.path("body").asText()).isEqualTo("Olá!");
+    }
+
     @Test
     void shouldFollowTheReplyUntilTheUserScrollsUp() {
         Reply reply = Reply.stream().paced(Duration.ofMillis(60));
@@ -663,6 +680,11 @@ class ChatPageIT {
                     assertThat(js.path("message").asText()).isEqualTo(r.message());
                 }
                 case ChatEvent.Queued q -> throw new AssertionError("a comment: the client never yields it");
+                case ChatEvent.Phase p -> {
+                    assertThat(js.path("type").asText()).isEqualTo("phase");
+                    assertThat(js.path("phase").asText()).isEqualTo(p.kind().wireName());
+                    assertThat(js.path("atMs").asLong()).isEqualTo(p.atMs());
+                }
                 case ChatEvent.InvalidAction a -> {
                     assertThat(js.path("error").asText()).isEqualTo(a.message());
                     assertThat(js.path("code").asText()).isEqualTo(a.code().code());

@@ -8,6 +8,7 @@ import dev.chatstream.core.HomeContextStore;
 import dev.chatstream.core.UserId;
 import dev.chatstream.ollama.FakeOllama.Reply;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -183,6 +184,30 @@ class ChatStreamIT {
         HttpResponse<String> r = f.send(f.post("api/chat/stream", f.anaToken, "{\"message\": \"Olá\"}"));
 
         assertThat(SseEvents.parse(r.body()).names()).containsExactly("message", "final_text", "done");
+    }
+
+    /**
+     * Issue 23: phases, for a client that asks: a cold model (Ollama's /api/ps lists none, the first line after a
+     * delay) that thinks says loading_model, thinking, generating, once each, in order, before what they announce; a
+     * client that does not ask (every old one) never sees an event it does not know.
+     */
+    @Test
+    void shouldSayThePhasesInOrderOnlyToAClientThatAsks() {
+        f.ollama.cold(true).enqueue(Reply.stream().pause(Duration.ofMillis(300)).thinking("Hmm.").token("Olá")
+                .token("!").done());
+        f.ollama.enqueue(Reply.stream().thinking("Hmm.").token("Olá").done());
+
+        SseEvents asked = SseEvents.parse(f.send(f.post("api/chat/stream/", f.anaToken,
+                "{\"message\": \"Olá\", \"phases\": true}")).body());
+        SseEvents plain = SseEvents.parse(f.chat("Olá").body());
+
+        assertThat(asked.names()).containsExactly("phase", "phase", "phase", "message", "message", "final_text",
+                "done");
+        assertThat(asked.events().subList(0, 3)).extracting(e -> ConversationsIT.json(e.data()).get("phase").asText())
+                .containsExactly("loading_model", "thinking", "generating");
+        assertThat(asked.events().subList(0, 3)).extracting(e -> ConversationsIT.json(e.data()).get("at_ms").asLong())
+                .isSorted();
+        assertThat(plain.names()).containsExactly("message", "final_text", "done");
     }
 
     @Test

@@ -165,10 +165,14 @@ class PoolIT {
         CompletableFuture<StreamOutcome> first = CompletableFuture.supplyAsync(() -> chat(f, "Um"), threads);
         assertThat(fast.awaitChatRequests(1, Duration.ofSeconds(10))).isTrue();
 
-        try (RawClient second = RawClient.post(f, f.anaToken, "{\"message\": \"Dois\"}")) {
+        try (RawClient second = RawClient.post(f, f.anaToken, "{\"message\": \"Dois\", \"phases\": true}")) {
             String seen = second.readUntil(": queued");
             assertThat(seen).as("said before the first reply ends").doesNotContain("Segundo");
-            assertThat(second.readUntil("event: done")).contains("Segundo.");
+            String rest = second.readUntil("event: done");
+            assertThat(rest).contains("Segundo.");
+            // issue 23: the phases, for a client that asked: queued, then generating, before the text
+            assertThat(rest.indexOf("\"phase\": \"queued\"")).isNotNegative()
+                    .isLessThan(rest.indexOf("\"phase\": \"generating\"")).isLessThan(rest.indexOf("Segundo."));
         }
         assertThat(first.join().text()).isEqualTo("Primeiro fim.");
         assertThat(metrics(f)).contains("chatstream_llm_pool_waiting 0.0");

@@ -71,6 +71,7 @@ public final class RemoteBackend implements Backend {
             body.put("include_thinking", true);
         }
         body.put("resumable", true); // a dropped connection is resumed below; Ctrl-C stops the turn on the server
+        body.put("phases", true); // "loading the model", "thinking" on the waiting line
         HttpRequest post = HttpRequest.newBuilder(base.resolve("api/chat/stream/"))
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
@@ -90,7 +91,7 @@ public final class RemoteBackend implements Backend {
                     break;
                 }
                 HttpRequest.Builder again = HttpRequest.newBuilder(base.resolve("api/chat/turns/" + turn.id
-                        + "/events")).header("Authorization", "Bearer " + token)
+                        + "/events?phases=true")).header("Authorization", "Bearer " + token)
                         .header("Accept", "text/event-stream").GET();
                 if (turn.lastId != null) {
                     again.header("Last-Event-ID", turn.lastId);

@@ -68,6 +68,19 @@ final class ReplyPrinter implements EventSink {
             }
             return true;
         }
+        if (event instanceof ChatEvent.Phase p) {
+            String what = switch (p.kind()) {
+                case LOADING_MODEL -> "… loading the model (a cold start can take a while; Ctrl-C stops)";
+                case THINKING -> showThinking ? null : "… thinking (Ctrl-C stops)";
+                case QUEUED, GENERATING -> null; // queued has its own line; the text comes next
+            };
+            if (what != null && !started && interactive) {
+                notes.print((waitingShown ? "\r\u001b[K" : "") + style.dim(what));
+                notes.flush();
+                waitingShown = true;
+            }
+            return true;
+        }
         started = true;
         if (waitingShown) {
             notes.print("\r\u001b[K"); // back to the line start, erase the waiting notice
@@ -94,6 +107,7 @@ final class ReplyPrinter implements EventSink {
             }
             case ChatEvent.FinalText f -> endThinking();
             case ChatEvent.Queued q -> throw new AssertionError("handled above");
+            case ChatEvent.Phase p -> throw new AssertionError("handled above");
             case ChatEvent.ActionRequested a -> note(style.action("⚡ action " + printable(a.action().tool()) + " "
                     + printable(json(a.action().args())) + a.ticket().filter(ChatEvent.ActionTicket::needsConfirmation)
                     .map(t -> " — waits for your confirmation until " + t.confirmBy().orElseThrow() + ": "

@@ -55,4 +55,24 @@ class ReplyPrinterTest {
         assertThat(err.toString()).contains("(cut short: the model reached its length limit; ask it to go on, or "
                 + "raise num_predict / num_ctx)");
     }
+
+    /** Issue 23: an interactive chat says on its waiting line what the reply waits for, then the reply erases it. */
+    @Test
+    void shouldSayOnTheWaitingLineThatTheModelLoadsOrThinksAndNeverInTheReply() {
+        ReplyPrinter interactive = new ReplyPrinter(new PrintWriter(out), new PrintWriter(err), new Style(false), true,
+                false);
+        interactive.send(new ChatEvent.Phase(ChatEvent.Phase.Kind.LOADING_MODEL, 3));
+        interactive.send(new ChatEvent.Phase(ChatEvent.Phase.Kind.THINKING, 900));
+        interactive.send(new ChatEvent.Phase(ChatEvent.Phase.Kind.GENERATING, 1200));
+        interactive.send(new ChatEvent.Chunk("Olá"));
+
+        assertThat(err.toString()).isEqualTo("… loading the model (a cold start can take a while; Ctrl-C stops)"
+                + "\r\u001b[K… thinking (Ctrl-C stops)\r\u001b[K");
+        assertThat(out.toString()).isEqualTo("Olá");
+
+        StringWriter piped = new StringWriter();
+        new ReplyPrinter(new PrintWriter(piped), new PrintWriter(piped), new Style(false), false, false)
+                .send(new ChatEvent.Phase(ChatEvent.Phase.Kind.LOADING_MODEL, 3));
+        assertThat(piped.toString()).as("a script's output has the reply only").isEmpty();
+    }
 }

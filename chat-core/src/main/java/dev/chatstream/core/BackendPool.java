@@ -194,6 +194,11 @@ public final class BackendPool implements LlmStream, Measured {
                         }
                         listener.onDelta(delta);
                     }
+
+                    @Override
+                    public void onLoadingModel() {
+                        listener.onLoadingModel();
+                    }
                 }, cancellation);
                 succeeded(slot);
                 return usage;

@@ -36,6 +36,43 @@ public sealed interface ChatEvent {
     record Queued(int position) implements ChatEvent {
     }
 
+    /**
+     * What the reply waits for or does now, from what is really known: {@link Kind#QUEUED} (every backend busy),
+     * {@link Kind#LOADING_MODEL} (the backend loads the model first), {@link Kind#THINKING} (the first reasoning, shown
+     * or not), {@link Kind#GENERATING} (the first text). Each at most once per turn, in this order, before what it
+     * announces. Sent as {@code event: phase} only to clients that ask ({@code "phases": true}); old clients never
+     * see it.
+     *
+     * @param kind  the phase
+     * @param atMs  milliseconds since the turn started
+     */
+    record Phase(Kind kind, long atMs) implements ChatEvent {
+        public Phase {
+            Checks.notNull(kind, "kind");
+            Checks.notNegative(atMs, "atMs");
+        }
+
+        /** The phases, in the order a turn goes through them. */
+        public enum Kind {
+            QUEUED, LOADING_MODEL, THINKING, GENERATING;
+
+            /** The name on the wire: {@code queued}, {@code loading_model}, {@code thinking}, {@code generating}. */
+            public String wireName() {
+                return name().toLowerCase(java.util.Locale.ROOT);
+            }
+
+            /** The kind whose {@link #wireName} is {@code name}, if any. */
+            public static Optional<Kind> fromWireName(String name) {
+                for (Kind k : values()) {
+                    if (k.wireName().equals(name)) {
+                        return Optional.of(k);
+                    }
+                }
+                return Optional.empty();
+            }
+        }
+    }
+
     /** A piece of the model's reasoning; sent only when the request asked for it. */
     record Thinking(String content) implements ChatEvent {
         public Thinking {

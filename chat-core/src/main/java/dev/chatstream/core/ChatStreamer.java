@@ -117,6 +117,8 @@ public final class ChatStreamer {
         private final Cancellation cancellation;
         private boolean consumerGone;
         private boolean terminalSent;
+        private final long startNanos = System.nanoTime();
+        private ChatEvent.Phase.Kind lastPhase;
 
         Turn(ChatRequest request, EventSink sink, Cancellation cancellation) {
             this.request = request;
@@ -139,8 +141,14 @@ public final class ChatStreamer {
                             return;
                         }
                         switch (delta) {
-                            case LlmDelta.Text t -> filter.accept(t.text());
+                            case LlmDelta.Text t -> {
+                                if (!t.text().isEmpty()) {
+                                    phase(ChatEvent.Phase.Kind.GENERATING);
+                                }
+                                filter.accept(t.text());
+                            }
                             case LlmDelta.Thinking t -> {
+                                phase(ChatEvent.Phase.Kind.THINKING);
                                 if (includeThinking && !t.text().isEmpty()) {
                                     send(new ChatEvent.Thinking(t.text()));
                                 }
@@ -153,7 +161,13 @@ public final class ChatStreamer {
                     public void onQueued(int position) {
                         if (!consumerGone) {
                             send(new ChatEvent.Queued(position));
+                            phase(ChatEvent.Phase.Kind.QUEUED);
                         }
+                    }
+
+                    @Override
+                    public void onLoadingModel() {
+                        phase(ChatEvent.Phase.Kind.LOADING_MODEL);
                     }
                 }, cancellation);
                 if (consumerGone) {
@@ -192,6 +206,15 @@ public final class ChatStreamer {
                     terminal(internalError());
                 }
             }
+        }
+
+        /** Announces {@code kind} once, unless a later phase was announced already. */
+        private void phase(ChatEvent.Phase.Kind kind) {
+            if (consumerGone || (lastPhase != null && lastPhase.ordinal() >= kind.ordinal())) {
+                return;
+            }
+            lastPhase = kind;
+            send(new ChatEvent.Phase(kind, (System.nanoTime() - startNanos) / 1_000_000));
         }
 
         private void send(ChatEvent event) {

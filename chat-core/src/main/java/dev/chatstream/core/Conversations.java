@@ -166,6 +166,8 @@ public final class Conversations {
                 }
                 case ChatEvent.Queued q -> {
                 }
+                case ChatEvent.Phase p -> {
+                }
             }
             return sink.send(event);
         }

@@ -110,6 +110,7 @@ public final class InMemoryTurnLogs implements TurnLogs {
                 case ChatEvent.ActionRequested a -> a.action().args().toString().length();
                 case ChatEvent.Done d -> 0;
                 case ChatEvent.Queued q -> 0;
+                case ChatEvent.Phase p -> 0;
             };
             return 2 * text + 64;
         }

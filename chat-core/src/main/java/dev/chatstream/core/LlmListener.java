@@ -13,4 +13,11 @@ public interface LlmListener {
      */
     default void onQueued(int position) {
     }
+
+    /**
+     * Called at most once, before any delta, when the backend that will answer must load the model first (a cold
+     * start of tens of seconds), as far as it can tell cheaply (Ollama's {@code /api/ps}). The default does nothing.
+     */
+    default void onLoadingModel() {
+    }
 }

@@ -52,6 +52,7 @@ public final class SseCodec {
     public static String name(ChatEvent event) {
         return switch (event) {
             case ChatEvent.Queued q -> throw new IllegalArgumentException("queued is a comment, not an event");
+            case ChatEvent.Phase p -> "phase";
             case ChatEvent.Chunk c -> "message";
             case ChatEvent.Thinking t -> "thinking";
             case ChatEvent.FinalText f -> "final_text";
@@ -67,6 +68,7 @@ public final class SseCodec {
     public static Map<String, Object> data(ChatEvent event, String requestId) {
         return switch (event) {
             case ChatEvent.Queued q -> throw new IllegalArgumentException("queued is a comment, not an event");
+            case ChatEvent.Phase p -> map("phase", p.kind().wireName(), "at_ms", p.atMs());
             case ChatEvent.Chunk c -> map("type", "chunk", "content", c.content());
             case ChatEvent.Thinking t -> map("content", t.content());
             case ChatEvent.FinalText f -> map("text", f.text());
@@ -155,6 +157,8 @@ public final class SseCodec {
         return Optional.ofNullable(switch (name) {
             case "message" -> "chunk".equals(d.get("type")) ? new ChatEvent.Chunk(text(d, "content")) : null;
             case "thinking" -> new ChatEvent.Thinking(text(d, "content"));
+            case "phase" -> ChatEvent.Phase.Kind.fromWireName(text(d, "phase"))
+                    .map(k -> new ChatEvent.Phase(k, Math.max(0, number(d, "at_ms", 0).longValue()))).orElse(null);
             case "final_text" -> new ChatEvent.FinalText(text(d, "text"));
             case "action" -> actionRequested(d);
             case "action_result" -> new ChatEvent.ActionResult(text(d, "id"), actionStatus(text(d, "status")),

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -87,6 +88,52 @@ class ChatStreamerTest {
 
         assertThat(sink.events()).contains(new ChatEvent.ActionRequested(call));
         assertThat(sink.terminal()).isInstanceOf(ChatEvent.Done.class);
+    }
+
+    /** Issue 23: what the reply waits for or does, each phase once, in order, before what it announces. */
+    @Test
+    void shouldAnnounceEachPhaseOnceInOrderBeforeWhatItAnnounces() {
+        LlmStream llm = (request, listener, cancellation) -> {
+            listener.onQueued(2);
+            listener.onLoadingModel();
+            listener.onLoadingModel(); // said twice by a backend: announced once
+            listener.onDelta(new LlmDelta.Thinking("hmm"));
+            listener.onDelta(new LlmDelta.Thinking(" mais"));
+            listener.onDelta(new LlmDelta.Text(""));
+            listener.onDelta(new LlmDelta.Text("Olá"));
+            listener.onDelta(new LlmDelta.Thinking("tarde")); // thinking after text: no step back
+            listener.onDelta(new LlmDelta.Text("!"));
+            return Usage.unknown();
+        };
+        List<ChatEvent> all = new ArrayList<>();
+
+        streamer(llm).stream(ChatRequest.of(ANA, "Olá"), event -> all.add(event), new Cancellation());
+
+        assertThat(all).filteredOn(ChatEvent.Phase.class::isInstance)
+                .extracting(e -> ((ChatEvent.Phase) e).kind()).containsExactly(ChatEvent.Phase.Kind.QUEUED,
+                        ChatEvent.Phase.Kind.LOADING_MODEL, ChatEvent.Phase.Kind.THINKING,
+                        ChatEvent.Phase.Kind.GENERATING);
+        assertThat(all.indexOf(new ChatEvent.Queued(2))).isLessThan(indexOfPhase(all, ChatEvent.Phase.Kind.QUEUED));
+        assertThat(indexOfPhase(all, ChatEvent.Phase.Kind.GENERATING)).isLessThan(all.indexOf(new ChatEvent.Chunk("Olá")));
+        List<Long> times = all.stream().filter(ChatEvent.Phase.class::isInstance)
+                .map(e -> ((ChatEvent.Phase) e).atMs()).toList();
+        assertThat(times).isSorted().allSatisfy(t -> assertThat(t).isNotNegative());
+    }
+
+    @Test
+    void shouldAnnounceOnlyGeneratingForAWarmModelThatDoesNotThink() {
+        RecordingEventSink sink = run(ScriptedLlmStream.replying("Olá", "!"), ChatRequest.of(ANA, "Olá"));
+
+        assertThat(sink.phases()).extracting(ChatEvent.Phase::kind).containsExactly(ChatEvent.Phase.Kind.GENERATING);
+    }
+
+    private static int indexOfPhase(List<ChatEvent> events, ChatEvent.Phase.Kind kind) {
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i) instanceof ChatEvent.Phase p && p.kind() == kind) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test

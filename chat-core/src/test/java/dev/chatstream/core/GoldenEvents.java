@@ -65,6 +65,7 @@ public final class GoldenEvents {
                 "Ollama is not reachable at http://127.0.0.1:11434 — is it running?", OptionalLong.of(7),
                 Duration.ofMillis(2500)));
         events.put("error-plain", new ChatEvent.Failed(ErrorCode.CANCELLED, "stopped"));
+        events.put("phase", new ChatEvent.Phase(ChatEvent.Phase.Kind.LOADING_MODEL, 12));
         return events;
     }
 }

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A fake {@link EventSink} that records every event it is offered. It can play a consumer that goes away
+ * A fake {@link EventSink} that records every event it is offered (phases apart, {@link #phases}). It can play a consumer that goes away
  * after some events ({@link #goneAfter}) or a sink that throws ({@link #throwingAfter}); offered events are
  * recorded either way, so a test can check that nothing but the terminal event followed.
  *
@@ -17,6 +17,7 @@ public final class RecordingEventSink implements EventSink {
     private final Mode mode;
     private final int acceptBefore;
     private final List<ChatEvent> offered = new ArrayList<>();
+    private final List<ChatEvent.Phase> phases = new ArrayList<>();
 
     private RecordingEventSink(Mode mode, int acceptBefore) {
         this.mode = mode;
@@ -40,6 +41,10 @@ public final class RecordingEventSink implements EventSink {
 
     @Override
     public synchronized boolean send(ChatEvent event) {
+        if (event instanceof ChatEvent.Phase p) { // announcements, kept apart: events() is what the reply says
+            phases.add(p);
+            return mode != Mode.GONE || offered.size() < acceptBefore;
+        }
         offered.add(event);
         notifyAll();
         if (offered.size() <= acceptBefore) {
@@ -51,7 +56,12 @@ public final class RecordingEventSink implements EventSink {
         return false;
     }
 
-    /** Every event offered, in order. */
+    /** Every phase announced ({@link ChatEvent.Phase}), in order; {@link #events} leaves them out. */
+    public synchronized List<ChatEvent.Phase> phases() {
+        return List.copyOf(phases);
+    }
+
+    /** Every event offered, in order, but for phases. */
     public synchronized List<ChatEvent> events() {
         return List.copyOf(offered);
     }

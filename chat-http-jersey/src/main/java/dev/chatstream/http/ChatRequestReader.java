@@ -27,8 +27,12 @@ final class ChatRequestReader {
      *
      * @param request   the request, before the use case's own validation
      * @param resumable whether its turn keeps going without a reader ({@code "resumable": true})
+     * @param phases    whether the client wants {@code phase} events ({@code "phases": true})
      */
-    record Read(ChatRequest request, boolean resumable) {
+    record Read(ChatRequest request, boolean resumable, boolean phases) {
+        Read(ChatRequest request, boolean resumable) {
+            this(request, resumable, false);
+        }
     }
 
     /** The body as a request, before the use case's own validation. */
@@ -61,15 +65,23 @@ final class ChatRequestReader {
             }
             resumable = resume.booleanValue();
         }
+        boolean phases = false;
+        JsonNode phasesNode = root.get("phases");
+        if (phasesNode != null && !phasesNode.isNull()) {
+            if (!phasesNode.isBoolean()) {
+                throw invalid("phases must be true or false");
+            }
+            phases = phasesNode.booleanValue();
+        }
         ChatRequest request = ChatRequest.of(user, message.textValue()).withHistory(history).withOptions(options);
         JsonNode conversation = root.get("conversation_id");
         if (conversation == null || conversation.isNull()) {
-            return new Read(request, resumable);
+            return new Read(request, resumable, phases);
         }
         if (!conversation.isIntegralNumber() || !conversation.canConvertToLong() || conversation.longValue() < 1) {
             throw invalid(BAD_CONVERSATION_ID);
         }
-        return new Read(request.withConversationId(conversation.longValue()), resumable);
+        return new Read(request.withConversationId(conversation.longValue()), resumable, phases);
     }
 
     /** {@code request} continuing the conversation named by the query parameter {@code value}, when there is one. */

@@ -78,7 +78,7 @@ public final class ChatResource {
     @Path("stream{slash: /?}")
     public void get(@Context ContainerRequestContext context, @QueryParam("message") String message,
             @QueryParam("include_thinking") String includeThinking, @QueryParam("conversation_id") String conversationId,
-            @QueryParam("resumable") String resumable,
+            @QueryParam("resumable") String resumable, @QueryParam("phases") String phases,
             @Context org.glassfish.grizzly.http.server.Request raw, @Suspended AsyncResponse async) {
         accept(context, raw, async, () -> {
             if (message == null) {
@@ -88,7 +88,8 @@ public final class ChatResource {
             return new ChatRequestReader.Read(ChatRequestReader.withConversationParam(
                     ChatRequest.of(AuthFilter.user(context), message)
                             .withOptions(ChatOptions.defaults().withIncludeThinking(thinking)),
-                    java.util.Optional.ofNullable(conversationId)), "true".equalsIgnoreCase(resumable));
+                    java.util.Optional.ofNullable(conversationId)), "true".equalsIgnoreCase(resumable),
+                    "true".equalsIgnoreCase(phases));
         });
     }
 
@@ -187,7 +188,7 @@ public final class ChatResource {
             java.util.Optional<String> key = idempotencyKey(context);
             ChatRequest request = validated(asked.request());
             gate.rate(user);
-            Stream stream = streams.open(request, asked.resumable(), key, new Stream.Call(requestId,
+            Stream stream = streams.open(request, asked.resumable(), asked.phases(), key, new Stream.Call(requestId,
                     context.getMethod(), context.getUriInfo().getPath(), start),
                     PeerWatch.peerOf(raw.getContext().getConnection()));
             ChatGate.respond(raw, async, stream, requestId);
@@ -207,8 +208,9 @@ public final class ChatResource {
             async.resume(ChatGate.withTurnHeaders(Response.noContent(), turn).build());
             return;
         }
+        boolean phases = "true".equalsIgnoreCase(context.getUriInfo().getQueryParameters().getFirst("phases"));
         Stream stream = streams.resume(turn, cursor.seq(), new Stream.Call(requestId, context.getMethod(),
-                context.getUriInfo().getPath(), start), PeerWatch.peerOf(raw.getContext().getConnection()));
+                context.getUriInfo().getPath(), start), PeerWatch.peerOf(raw.getContext().getConnection()), phases);
         ChatGate.respond(raw, async, stream, requestId);
     }
 

@@ -58,6 +58,7 @@ final class OllamaWire implements Wire {
             case ChatEvent.Failed f -> (Json.write(Map.of("error", f.message())) + "\n")
                     .getBytes(StandardCharsets.UTF_8);
             case ChatEvent.Queued q -> NOTHING;
+            case ChatEvent.Phase p -> NOTHING;
             case ChatEvent.FinalText f -> NOTHING;
             case ChatEvent.ActionResult r -> NOTHING;
             case ChatEvent.InvalidAction i -> NOTHING;

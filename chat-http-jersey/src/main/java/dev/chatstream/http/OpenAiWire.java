@@ -65,6 +65,7 @@ final class OpenAiWire implements Wire {
             case ChatEvent.ActionRequested a -> choice("{\"tool_calls\": [" + Json.write(toolCall(a, toolCalls++))
                     + "]}", "null");
             case ChatEvent.Queued q -> SseCodec.QUEUED;
+            case ChatEvent.Phase p -> new byte[0];
             case ChatEvent.Done d -> done(d.usage());
             case ChatEvent.Failed f -> concat(("data: " + error(f.message(), type(status(f.code())), f.code().code())
                     + "\n\n").getBytes(StandardCharsets.UTF_8), DONE);

@@ -53,6 +53,7 @@ final class UiMessageWire implements Wire {
             case ChatEvent.Failed f -> concat(concat(close(), part(ordered("type", "error", "errorText",
                     f.message()))), DONE);
             case ChatEvent.Queued q -> SseCodec.QUEUED;
+            case ChatEvent.Phase p -> new byte[0];
             case ChatEvent.FinalText f -> new byte[0];
             case ChatEvent.InvalidAction i -> new byte[0];
         };

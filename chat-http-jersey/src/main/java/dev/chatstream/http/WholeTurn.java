@@ -33,6 +33,8 @@ record WholeTurn(String text, String reasoning, List<ChatEvent.ActionRequested> 
                 case ChatEvent.Failed f -> failed = f;
                 case ChatEvent.Queued q -> {
                 }
+                case ChatEvent.Phase p -> {
+                }
                 case ChatEvent.ActionResult r -> {
                 }
                 case ChatEvent.InvalidAction i -> {

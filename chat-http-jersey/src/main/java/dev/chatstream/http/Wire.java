@@ -20,8 +20,16 @@ interface Wire {
         return SseCodec.PING;
     }
 
-    /** chatstream's own format ({@link SseCodec}), each event with the id {@code <turn_id>:<seq>}. */
+    /** chatstream's own format ({@link SseCodec}), each event with the id {@code <turn_id>:<seq>}, no phases. */
     static Wire chatstream(String turnId, String requestId) {
+        return chatstream(turnId, requestId, false);
+    }
+
+    /**
+     * chatstream's own format; {@code phases}: with the {@code phase} events (only for a client that asked: an old
+     * client must never see an event it does not know).
+     */
+    static Wire chatstream(String turnId, String requestId, boolean phases) {
         return new Wire() {
             @Override
             public byte[] open() {
@@ -30,6 +38,9 @@ interface Wire {
 
             @Override
             public byte[] event(long seq, ChatEvent event) {
+                if (event instanceof ChatEvent.Phase && !phases) {
+                    return new byte[0];
+                }
                 return SseCodec.encode(turnId + ":" + seq, event, requestId);
             }
         };

@@ -94,8 +94,45 @@ public final class OllamaLlmStream implements LlmStream {
         cancellation.throwIfCancelled();
         String model = request.options().modelOverride().orElse(config.model());
         byte[] body = requestBody(request, model);
-        return UpstreamCall.run(endpoint("/api/chat"), limits, cancellation, errors,
+        if (mustLoad(model)) {
+            listener.onLoadingModel();
+        }
+        Usage usage = UpstreamCall.run(endpoint("/api/chat"), limits, cancellation, errors,
                 (exchange, watchdog) -> exchange(body, model, listener, exchange, watchdog));
+        warmUntil.put(model, System.nanoTime() + WARM.toNanos());
+        return usage;
+    }
+
+    /** How long a model that answered (or that {@code /api/ps} listed) is taken to be loaded without asking again. */
+    static final Duration WARM = Duration.ofSeconds(60);
+    /** The longest {@code /api/ps} may take: it only tells the client what it waits for, never holds a reply up. */
+    private static final Duration PS_TIMEOUT = Duration.ofMillis(500);
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> warmUntil =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Whether Ollama will load {@code model} before it answers: not when it answered or was listed as loaded in the
+     * last minute (no call at all on the hot path of a warm model); else {@code GET /api/ps}, where a model that is not
+     * listed must be loaded. Unknown (an old Ollama, a timeout) is "no": a phase is said only when known.
+     */
+    private boolean mustLoad(String model) {
+        Long until = warmUntil.get(model);
+        if (until != null && until - System.nanoTime() > 0) {
+            return false;
+        }
+        try {
+            JsonNode ps = exchangeJson(HttpRequest.newBuilder(endpoint("/api/ps")).timeout(PS_TIMEOUT).GET().build());
+            for (JsonNode m : ps.path("models")) {
+                String name = m.path("name").asText(m.path("model").asText(""));
+                if (name.equals(model) || name.equals(model + ":latest")) {
+                    warmUntil.put(model, System.nanoTime() + WARM.toNanos());
+                    return false;
+                }
+            }
+            return ps.path("models").isArray();
+        } catch (RuntimeException e) { // a ChatException too: say nothing rather than guess
+            return false;
+        }
     }
 
     private Usage exchange(byte[] requestBody, String model, LlmListener listener, Http1Exchange exchange,

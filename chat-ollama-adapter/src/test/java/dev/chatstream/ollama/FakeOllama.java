@@ -28,6 +28,8 @@ public final class FakeOllama implements AutoCloseable {
     private volatile String showParameters = "stop                           \"<|eot_id|>\"";
     private volatile long trainedContext = 131_072;
     private final AtomicInteger showRequests = new AtomicInteger();
+    private final AtomicInteger psRequests = new AtomicInteger();
+    private volatile boolean cold;
 
     private FakeOllama(int port) {
         this.http = FakeHttpServer.start("fake-ollama", port, this::serve);
@@ -73,6 +75,21 @@ public final class FakeOllama implements AutoCloseable {
         this.showParameters = parameters;
         this.trainedContext = trainedContextLength;
         return this;
+    }
+
+    /**
+     * Whether no model is loaded: {@code GET /api/ps} lists none (the default lists every installed model, as an
+     * Ollama that answered recently does). Ollama's shape: {@code {"models": [{"name", "model", "size", "digest",
+     * "details", "expires_at", "size_vram"}]}} (ollama/ollama {@code server/routes.go} PsHandler).
+     */
+    public FakeOllama cold(boolean none) {
+        cold = none;
+        return this;
+    }
+
+    /** How many {@code /api/ps} requests arrived. */
+    public int psRequests() {
+        return psRequests.get();
     }
 
     /** How many {@code /api/show} requests arrived. */
@@ -296,6 +313,9 @@ public final class FakeOllama implements AutoCloseable {
         String body = request.body();
         if (method.equals("GET") && path.equals("/api/tags")) {
             respond(exchange, 200, tagsJson, "");
+        } else if (method.equals("GET") && path.equals("/api/ps")) {
+            psRequests.incrementAndGet();
+            respond(exchange, 200, cold ? "{\"models\":[]}" : tagsJson, ""); // every installed model is loaded
         } else if (method.equals("GET") && path.equals("/api/version")) {
             respond(exchange, 200, versionJson, "");
         } else if (method.equals("POST") && path.equals("/api/show")) {

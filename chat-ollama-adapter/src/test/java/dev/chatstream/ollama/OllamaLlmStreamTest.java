@@ -115,6 +115,39 @@ class OllamaLlmStreamTest {
         assertThat(llm.contextTokens(options)).as("the prompt fits the client's context").hasValue(16384);
     }
 
+    /** Issue 23: a model /api/ps does not list is loaded first; a warm one costs no call at all. */
+    @Test
+    void shouldSayTheModelLoadsOnlyWhenApiPsDoesNotListItAndNotAskAgainWhileWarm() {
+        List<String> heard = new ArrayList<>();
+        dev.chatstream.core.LlmListener listener = new dev.chatstream.core.LlmListener() {
+            @Override
+            public void onDelta(LlmDelta delta) {
+                heard.add("delta");
+            }
+
+            @Override
+            public void onLoadingModel() {
+                heard.add("loading");
+            }
+        };
+        OllamaLlmStream llm = OllamaLlmStream.create(config());
+        ollama.cold(true).enqueue(FakeOllama.Reply.tokens("Olá")).enqueue(FakeOllama.Reply.tokens("Olá"));
+
+        llm.stream(request(), listener, new Cancellation());
+        assertThat(heard).containsExactly("loading", "delta");
+        heard.clear();
+        llm.stream(request(), listener, new Cancellation());
+
+        assertThat(heard).as("it answered a moment ago: loaded").containsExactly("delta");
+        assertThat(ollama.psRequests()).as("asked once, never on the warm turn").isEqualTo(1);
+
+        OllamaLlmStream fresh = OllamaLlmStream.create(config());
+        ollama.cold(false).enqueue(FakeOllama.Reply.tokens("Olá"));
+        heard.clear();
+        fresh.stream(request(), listener, new Cancellation());
+        assertThat(heard).as("listed by /api/ps: loaded").containsExactly("delta");
+    }
+
     @Test
     void shouldUseTheRequestsModelAndSendNumericKeepAliveAsANumber() throws Exception {
         ollama.enqueue(FakeOllama.Reply.tokens("ok"));

@@ -462,6 +462,17 @@ function reply(message, { turnId }) {
     turnId,
     includeThinking: $('show-thinking').checked,
     resumable: true, // a dropped connection picks the reply up where it was; Stop stops it on the server
+    phases: true, // say what the reply waits for while nothing shows yet
+    onPhase({ phase }) {
+      const says = {
+        queued: 'Waiting for a free model…',
+        loading_model: 'Loading the model… (a first reply can take a while)',
+        thinking: $('show-thinking').checked ? null : 'Thinking…',
+      }[phase];
+      const note = $('phase');
+      note.textContent = says || '';
+      note.hidden = !says;
+    },
     onOpen(opened) {
       // known from the start, also for a new conversation: Stop, a reload or the next message continue it
       if (opened.conversationId != null && state.conversationId !== opened.conversationId) {
@@ -481,6 +492,7 @@ function reply(message, { turnId }) {
     },
     onChunk(chunk) {
       item.querySelector('.note.reconnecting')?.remove();
+      $('phase').hidden = true;
       before();
       text += chunk;
       renderMarkdown(body, text);
@@ -559,6 +571,7 @@ function reply(message, { turnId }) {
 
 function busy(on) {
   $('typing').hidden = !on;
+  if (!on) $('phase').hidden = true;
   $('stop').hidden = !on;
   $('send').hidden = on;
   $('send').disabled = on;

@@ -79,7 +79,8 @@ export class SseParser {
  *   ticket (servers with actions.auto): {id, needsConfirmation, confirmBy}; result: {id, status, message}
  * Returns {abort(), finished, turnId(), conversationId(), lastEventId(), [Symbol.asyncIterator]}: `finished` resolves to 'done',
  * 'error' or 'aborted';
- * iterating yields {type: 'chunk'|'thinking'|'final_text'|'action'|'action_result'|'action_error'|'done'|'error', ...}.
+ * iterating yields {type: 'chunk'|'thinking'|'phase'|'final_text'|'action'|'action_result'|'action_error'|'done'|'error',
+ * ...}.
  * Exactly one of done / error ends a stream that was not aborted.
  */
 export function streamChat(options) {
@@ -113,6 +114,7 @@ export function streamChat(options) {
     if (options.history) body.history = options.history;
     if (options.includeThinking) body.include_thinking = true;
     if (options.resumable) body.resumable = true;
+    if (options.phases) body.phases = true;
     const fail = (error) => {
       emit({ type: 'error', ...error });
       call('onError', error);
@@ -121,7 +123,8 @@ export function streamChat(options) {
     let response;
     try {
       response = turnId
-        ? await doFetch((options.base || '') + '/api/chat/turns/' + encodeURIComponent(turnId) + '/events', {
+        ? await doFetch((options.base || '') + '/api/chat/turns/' + encodeURIComponent(turnId) + '/events'
+          + (options.phases ? '?phases=true' : ''), {
           method: 'GET', headers: { 'Authorization': 'Bearer ' + options.token, 'Accept': 'text/event-stream' } })
         : await doFetch(options.url || (options.base || '') + '/api/chat/stream/', {
           method: 'POST',
@@ -151,7 +154,8 @@ export function streamChat(options) {
       const headers = { 'Authorization': 'Bearer ' + options.token, 'Accept': 'text/event-stream' };
       if (lastEventId) headers['Last-Event-ID'] = lastEventId;
       try {
-        response = await doFetch((options.base || '') + '/api/chat/turns/' + encodeURIComponent(turnId) + '/events',
+        response = await doFetch((options.base || '') + '/api/chat/turns/' + encodeURIComponent(turnId) + '/events'
+          + (options.phases ? '?phases=true' : ''),
           { method: 'GET', headers });
       } catch (e) {
         if (controller.signal.aborted) return 'aborted';
@@ -183,6 +187,10 @@ export function streamChat(options) {
           if (json.type === 'chunk') { emit({ type: 'chunk', content: json.content }); call('onChunk', json.content); }
           break;
         case 'thinking': emit({ type: 'thinking', content: json.content }); call('onThinking', json.content); break;
+        case 'phase': // with phases: true; old clients never get it
+          emit({ type: 'phase', phase: json.phase, atMs: json.at_ms });
+          call('onPhase', { phase: json.phase, atMs: json.at_ms });
+          break;
         case 'final_text': emit({ type: 'final_text', text: json.text }); call('onFinalText', json.text); break;
         case 'action': {
           // with actions.auto on the server, the action has an id and may wait for the user's confirmation
