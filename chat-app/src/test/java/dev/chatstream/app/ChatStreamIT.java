@@ -2,6 +2,7 @@ package dev.chatstream.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.chatstream.core.Device;
 import dev.chatstream.core.HomeContext;
 import dev.chatstream.core.HomeContextStore;
@@ -208,6 +209,11 @@ class ChatStreamIT {
         assertThat(asked.events().subList(0, 3)).extracting(e -> ConversationsIT.json(e.data()).get("at_ms").asLong())
                 .isSorted();
         assertThat(plain.names()).containsExactly("message", "final_text", "done");
+        JsonNode done = ConversationsIT.json(asked.named("done").data());
+        assertThat(done.get("time_to_first_token_ms").asLong()).as("the thinking phase's time")
+                .isEqualTo(ConversationsIT.json(asked.events().get(1).data()).get("at_ms").asLong());
+        assertThat(done.get("prompt_eval_ms").asLong()).isEqualTo(300);
+        assertThat(ConversationsIT.json(plain.named("done").data()).has("time_to_first_token_ms")).isFalse();
     }
 
     @Test

@@ -48,6 +48,16 @@ public final class SseCodec {
         return frame(id, name.equals("message") ? null : name, data(event, requestId)).getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * A {@code done} frame with more figures after the usual ones (for a client that asked for phases:
+     * {@code prompt_eval_ms}, {@code time_to_first_token_ms}); the usual fields and their order stay as they are.
+     */
+    public static byte[] encodeDone(String id, ChatEvent.Done done, String requestId, Map<String, Object> more) {
+        Map<String, Object> data = done(done, requestId);
+        data.putAll(more);
+        return frame(id, "done", data).getBytes(StandardCharsets.UTF_8);
+    }
+
     /** The {@code event:} name of {@code event}'s frame ({@code message} for a chunk, which has no such line). */
     public static String name(ChatEvent event) {
         return switch (event) {

@@ -27,10 +27,14 @@ interface Wire {
 
     /**
      * chatstream's own format; {@code phases}: with the {@code phase} events (only for a client that asked: an old
-     * client must never see an event it does not know).
+     * client must never see an event it does not know), and {@code done} then also says {@code prompt_eval_ms} (the
+     * LLM's figure) and {@code time_to_first_token_ms} (chatstream's: the first thinking or generating phase, when
+     * this stream saw it).
      */
     static Wire chatstream(String turnId, String requestId, boolean phases) {
         return new Wire() {
+            private long firstTokenMs = -1;
+
             @Override
             public byte[] open() {
                 return SseCodec.OPEN;
@@ -38,8 +42,22 @@ interface Wire {
 
             @Override
             public byte[] event(long seq, ChatEvent event) {
-                if (event instanceof ChatEvent.Phase && !phases) {
-                    return new byte[0];
+                if (event instanceof ChatEvent.Phase p) {
+                    if (!phases) {
+                        return new byte[0];
+                    }
+                    if (firstTokenMs < 0 && (p.kind() == ChatEvent.Phase.Kind.THINKING
+                            || p.kind() == ChatEvent.Phase.Kind.GENERATING)) {
+                        firstTokenMs = p.atMs();
+                    }
+                }
+                if (phases && event instanceof ChatEvent.Done d) {
+                    java.util.Map<String, Object> more = new java.util.LinkedHashMap<>();
+                    more.put("prompt_eval_ms", d.usage().promptEvalDuration().toMillis());
+                    if (firstTokenMs >= 0) {
+                        more.put("time_to_first_token_ms", firstTokenMs);
+                    }
+                    return SseCodec.encodeDone(turnId + ":" + seq, d, requestId, more);
                 }
                 return SseCodec.encode(turnId + ":" + seq, event, requestId);
             }
