@@ -325,13 +325,24 @@ class ChatPageIT {
         assertThat(browser.script("return document.querySelectorAll('#conversations li:not([hidden])').length")
                 .asInt()).as("accents ignored").isOne();
         browser.script("const s = document.getElementById('search'); s.value = ''; s.dispatchEvent(new Event('input'));");
+        // issue 27 item 5: ✎ renames in place (Escape leaves it, Enter keeps the new name, on the server too)
+        browser.click("#conversations .rename");
+        browser.script("const i = document.querySelector('#conversations .rename-input'); i.value = 'Nunca';"
+                + " i.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}));");
+        assertThat(browser.text("#conversations")).contains("O meu gato chama-se Tareco").doesNotContain("Nunca");
+        browser.click("#conversations .rename");
+        browser.script("const i = document.querySelector('#conversations .rename-input'); i.value = 'O Tareco';"
+                + " i.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter'}));");
+        browser.await("#conversations", s -> s.contains("O Tareco") && !s.contains("chama-se"), WAIT, "the new name");
+        assertThat(ConversationsIT.json(f.send(f.get("api/conversations", f.anaToken)).body()).get("conversations")
+                .get(0).get("title").asText()).isEqualTo("O Tareco");
         // issue 27 item 5: each conversation says when it was (the time, today), and ✕ asks before it deletes
         assertThat(browser.script("return document.querySelector('#conversations .when').textContent").asText())
                 .matches(".*\\d{1,2}:\\d{2}.*");
         browser.click("#conversations .delete");
-        assertThat(browser.text("#conversations")).contains("Delete “O meu gato chama-se Tareco”?", "Keep");
+        assertThat(browser.text("#conversations")).contains("Delete “O Tareco”?", "Keep");
         browser.click("#conversations .keep");
-        assertThat(browser.text("#conversations")).contains("O meu gato chama-se Tareco").doesNotContain("Delete “");
+        assertThat(browser.text("#conversations")).contains("O Tareco").doesNotContain("Delete “");
         assertThat(ConversationsIT.json(f.send(f.get("api/conversations", f.anaToken)).body()).get("conversations"))
                 .as("Keep kept it").hasSize(1);
         browser.click("#conversations .delete");

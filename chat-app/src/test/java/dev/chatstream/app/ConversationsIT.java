@@ -181,6 +181,33 @@ class ConversationsIT {
         assertThat(f.send(f.delete("api/conversations/" + id, f.anaToken)).statusCode()).isEqualTo(404);
     }
 
+    /** Issue 27, item 5: rename; another user's conversation is answered like a missing one; a bad title is 400. */
+    @Test
+    void shouldRenameAConversationAndNothingElse() {
+        f.ollama.enqueue(Reply.tokens("ok"));
+        long id = conversationIdOf(f.chat("olá outra vez"));
+        java.net.http.HttpRequest.Builder patch = java.net.http.HttpRequest.newBuilder(f.uri("api/conversations/" + id))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + f.anaToken)
+                .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString("{\"title\": \"Férias\"}"));
+
+        HttpResponse<String> renamed = f.send(patch);
+
+        assertThat(renamed.statusCode()).as(renamed.body()).isEqualTo(200);
+        assertThat(json(renamed.body()).get("title").asText()).isEqualTo("Férias");
+        assertThat(json(f.send(f.get("api/conversations", f.anaToken)).body()).get("conversations").findValuesAsText(
+                "title")).contains("Férias").doesNotContain("olá outra vez");
+        assertThat(contents(f, f.anaToken, id)).hasSize(2);
+        HttpResponse<String> foreign = f.send(java.net.http.HttpRequest.newBuilder(f.uri("api/conversations/" + id))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + f.ruiToken)
+                .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString("{\"title\": \"meu\"}")));
+        assertThat(foreign.statusCode()).isEqualTo(404);
+        HttpResponse<String> blank = f.send(java.net.http.HttpRequest.newBuilder(f.uri("api/conversations/" + id))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + f.anaToken)
+                .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString("{\"title\": \" \"}")));
+        assertThat(blank.statusCode()).isEqualTo(400);
+        assertThat(json(blank.body()).get("error").asText()).startsWith("title is required");
+    }
+
     @Test
     void shouldStoreEveryReplyWhenFiftyStreamsEndAtOnce() {
         int streams = 50;

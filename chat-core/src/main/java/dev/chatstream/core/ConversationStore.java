@@ -46,4 +46,12 @@ public interface ConversationStore {
      * @return whether it existed and belonged to the user
      */
     boolean delete(UserId user, long conversationId);
+
+    /**
+     * Gives one of the user's conversations another title (as {@link Conversation#titleFor} makes it: one line, at most
+     * {@link Conversation#MAX_TITLE_CHARS} characters); its messages and its time stay as they are.
+     *
+     * @return whether it existed and belonged to the user
+     */
+    boolean rename(UserId user, long conversationId, String title);
 }

@@ -22,7 +22,7 @@ public final class InMemoryConversationStore implements ConversationStore {
 
     private static final class Stored {
         final UserId owner;
-        final String title;
+        String title;
         final Instant createdAt;
         final List<StoredMessage> messages = new ArrayList<>();
         Instant updatedAt;
@@ -113,6 +113,17 @@ public final class InMemoryConversationStore implements ConversationStore {
             return false;
         }
         byId.remove(conversationId);
+        return true;
+    }
+
+    @Override
+    public synchronized boolean rename(UserId user, long conversationId, String title) {
+        Checks.notNull(title, "title");
+        Stored stored = owned(user, conversationId);
+        if (stored == null) {
+            return false;
+        }
+        stored.title = Conversation.titleFor(title);
         return true;
     }
 

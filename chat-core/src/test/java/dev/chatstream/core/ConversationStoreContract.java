@@ -143,6 +143,24 @@ public abstract class ConversationStoreContract {
     }
 
     @Test
+    void shouldRenameOnlyTheUsersOwnConversationAndKeepItsMessages() {
+        ConversationStore store = newStore();
+        long id = store.saveTurn(ANA, OptionalLong.empty(), "olá", DONE);
+        java.time.Instant updated = store.conversations(ANA).get(0).updatedAt();
+
+        assertThat(store.rename(ANA, id, "  Férias\nem   agosto ")).isTrue();
+        assertThat(store.rename(RUI, id, "não é meu")).as("another user's").isFalse();
+        assertThat(store.rename(ANA, id + 1000, "nenhum")).isFalse();
+
+        Conversation renamed = store.conversations(ANA).get(0);
+        assertThat(renamed.title()).isEqualTo("Férias em agosto");
+        assertThat(renamed.updatedAt()).as("not a new message").isEqualTo(updated);
+        assertThat(store.messages(ANA, id).orElseThrow()).hasSize(2);
+        assertThat(store.rename(ANA, id, "x".repeat(500))).isTrue();
+        assertThat(store.conversations(ANA).get(0).title()).hasSize(Conversation.MAX_TITLE_CHARS).endsWith("…");
+    }
+
+    @Test
     void shouldDeleteAConversationWithItsMessages() {
         ConversationStore store = newStore();
         long id = store.saveTurn(ANA, OptionalLong.empty(), "olá", DONE);

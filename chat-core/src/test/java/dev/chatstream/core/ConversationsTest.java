@@ -254,5 +254,10 @@ class ConversationsTest {
         public boolean delete(UserId user, long conversationId) {
             return false;
         }
+
+        @Override
+        public boolean rename(UserId user, long conversationId, String title) {
+            throw new IllegalStateException("not used here");
+        }
     }
 }

@@ -118,6 +118,7 @@ final class AuthFilter implements ContainerRequestFilter {
                     || path.startsWith("v1/chat/completions") || OLLAMA_POSTS.contains(path)
                     || path.equals(UI_CHAT);
             case "PUT" -> path.startsWith("api/context");
+            case "PATCH" -> path.startsWith("api/conversations");
             default -> false;
         };
     }

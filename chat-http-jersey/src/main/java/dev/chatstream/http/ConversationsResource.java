@@ -20,7 +20,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code GET /api/conversations}, {@code GET /api/conversations/{id}} (its messages) and
+ * {@code GET /api/conversations}, {@code GET /api/conversations/{id}} (its messages),
+ * {@code PATCH /api/conversations/{id}} ({@code {"title": "..."}}: rename it) and
  * {@code DELETE /api/conversations/{id}}: the caller's own conversations; another user's id is answered
  * exactly like a missing one. A conversation with a reply still streaming names its turn ({@code running_turn}),
  * so that a reloaded page can attach to it.
@@ -30,11 +31,13 @@ import java.util.Map;
 public final class ConversationsResource {
     private final ConversationStore conversations;
     private final dev.chatstream.core.Turns turns;
+    private final HttpConfig config;
 
     @Inject
-    ConversationsResource(ConversationStore conversations, dev.chatstream.core.Turns turns) {
+    ConversationsResource(ConversationStore conversations, dev.chatstream.core.Turns turns, HttpConfig config) {
         this.conversations = conversations;
         this.turns = turns;
+        this.config = config;
     }
 
     @GET
@@ -61,6 +64,24 @@ public final class ConversationsResource {
             out.put("running_turn", running);
         });
         return Json.write(out);
+    }
+
+    /** Renames one of the caller's conversations; answers it as the list shows it. */
+    @jakarta.ws.rs.PATCH
+    @Path("{id: [0-9]{1,18}}")
+    public String rename(@Context ContainerRequestContext context, @PathParam("id") long id) {
+        UserId user = AuthFilter.user(context);
+        com.fasterxml.jackson.databind.JsonNode title = JsonBodies.object(context, config,
+                "{\"title\": \"Férias em agosto\"}").get("title");
+        if (title == null || !title.isTextual() || title.textValue().isBlank()) {
+            throw JsonBodies.invalid("title is required: the conversation's new name, such as {\"title\": \"Férias em "
+                    + "agosto\"}");
+        }
+        if (!conversations.rename(user, id, title.textValue())) {
+            throw notFound(id);
+        }
+        return conversations.conversations(user).stream().filter(c -> c.id() == id).findFirst()
+                .map(c -> Json.write(json(c))).orElseThrow(() -> notFound(id));
     }
 
     @DELETE

@@ -26,7 +26,7 @@ final class Cors {
         }
         return Response.noContent()
                 .header("Access-Control-Allow-Origin", origin)
-                .header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS")
+                .header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
                 .header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id, Last-Event-ID, Idempotency-Key")
                 .header("Access-Control-Max-Age", "600")
                 .header("Vary", "Origin")

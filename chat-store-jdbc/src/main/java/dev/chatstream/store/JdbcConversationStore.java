@@ -186,6 +186,22 @@ final class JdbcConversationStore implements ConversationStore {
         });
     }
 
+    @Override
+    public boolean rename(UserId user, long conversationId, String title) {
+        Objects.requireNonNull(user, "user");
+        String clean = Conversation.titleFor(Objects.requireNonNull(title, "title"));
+        return db.write("rename the conversation", c -> {
+            if (!owned(c, user, conversationId)) {
+                return false;
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE conversations SET title = ? WHERE id = ?")) {
+                s.setString(1, clean);
+                s.setLong(2, conversationId);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
     private static boolean owned(Connection c, UserId user, long conversationId) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(OWNED)) {
             s.setLong(1, conversationId);

@@ -139,7 +139,13 @@ async function loadConversations() {
     remove.textContent = '✕';
     remove.setAttribute('aria-label', 'Delete conversation: ' + c.title);
     remove.addEventListener('click', () => askToDelete(li, c));
-    li.append(open, remove);
+    const rename = document.createElement('button');
+    rename.type = 'button';
+    rename.className = 'rename icon';
+    rename.textContent = '✎';
+    rename.setAttribute('aria-label', 'Rename conversation: ' + c.title);
+    rename.addEventListener('click', () => askToRename(li, c));
+    li.append(open, rename, remove);
     li.dataset.title = c.title;
     return li;
   }));
@@ -168,6 +174,39 @@ function shortDate(d) {
     : { day: 'numeric', month: 'short', year: 'numeric' });
 }
 
+/** ✎ edits the title in place: Enter (or Save) keeps it, Escape (or Cancel) leaves it as it was. */
+function askToRename(li, c) {
+  const kept = [...li.childNodes];
+  const input = document.createElement('input');
+  input.type = 'text';
+  input.className = 'rename-input';
+  input.value = c.title;
+  input.maxLength = 200;
+  input.setAttribute('aria-label', 'New name for “' + c.title + '”');
+  const save = document.createElement('button');
+  save.type = 'button';
+  save.className = 'save-rename';
+  save.textContent = 'Save';
+  const cancel = () => { li.replaceChildren(...kept); li.querySelector('.rename').focus(); };
+  const commit = async () => {
+    const title = input.value.trim();
+    if (!title || title === c.title) { cancel(); return; }
+    save.disabled = true;
+    const response = await api('/api/conversations/' + c.id, { method: 'PATCH',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title }) });
+    if (!response.ok) { save.disabled = false; input.setCustomValidity('Could not rename it; try again'); input.reportValidity(); return; }
+    await loadConversations();
+  };
+  save.addEventListener('click', commit);
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') { e.preventDefault(); commit(); }
+    if (e.key === 'Escape') { e.preventDefault(); cancel(); }
+  });
+  li.replaceChildren(input, save);
+  input.focus();
+  input.select();
+}
+
 /** ✕ asks first, in place: deleting a conversation cannot be undone. */
 function askToDelete(li, c) {
   const kept = [...li.childNodes];
@@ -183,7 +222,7 @@ function askToDelete(li, c) {
   no.type = 'button';
   no.className = 'keep';
   no.textContent = 'Keep';
-  no.addEventListener('click', () => { li.replaceChildren(...kept); kept[1].focus(); });
+  no.addEventListener('click', () => { li.replaceChildren(...kept); li.querySelector('.delete').focus(); });
   li.replaceChildren(ask, yes, no);
   no.focus();
 }
