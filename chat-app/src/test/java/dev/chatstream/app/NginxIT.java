@@ -106,41 +106,61 @@ class NginxIT {
 
     @Test
     void shouldPassEventsOnOneByOne() throws Exception {
-        Reply reply = Reply.stream().paced(PACE);
-        for (int i = 0; i < TOKENS; i++) {
-            reply = reply.token("t" + i + " ");
-        }
-        f.ollama.enqueue(reply.done());
+        enqueuePacedReply();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/chat/stream/"))
                 .header("Authorization", "Bearer " + f.anaToken).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"message\": \"Olá\"}")).build();
 
-        long start = System.nanoTime();
-        HttpResponse<InputStream> r = f.client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        List<Long> chunkTimes = new ArrayList<>();
-        long doneAt = 0;
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            for (String line; (line = lines.readLine()) != null; ) {
-                long ms = (System.nanoTime() - start) / 1_000_000;
-                if (line.startsWith("data: {\"type\": \"chunk\"")) {
-                    chunkTimes.add(ms);
-                }
-                if (line.equals("event: done")) {
-                    doneAt = ms;
-                }
-            }
-        }
+        Timed read = read(request);
+        List<Long> chunkTimes = read.at(line -> line.startsWith("data: {\"type\": \"chunk\""));
+        long doneAt = read.at(line -> line.equals("event: done")).getFirst();
 
         System.out.println("through nginx: first chunk at " + chunkTimes.get(0) + " ms, last at "
                 + chunkTimes.get(chunkTimes.size() - 1) + " ms, done at " + doneAt + " ms");
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("X-Request-Id")).isPresent();
+        assertThat(read.response().statusCode()).isEqualTo(200);
+        assertThat(read.response().headers().firstValue("X-Request-Id")).isPresent();
         assertThat(chunkTimes).hasSize(TOKENS);
         long upstreamSpan = PACE.toMillis() * (TOKENS - 1);
         assertThat(doneAt - chunkTimes.get(0)).as("chunks spread over the upstream's %d ms", upstreamSpan)
                 .isGreaterThan(upstreamSpan / 2);
         assertThat(chunkTimes.get(TOKENS / 2) - chunkTimes.get(0)).as("the middle chunk came well after the first")
                 .isGreaterThan(upstreamSpan / 4);
+    }
+
+    /** {@value #TOKENS} tokens, {@link #PACE} apart, for the next chat. */
+    private void enqueuePacedReply() {
+        Reply reply = Reply.stream().paced(PACE);
+        for (int i = 0; i < TOKENS; i++) {
+            reply = reply.token("t" + i + " ");
+        }
+        f.ollama.enqueue(reply.done());
+    }
+
+    /** A response and when (ms after the request) each of its lines arrived. */
+    private record Timed(HttpResponse<InputStream> response, List<String> lines, List<Long> times) {
+        List<Long> at(java.util.function.Predicate<String> which) {
+            List<Long> out = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                if (which.test(lines.get(i))) {
+                    out.add(times.get(i));
+                }
+            }
+            return out;
+        }
+    }
+
+    private Timed read(HttpRequest request) throws Exception {
+        long start = System.nanoTime();
+        HttpResponse<InputStream> r = f.client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        List<String> lines = new ArrayList<>();
+        List<Long> times = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                lines.add(line);
+                times.add((System.nanoTime() - start) / 1_000_000);
+            }
+        }
+        return new Timed(r, lines, times);
     }
 
     /** Issue 22, finding 8: the metrics are the scraper's only, however the path is written. */
@@ -229,28 +249,16 @@ class NginxIT {
     /** Issue 24: OpenAI's door through the same nginx: chunks one by one, not in a burst at the end. */
     @Test
     void shouldPassAnOpenAiStreamOnChunkByChunk() throws Exception {
-        Reply reply = Reply.stream().paced(PACE);
-        for (int i = 0; i < TOKENS; i++) {
-            reply = reply.token("t" + i + " ");
-        }
-        f.ollama.enqueue(reply.done());
+        enqueuePacedReply();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
                 .header("Authorization", "Bearer " + f.anaToken).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\": \"llama3.2\", \"stream\": true, "
                         + "\"messages\": [{\"role\": \"user\", \"content\": \"Olá\"}]}")).build();
 
-        long start = System.nanoTime();
-        HttpResponse<InputStream> r = f.client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        List<Long> chunkTimes = new ArrayList<>();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            for (String line; (line = lines.readLine()) != null; ) {
-                if (line.contains("\"delta\": {\"content\": \"t")) {
-                    chunkTimes.add((System.nanoTime() - start) / 1_000_000);
-                }
-            }
-        }
+        Timed read = read(request);
+        List<Long> chunkTimes = read.at(line -> line.contains("\"delta\": {\"content\": \"t"));
 
-        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(read.response().statusCode()).isEqualTo(200);
         assertThat(chunkTimes).hasSize(TOKENS);
         long upstreamSpan = PACE.toMillis() * (TOKENS - 1);
         assertThat(chunkTimes.get(TOKENS - 1) - chunkTimes.get(0)).as("chunks spread over the upstream's %d ms",

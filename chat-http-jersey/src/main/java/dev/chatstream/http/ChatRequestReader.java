@@ -49,30 +49,9 @@ final class ChatRequestReader {
             throw invalid("message must be a string");
         }
         List<ChatMessage> history = history(root.get("history"));
-        ChatOptions options = ChatOptions.defaults();
-        JsonNode thinking = root.get("include_thinking");
-        if (thinking != null && !thinking.isNull()) {
-            if (!thinking.isBoolean()) {
-                throw invalid("include_thinking must be true or false");
-            }
-            options = options.withIncludeThinking(thinking.booleanValue());
-        }
-        boolean resumable = false;
-        JsonNode resume = root.get("resumable");
-        if (resume != null && !resume.isNull()) {
-            if (!resume.isBoolean()) {
-                throw invalid("resumable must be true or false");
-            }
-            resumable = resume.booleanValue();
-        }
-        boolean phases = false;
-        JsonNode phasesNode = root.get("phases");
-        if (phasesNode != null && !phasesNode.isNull()) {
-            if (!phasesNode.isBoolean()) {
-                throw invalid("phases must be true or false");
-            }
-            phases = phasesNode.booleanValue();
-        }
+        ChatOptions options = ChatOptions.defaults().withIncludeThinking(JsonBodies.bool(root, "include_thinking"));
+        boolean resumable = JsonBodies.bool(root, "resumable");
+        boolean phases = JsonBodies.bool(root, "phases");
         ChatRequest request = ChatRequest.of(user, message.textValue()).withHistory(history).withOptions(options);
         JsonNode conversation = root.get("conversation_id");
         if (conversation == null || conversation.isNull()) {

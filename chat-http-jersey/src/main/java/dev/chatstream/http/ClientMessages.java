@@ -98,6 +98,21 @@ final class ClientMessages {
         return role.textValue();
     }
 
+    /**
+     * The message {@code item}'s {@code content}, null when it has none (missing or null) and {@code mayBeAbsent};
+     * refused (400) when it has none and must have one.
+     */
+    static JsonNode content(JsonNode item, String at, boolean mayBeAbsent) {
+        JsonNode content = item.get("content");
+        if (content != null && !content.isNull()) {
+            return content;
+        }
+        if (mayBeAbsent) {
+            return null;
+        }
+        throw JsonBodies.invalid(at + ".content is required");
+    }
+
     /** The refusal of a list that does not end as the door needs. */
     static ApiException lastMustBe(String what, String role, String at) {
         return JsonBodies.invalid("The last message must be " + what + ", got role \"" + clip(role) + "\" in " + at);

@@ -107,6 +107,26 @@ final class JsonBodies {
         return java.util.Optional.of(name.matches("[A-Za-z0-9_-]{1,64}") ? "\"" + name + "\"" : "a field");
     }
 
+    /**
+     * The boolean field {@code field} of {@code object}, {@code absent} when it is missing or null; 400 naming it as
+     * {@code named} (e.g. {@code stream_options.include_usage}) when it is not true or false.
+     */
+    static boolean bool(JsonNode object, String field, String named, boolean absent) {
+        JsonNode node = object.get(field);
+        if (node == null || node.isNull()) {
+            return absent;
+        }
+        if (!node.isBoolean()) {
+            throw invalid(named + " must be true or false");
+        }
+        return node.booleanValue();
+    }
+
+    /** {@link #bool(JsonNode, String, String, boolean)} named as it is, false when absent. */
+    static boolean bool(JsonNode object, String field) {
+        return bool(object, field, field, false);
+    }
+
     static ApiException invalid(String message) {
         return new ApiException(400, "invalid_request", message);
     }

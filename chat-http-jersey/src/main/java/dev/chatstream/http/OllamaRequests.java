@@ -61,14 +61,7 @@ final class OllamaRequests {
             throw invalid("messages is required: a list of {\"role\", \"content\"} objects ending with the user's "
                     + "(or with tool results)");
         }
-        boolean stream = true;
-        JsonNode streamNode = root.get("stream");
-        if (streamNode != null && !streamNode.isNull()) {
-            if (!streamNode.isBoolean()) {
-                throw invalid("stream must be true or false");
-            }
-            stream = streamNode.booleanValue();
-        }
+        boolean stream = JsonBodies.bool(root, "stream", "stream", true); // Ollama streams unless told not to
         Map<String, Object> passthrough = new LinkedHashMap<>();
         for (String field : PASSED_THROUGH) {
             JsonNode value = root.get(field);
@@ -116,7 +109,7 @@ final class OllamaRequests {
                         sorted.history(i, ChatMessage.user(result));
                     }
                 }
-                default -> throw invalid(at + ".role must be " + ROLES + ", got \"" + clip(role) + "\"");
+                default -> throw invalid(at + ".role must be " + ROLES + ", got \"" + ClientMessages.clip(role) + "\"");
             }
         }
         sorted.message(toolResults.toString());
@@ -126,12 +119,9 @@ final class OllamaRequests {
     }
 
     private static String content(JsonNode item, String at, boolean mayBeAbsent) {
-        JsonNode content = item.get("content");
-        if (content == null || content.isNull()) {
-            if (mayBeAbsent) {
-                return "";
-            }
-            throw invalid(at + ".content is required");
+        JsonNode content = ClientMessages.content(item, at, mayBeAbsent);
+        if (content == null) {
+            return "";
         }
         if (!content.isTextual()) {
             throw invalid(at + ".content must be a string");
@@ -163,7 +153,7 @@ final class OllamaRequests {
             if (name.equals(OpenAiRequests.ACTION_TOOL)) {
                 text.append(ClientMessages.actionLine(args));
             } else {
-                text.append("\n[called ").append(clip(name)).append(" with ").append(args).append(']');
+                text.append("\n[called ").append(ClientMessages.clip(name)).append(" with ").append(args).append(']');
             }
         }
         return text.toString();
@@ -171,16 +161,12 @@ final class OllamaRequests {
 
     private static String toolName(JsonNode item) {
         String name = item.path("tool_name").asText(item.path("name").asText(""));
-        return name.isBlank() ? "the tool" : clip(name);
+        return name.isBlank() ? "the tool" : ClientMessages.clip(name);
     }
 
     private static final String ROLES = "\"system\", \"user\", \"assistant\" or \"tool\"";
 
     static ApiException invalid(String message) {
         return JsonBodies.invalid(message);
-    }
-
-    private static String clip(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
     }
 }

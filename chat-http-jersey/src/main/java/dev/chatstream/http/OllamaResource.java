@@ -49,7 +49,7 @@ public final class OllamaResource {
     void chat(ContainerRequestContext context, org.glassfish.grizzly.http.server.Request raw, AsyncResponse async) {
         gate.start(context, raw, async, (body, user) -> {
             OllamaRequests.Read asked = OllamaRequests.read(body, user, config.clientSystem());
-            String model = asked.model().isEmpty() ? llm.configuredModel().orElse("chatstream") : asked.model();
+            String model = OfferedModels.answering(llm, asked.model());
             return new ChatGate.Door(asked.request(), asked::inClientTerms, false, turn -> new OllamaWire(model, clock),
                     NDJSON, Map.of(), asked.stream() ? java.util.Optional.empty()
                     : java.util.Optional.of((turn, events) -> new OllamaWire(model, clock).whole(events)));
@@ -62,7 +62,7 @@ public final class OllamaResource {
     @Produces("application/json")
     public String tags() {
         List<Map<String, Object>> models = new java.util.ArrayList<>();
-        for (String name : names()) {
+        for (String name : OfferedModels.of(llm)) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", name);
             m.put("model", name);
@@ -122,14 +122,9 @@ public final class OllamaResource {
     }
 
     private boolean offers(String model) {
-        List<String> names = names();
+        List<String> names = OfferedModels.of(llm);
         return names.contains(model) || names.contains(model + ":latest")
                 || (model.endsWith(":latest") && names.contains(model.substring(0, model.length() - 7)));
-    }
-
-    private List<String> names() {
-        List<String> names = llm.models();
-        return names.isEmpty() ? llm.configuredModel().map(List::of).orElse(List.of()) : names;
     }
 
     private static Map<String, Object> details() {

@@ -85,16 +85,16 @@ final class OpenAiRequests {
         if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.intValue() == 1)) {
             throw invalid("n must be 1: chatstream answers with one choice");
         }
-        boolean stream = bool(root, "stream");
+        boolean stream = JsonBodies.bool(root, "stream");
         boolean includeUsage = false;
         JsonNode streamOptions = root.get("stream_options");
         if (streamOptions != null && !streamOptions.isNull()) {
             if (!streamOptions.isObject()) {
                 throw invalid("stream_options must be an object such as {\"include_usage\": true}");
             }
-            includeUsage = bool(streamOptions, "include_usage", "stream_options.include_usage");
+            includeUsage = JsonBodies.bool(streamOptions, "include_usage", "stream_options.include_usage", false);
         }
-        boolean thinking = bool(root, "include_thinking") || bool(root, "include_reasoning");
+        boolean thinking = JsonBodies.bool(root, "include_thinking") || JsonBodies.bool(root, "include_reasoning");
 
         ClientMessages sorted = new ClientMessages(clientSystem);
         int last = messages.size() - 1;
@@ -112,7 +112,7 @@ final class OpenAiRequests {
                 case "tool", "function" -> {
                     // a tool's result for the client's own tools: chatstream runs its actions itself
                 }
-                default -> throw invalid(at + ".role must be " + ROLES + ", got \"" + clip(role) + "\"");
+                default -> throw invalid(at + ".role must be " + ROLES + ", got \"" + ClientMessages.clip(role) + "\"");
             }
         }
         ChatRequest request = sorted.request(user, ChatOptions.defaults().withModel(model)
@@ -122,12 +122,9 @@ final class OpenAiRequests {
 
     /** A message's text: a string, or a list of {@code {"type": "text", "text"}} parts joined. */
     private static String content(JsonNode item, String at, boolean mayBeAbsent) {
-        JsonNode content = item.get("content");
-        if (content == null || content.isNull()) {
-            if (mayBeAbsent) {
-                return "";
-            }
-            throw invalid(at + ".content is required");
+        JsonNode content = ClientMessages.content(item, at, mayBeAbsent);
+        if (content == null) {
+            return "";
         }
         if (content.isTextual()) {
             return content.textValue();
@@ -144,7 +141,7 @@ final class OpenAiRequests {
                 throw invalid(partAt + " must be an object such as {\"type\": \"text\", \"text\": \"...\"}");
             }
             if (!type.textValue().equals("text")) {
-                throw invalid(partAt + " is of type \"" + clip(type.textValue()) + "\": only text parts are "
+                throw invalid(partAt + " is of type \"" + ClientMessages.clip(type.textValue()) + "\": only text parts are "
                         + "supported");
             }
             JsonNode t = part.get("text");
@@ -195,28 +192,9 @@ final class OpenAiRequests {
         return node.textValue();
     }
 
-    private static boolean bool(JsonNode root, String field) {
-        return bool(root, field, field);
-    }
-
-    private static boolean bool(JsonNode root, String field, String named) {
-        JsonNode node = root.get(field);
-        if (node == null || node.isNull()) {
-            return false;
-        }
-        if (!node.isBoolean()) {
-            throw invalid(named + " must be true or false");
-        }
-        return node.booleanValue();
-    }
-
     private static final String ROLES = "\"system\", \"user\", \"assistant\" or \"tool\"";
 
     static ApiException invalid(String message) {
         return JsonBodies.invalid(message);
-    }
-
-    private static String clip(String s) {
-        return s.length() <= 20 ? s : s.substring(0, 20) + "…";
     }
 }

@@ -47,7 +47,7 @@ public final class OpenAiResource {
             @Context org.glassfish.grizzly.http.server.Request raw, @Suspended AsyncResponse async) {
         gate.start(context, raw, async, (body, user) -> {
             OpenAiRequests.Read asked = OpenAiRequests.read(body, user, config.clientSystem());
-            String model = asked.model().isEmpty() ? llm.configuredModel().orElse("chatstream") : asked.model();
+            String model = OfferedModels.answering(llm, asked.model());
             long created = clock.instant().getEpochSecond();
             return new ChatGate.Door(asked.request(), asked::inClientTerms, false,
                     turn -> new OpenAiWire(turn.id(), created, model, asked.includeUsage()),
@@ -63,7 +63,7 @@ public final class OpenAiResource {
     @Produces("application/json")
     public String models() {
         List<Map<String, Object>> data = new java.util.ArrayList<>();
-        for (String name : names()) {
+        for (String name : OfferedModels.of(llm)) {
             data.add(entry(name));
         }
         Map<String, Object> list = new LinkedHashMap<>();
@@ -77,16 +77,11 @@ public final class OpenAiResource {
     @Path("models/{model: .+}")
     @Produces("application/json")
     public String model(@PathParam("model") String name) {
-        if (!names().contains(name)) {
+        if (!OfferedModels.of(llm).contains(name)) {
             throw new ApiException(404, "model_not_found", "The model " + Json.write(name) + " is not offered here; "
                     + "GET /v1/models lists the ones that are");
         }
         return Json.write(entry(name));
-    }
-
-    private List<String> names() {
-        List<String> names = llm.models();
-        return names.isEmpty() ? llm.configuredModel().map(List::of).orElse(List.of()) : names;
     }
 
     private static Map<String, Object> entry(String name) {

@@ -60,14 +60,7 @@ final class UiChatRequests {
             }
             model = modelNode.textValue();
         }
-        boolean thinking = true;
-        JsonNode thinkingNode = root.get("include_thinking");
-        if (thinkingNode != null && !thinkingNode.isNull()) {
-            if (!thinkingNode.isBoolean()) {
-                throw invalid("include_thinking must be true or false");
-            }
-            thinking = thinkingNode.booleanValue();
-        }
+        boolean thinking = JsonBodies.bool(root, "include_thinking", "include_thinking", true);
         ClientMessages sorted = new ClientMessages(clientSystem);
         int last = messages.size() - 1;
         for (int i = 0; i <= last; i++) {
@@ -83,7 +76,7 @@ final class UiChatRequests {
                 case "user" -> sorted.user(i, text, i == last);
                 case "assistant" -> sorted.assistant(i, text + actionLines(item));
                 default -> throw invalid(at + ".role must be \"system\", \"user\" or \"assistant\", got \""
-                        + clip(role) + "\"");
+                        + ClientMessages.clip(role) + "\"");
             }
         }
         return new Read(id.textValue(), sorted.request(user, ChatOptions.defaults().withModel(model)
@@ -131,9 +124,5 @@ final class UiChatRequests {
 
     static ApiException invalid(String message) {
         return JsonBodies.invalid(message);
-    }
-
-    private static String clip(String s) {
-        return s.length() <= 20 ? s : s.substring(0, 20) + "…";
     }
 }

@@ -133,24 +133,25 @@ async function loadConversations() {
     open.title = c.title + ' (' + updated.toLocaleString() + ')';
     if (c.id === state.conversationId) open.setAttribute('aria-current', 'true');
     open.addEventListener('click', () => { openConversation(c.id); toggleList(false); });
-    const remove = document.createElement('button');
-    remove.type = 'button';
-    remove.className = 'delete icon';
-    remove.textContent = '✕';
-    remove.setAttribute('aria-label', 'Delete conversation: ' + c.title);
-    remove.addEventListener('click', () => askToDelete(li, c));
-    const rename = document.createElement('button');
-    rename.type = 'button';
-    rename.className = 'rename icon';
-    rename.textContent = '✎';
-    rename.setAttribute('aria-label', 'Rename conversation: ' + c.title);
-    rename.addEventListener('click', () => askToRename(li, c));
+    const rename = iconButton('rename', '✎', 'Rename conversation: ' + c.title, () => askToRename(li, c));
+    const remove = iconButton('delete', '✕', 'Delete conversation: ' + c.title, () => askToDelete(li, c));
     li.append(open, rename, remove);
     li.dataset.title = c.title;
     return li;
   }));
   filterConversations();
   return conversations;
+}
+
+/** A small button that shows only `text` (a symbol) and says `label` to screen readers. */
+function iconButton(kind, text, label, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = kind + ' icon';
+  b.textContent = text;
+  b.setAttribute('aria-label', label);
+  b.addEventListener('click', onClick);
+  return b;
 }
 
 /** Shows only the conversations whose title holds what the search box says (any case, accents ignored). */
