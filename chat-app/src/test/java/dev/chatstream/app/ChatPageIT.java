@@ -351,6 +351,57 @@ class ChatPageIT {
         assertThat(browser.text("#messages")).isBlank();
     }
 
+    /** Issue 27 item 5: the last reply can be written again, and a message edited and sent again, in place. */
+    @Test
+    void shouldRegenerateTheLastReplyAndEditAMessageInPlace() throws Exception {
+        f.ollama.enqueue(Reply.tokens("Que nome bonito!")).enqueue(Reply.tokens("Resposta antiga."))
+                .enqueue(Reply.tokens("Resposta nova.")).enqueue(Reply.tokens("Olá, Bigodes!"));
+        signIn();
+        say("O meu gato chama-se Tareco");
+        browser.await("#messages", s -> s.contains("Que nome bonito!"), WAIT, "the first reply");
+        browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the end of the first reply");
+        say("Quantos anos tem?");
+        browser.await("#messages", s -> s.contains("Resposta antiga."), WAIT, "the second reply");
+        browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the end of the second reply");
+        assertThat(browser.script("return Array.from(document.querySelectorAll('.message.assistant .regenerate'), "
+                + "b => getComputedStyle(b).display !== 'none')").toString()).as("only the last reply offers it")
+                .isEqualTo("[false,true]");
+
+        browser.click(".message.assistant:last-child .regenerate");
+
+        browser.await("#messages", s -> s.contains("Resposta nova."), WAIT, "the new reply");
+        browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the end of the new reply");
+        assertThat(browser.text("#messages")).doesNotContain("Resposta antiga.");
+        assertThat(f.ollama.chatBodies().get(2)).as("the model did not get the reply it writes again")
+                .contains("Quantos anos tem?").doesNotContain("Resposta antiga.");
+        long id = ConversationsIT.json(f.send(f.get("api/conversations", f.anaToken)).body()).get("conversations")
+                .get(0).get("id").asLong();
+        assertThat(ConversationsIT.contents(f, f.anaToken, id)).containsExactly(
+                "user:O meu gato chama-se Tareco:complete", "assistant:Que nome bonito!:complete",
+                "user:Quantos anos tem?:complete", "assistant:Resposta nova.:complete");
+
+        browser.click(".message.user .edit"); // the first message: Escape leaves it, Enter sends the edit
+        browser.script("const i = document.querySelector('.message.user .edit-input'); i.value = 'Nunca';"
+                + " i.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}));");
+        assertThat(browser.text("#messages")).contains("O meu gato chama-se Tareco").doesNotContain("Nunca");
+        browser.click(".message.user .edit");
+        browser.script("document.querySelector('.message.user .edit-input').value = 'O meu gato chama-se Bigodes';");
+        browser.screenshot(SCREENSHOTS.resolve("desktop-edit.png"));
+        browser.script("document.querySelector('.message.user .edit-input')"
+                + ".dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter'}));");
+
+        browser.await("#messages", s -> s.contains("Olá, Bigodes!"), WAIT, "the reply to the edited message");
+        browser.awaitTrue("return document.getElementById('stop').hidden", WAIT, "the end of that reply");
+        assertThat(browser.script("return Array.from(document.querySelectorAll('.message .body'), "
+                + "b => b.textContent)").toString()).as("everything after the edited message is gone")
+                .isEqualTo("[\"O meu gato chama-se Bigodes\",\"Olá, Bigodes!\"]");
+        assertThat(ConversationsIT.contents(f, f.anaToken, id)).containsExactly(
+                "user:O meu gato chama-se Bigodes:complete", "assistant:Olá, Bigodes!:complete");
+        browser.refresh();
+        browser.await("#messages", s -> s.contains("Olá, Bigodes!"), WAIT, "the conversation after a reload");
+        assertThat(browser.text("#messages")).doesNotContain("Tareco");
+    }
+
     /** Issue 26: a reply the model cut at its length limit is never shown as complete, then or after a reload. */
     @Test
     void shouldSayWhenTheModelCutTheReplyShortAndStillSayItAfterAReload() {

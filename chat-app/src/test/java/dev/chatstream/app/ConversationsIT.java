@@ -208,6 +208,48 @@ class ConversationsIT {
         assertThat(json(blank.body()).get("error").asText()).startsWith("title is required");
     }
 
+    /** Issue 27, item 5: regenerate the last reply, then edit the first message and send it again. */
+    @Test
+    void shouldRegenerateAReplyAndReplaceAnEditedMessageWithEverythingAfterIt() {
+        f.ollama.enqueue(Reply.tokens("Que nome ", "bonito!"));
+        long id = conversationIdOf(f.chat("O meu gato chama-se Tareco"));
+        f.ollama.enqueue(Reply.tokens("Não sei."));
+        f.send(f.post("api/chat/stream/", f.anaToken, "{\"message\": \"Quantos anos tem?\", \"conversation_id\": "
+                + id + "}"));
+        JsonNode stored = json(f.send(f.get("api/conversations/" + id, f.anaToken)).body()).get("messages");
+        long second = stored.get(2).get("id").asLong();
+        f.ollama.enqueue(Reply.tokens("Talvez ", "três."));
+
+        HttpResponse<String> regenerated = f.send(f.post("api/chat/stream/", f.anaToken, "{\"message\": \"Quantos anos "
+                + "tem?\", \"conversation_id\": " + id + ", \"replace_from\": " + second + "}"));
+
+        assertThat(conversationIdOf(regenerated)).isEqualTo(id);
+        JsonNode sent = json(f.ollama.chatBodies().getLast()).get("messages");
+        assertThat(sent.get(sent.size() - 2).get("content").asText()).as("the old reply is not in the prompt")
+                .isEqualTo("Que nome bonito!");
+        assertThat(contents(f, f.anaToken, id)).containsExactly(
+                "user:O meu gato chama-se Tareco:complete", "assistant:Que nome bonito!:complete",
+                "user:Quantos anos tem?:complete", "assistant:Talvez três.:complete");
+
+        long first = stored.get(0).get("id").asLong();
+        f.ollama.enqueue(Reply.tokens("Olá, Tareco!"));
+        f.send(f.post("api/chat/stream/", f.anaToken, "{\"message\": \"O meu gato chama-se Tareco e tem três anos\", "
+                + "\"conversation_id\": " + id + ", \"replace_from\": " + first + "}"));
+        assertThat(contents(f, f.anaToken, id)).containsExactly(
+                "user:O meu gato chama-se Tareco e tem três anos:complete", "assistant:Olá, Tareco!:complete");
+
+        HttpResponse<String> reply = f.send(f.post("api/chat/stream/", f.anaToken, "{\"message\": \"x\", "
+                + "\"conversation_id\": " + id + ", \"replace_from\": " + (first + 1000) + "}"));
+        assertThat(reply.statusCode()).isEqualTo(400);
+        assertThat(json(reply.body()).get("error").asText()).isEqualTo("replace_from " + (first + 1000) + " is not a "
+                + "message you wrote in conversation " + id + "; use the id of one of its user messages "
+                + "(GET /api/conversations/" + id + ")");
+        HttpResponse<String> noConversation = f.send(f.post("api/chat/stream/", f.anaToken,
+                "{\"message\": \"x\", \"replace_from\": " + first + "}"));
+        assertThat(noConversation.statusCode()).isEqualTo(400);
+        assertThat(contents(f, f.anaToken, id)).as("nothing changed by the refusals").hasSize(2);
+    }
+
     @Test
     void shouldStoreEveryReplyWhenFiftyStreamsEndAtOnce() {
         int streams = 50;

@@ -32,6 +32,17 @@ public interface ConversationStore {
     long saveTurn(UserId user, OptionalLong conversationId, String message, Reply reply);
 
     /**
+     * Stores one turn in place of the conversation's messages from {@code fromMessageId} on (that message and every
+     * later one are deleted in the same step): a regenerated reply, or a message edited and sent again. An id past
+     * the conversation's last message deletes nothing.
+     *
+     * @return {@code conversationId}
+     * @throws ConversationNotFoundException when {@code conversationId} is not one of the user's conversations
+     *                                       (nothing is changed then)
+     */
+    long replaceTurns(UserId user, long conversationId, long fromMessageId, String message, Reply reply);
+
+    /**
      * Starts an empty conversation titled after {@code firstMessage}, the message of the turn about to run in it,
      * so that the turn knows its conversation from its start (a client that stops it, or reloads, can continue
      * it). Listed with the newest, ahead of every conversation that holds turns, until its first turn is stored.

@@ -15,6 +15,8 @@ import java.util.List;
  * {@link MessageStatus#CANCELLED} or {@link MessageStatus#FAILED}, so nobody loses what they read. The exception: a
  * failure before the first word in a conversation that holds nothing else is not kept (a conversation begun for
  * it is deleted), so requests that failed (model not found, Ollama down) leave no empty conversations behind.
+ * A turn that {@linkplain ChatRequest#replaceFrom replaces} messages (a regenerated reply, an edited message) replaces
+ * them when it is stored, in one step; one that ends before its first word (failed or stopped) leaves them as they were.
  *
  * <p>If the finished turn cannot be stored, the client gets a {@code store_unavailable} error in place of
  * {@code done}: it must not believe the turn is kept. Thread-safe; each recording sink serves one stream.
@@ -36,9 +38,11 @@ public final class Conversations {
 
     /**
      * The request to stream. One that names a conversation gets that conversation's latest messages as its
-     * history, in place of any history the client sent; any other request is returned unchanged.
+     * history, in place of any history the client sent (for one that {@linkplain ChatRequest#replaceFrom replaces} a
+     * message, the messages before that one); any other request is returned unchanged.
      *
      * @throws ConversationNotFoundException when the conversation is not the user's
+     * @throws InvalidRequestException       when the message to replace is not one the user wrote in it
      * @throws ChatException                 when the store cannot be read
      */
     public ChatRequest resume(ChatRequest request) {
@@ -49,7 +53,17 @@ public final class Conversations {
         long id = request.conversationId().getAsLong();
         List<StoredMessage> messages = guarded(() -> store.messages(request.user(), id))
                 .orElseThrow(() -> new ConversationNotFoundException(id));
-        return request.withHistory(history(messages));
+        if (request.replaceFrom().isEmpty()) {
+            return request.withHistory(history(messages));
+        }
+        long from = request.replaceFrom().getAsLong();
+        for (int i = 0; i < messages.size(); i++) {
+            if (messages.get(i).id() == from && messages.get(i).role() == Role.USER) {
+                return request.withHistory(history(messages.subList(0, i)));
+            }
+        }
+        throw new InvalidRequestException("replace_from", "replace_from " + from + " is not a message you wrote in "
+                + "conversation " + id + "; use the id of one of its user messages (GET /api/conversations/" + id + ")");
     }
 
     /**
@@ -135,6 +149,10 @@ public final class Conversations {
                 }
                 case ChatEvent.Failed f -> {
                     String text = shown.toString().strip();
+                    if (text.isEmpty() && request.replaceFrom().isPresent()) {
+                        // a regenerate or an edit that showed nothing: the turns it was to replace stay as they were
+                        return sink.send(f);
+                    }
                     if (text.isEmpty() && statusOf(f.code()) == MessageStatus.FAILED && onlyTurn()) {
                         // a new conversation that would hold nothing but this error (model not found, Ollama
                         // down...): not kept, so failed requests leave no empty conversations behind
@@ -207,6 +225,10 @@ public final class Conversations {
         }
 
         private long save(Reply reply) {
+            if (request.replaceFrom().isPresent()) {
+                return guarded(() -> store.replaceTurns(request.user(), request.conversationId().getAsLong(),
+                        request.replaceFrom().getAsLong(), request.message(), reply));
+            }
             return guarded(() -> store.saveTurn(request.user(), request.conversationId(), request.message(), reply));
         }
     }

@@ -99,6 +99,19 @@ public final class InMemoryConversationStore implements ConversationStore {
     }
 
     @Override
+    public synchronized long replaceTurns(UserId user, long conversationId, long fromMessageId, String message,
+                                          Reply reply) {
+        Stored stored = owned(user, conversationId);
+        if (stored == null) {
+            throw new ConversationNotFoundException(conversationId);
+        }
+        Checks.notNull(message, "message");
+        Checks.notNull(reply, "reply");
+        stored.messages.removeIf(m -> m.id() >= fromMessageId);
+        return saveTurn(user, OptionalLong.of(conversationId), message, reply);
+    }
+
+    @Override
     public synchronized long startConversation(UserId user, String firstMessage) {
         Checks.notNull(user, "user");
         Checks.notNull(firstMessage, "firstMessage");

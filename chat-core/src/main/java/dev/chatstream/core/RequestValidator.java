@@ -19,6 +19,10 @@ final class RequestValidator {
             throw new InvalidRequestException("message", "message is too long: " + message.length()
                     + " characters, the limit is " + settings.maxMessageChars());
         }
+        if (request.replaceFrom().isPresent() && request.conversationId().isEmpty()) {
+            throw new InvalidRequestException("replace_from", "replace_from needs conversation_id: it names a message "
+                    + "of a stored conversation (the id GET /api/conversations/{id} gives each message)");
+        }
         String instructions = request.options().instructions();
         if (instructions.length() > settings.maxHistoryItemChars()) {
             throw new InvalidRequestException("instructions", "the client's system text is too long: "

@@ -161,6 +161,35 @@ public abstract class ConversationStoreContract {
     }
 
     @Test
+    void shouldReplaceAMessageAndEveryLaterOneWithANewTurnInOneStep() {
+        ConversationStore store = newStore();
+        long id = store.saveTurn(ANA, OptionalLong.empty(), "um", DONE);
+        store.saveTurn(ANA, OptionalLong.of(id), "dois", DONE);
+        long other = store.saveTurn(ANA, OptionalLong.empty(), "outra", DONE);
+        List<StoredMessage> before = store.messages(ANA, id).orElseThrow();
+        List<StoredMessage> untouched = store.messages(ANA, other).orElseThrow();
+        Reply again = new Reply("de novo", MessageStatus.CANCELLED, List.of());
+
+        assertThat(store.replaceTurns(ANA, id, before.get(2).id(), "dois, outra vez", again)).isEqualTo(id);
+
+        List<StoredMessage> after = store.messages(ANA, id).orElseThrow();
+        assertThat(after).extracting(StoredMessage::content).containsExactly("um", before.get(1).content(),
+                "dois, outra vez", "de novo");
+        assertThat(after.subList(0, 2)).isEqualTo(before.subList(0, 2));
+        assertThat(after.get(3).status()).isEqualTo(MessageStatus.CANCELLED);
+        assertThat(after.get(2).id()).isGreaterThan(untouched.getLast().id());
+        assertThat(store.messages(ANA, other)).as("another conversation").hasValue(untouched);
+        assertThat(store.conversations(ANA).getFirst().id()).as("the newest again").isEqualTo(id);
+
+        store.replaceTurns(ANA, id, after.getFirst().id(), "só isto", DONE);
+        assertThat(store.messages(ANA, id).orElseThrow()).extracting(StoredMessage::content)
+                .containsExactly("só isto", DONE.text());
+        assertThatThrownBy(() -> store.replaceTurns(RUI, id, after.getFirst().id(), "meu?", DONE))
+                .isInstanceOf(ConversationNotFoundException.class);
+        assertThat(store.messages(ANA, id).orElseThrow()).hasSize(2);
+    }
+
+    @Test
     void shouldDeleteAConversationWithItsMessages() {
         ConversationStore store = newStore();
         long id = store.saveTurn(ANA, OptionalLong.empty(), "olá", DONE);

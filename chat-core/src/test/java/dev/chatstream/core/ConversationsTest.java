@@ -90,6 +90,74 @@ class ConversationsTest {
                 "Que nome bonito!", "Como se chama o meu gato?", "Tareco.");
     }
 
+    /** Issue 27 item 5: regenerate the last reply, or edit a message and send it again. */
+    @Test
+    void shouldReplaceAStoredMessageAndEverythingAfterItWhenTheNewTurnIsStored() {
+        long id = store.saveTurn(ANA, OptionalLong.empty(), "O meu gato chama-se Tareco",
+                new Reply("Que nome bonito!", MessageStatus.COMPLETE));
+        store.saveTurn(ANA, OptionalLong.of(id), "Quantos anos tem?", new Reply("Não sei.", MessageStatus.COMPLETE));
+        store.saveTurn(ANA, OptionalLong.of(id), "Adeus", new Reply("Até logo!", MessageStatus.COMPLETE));
+        List<StoredMessage> before = store.messages(ANA, id).orElseThrow();
+        long second = before.get(2).id();
+        ScriptedLlmStream llm = ScriptedLlmStream.replying("Tem ", "três.");
+
+        RecordingEventSink sink = run(llm, ChatRequest.of(ANA, "O Tareco tem três anos. Quantos tem?")
+                .withConversationId(id).withReplaceFrom(second), new RecordingEventSink());
+
+        assertThat(llm.lastRequest().messages().subList(llm.lastRequest().messages().size() - 3,
+                llm.lastRequest().messages().size())).as("the history ends before the replaced message").containsExactly(
+                ChatMessage.user("O meu gato chama-se Tareco"), ChatMessage.assistant("Que nome bonito!"),
+                ChatMessage.user("O Tareco tem três anos. Quantos tem?"));
+        List<StoredMessage> after = store.messages(ANA, id).orElseThrow();
+        assertThat(contents(after)).containsExactly("O meu gato chama-se Tareco", "Que nome bonito!",
+                "O Tareco tem três anos. Quantos tem?", "Tem três.");
+        assertThat(after.subList(0, 2)).as("the messages before it are untouched").isEqualTo(before.subList(0, 2));
+        assertThat(after.get(2).id()).as("new messages, new ids").isGreaterThan(before.getLast().id());
+        assertThat(sink.events().getLast()).isInstanceOf(ChatEvent.Done.class);
+    }
+
+    @Test
+    void shouldLeaveTheMessagesToReplaceAsTheyWereWhenTheNewTurnShowedNothing() {
+        long id = store.saveTurn(ANA, OptionalLong.empty(), "Olá", new Reply("Olá, Ana!", MessageStatus.COMPLETE));
+        List<StoredMessage> before = store.messages(ANA, id).orElseThrow();
+        ChatRequest regenerate = conversations.resume(ChatRequest.of(ANA, "Olá").withConversationId(id)
+                .withReplaceFrom(before.getFirst().id()));
+        assertThat(regenerate.history()).isEmpty();
+
+        for (ErrorCode code : List.of(ErrorCode.LLM_UNAVAILABLE, ErrorCode.CANCELLED)) {
+            RecordingEventSink sink = new RecordingEventSink();
+            conversations.recording(regenerate, sink).send(new ChatEvent.Failed(code, "no"));
+            assertThat(sink.events()).containsExactly(new ChatEvent.Failed(code, "no"));
+            assertThat(store.messages(ANA, id)).as(code.name()).hasValue(before);
+        }
+
+        EventSink stopped = conversations.recording(regenerate, new RecordingEventSink());
+        stopped.send(new ChatEvent.Chunk("Bom dia"));
+        stopped.send(new ChatEvent.Failed(ErrorCode.CANCELLED, "Stopped"));
+        assertThat(store.messages(ANA, id).orElseThrow()).extracting(StoredMessage::content, StoredMessage::status)
+                .as("what the user saw of the new reply replaces the old one")
+                .containsExactly(tuple("Olá", MessageStatus.COMPLETE), tuple("Bom dia", MessageStatus.CANCELLED));
+    }
+
+    @Test
+    void shouldRefuseToReplaceAMessageThatIsNotTheUsersInThatConversation() {
+        long id = store.saveTurn(ANA, OptionalLong.empty(), "Olá", new Reply("Olá, Ana!", MessageStatus.COMPLETE));
+        long other = store.saveTurn(ANA, OptionalLong.empty(), "Outra", new Reply("Sim", MessageStatus.COMPLETE));
+        List<StoredMessage> messages = store.messages(ANA, id).orElseThrow();
+        long reply = messages.get(1).id();
+        long elsewhere = store.messages(ANA, other).orElseThrow().getFirst().id();
+
+        for (long from : new long[] {reply, elsewhere, 999}) {
+            assertThatThrownBy(() -> conversations.resume(ChatRequest.of(ANA, "Olá").withConversationId(id)
+                    .withReplaceFrom(from)))
+                    .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field())
+                            .isEqualTo("replace_from"))
+                    .hasMessage("replace_from " + from + " is not a message you wrote in conversation " + id
+                            + "; use the id of one of its user messages (GET /api/conversations/" + id + ")");
+        }
+        assertThat(store.messages(ANA, id)).hasValue(messages);
+    }
+
     @Test
     void shouldRefuseAnotherUsersConversationBeforeStreaming() {
         long anas = store.saveTurn(ANA, OptionalLong.empty(), "segredo", new Reply("ok", MessageStatus.COMPLETE));
@@ -242,6 +310,11 @@ class ConversationsTest {
         public long saveTurn(UserId user, OptionalLong conversationId, String message, Reply reply) {
             attempts.add(message);
             throw new TransientException(ErrorCode.STORE_UNAVAILABLE, "the database is down; try again");
+        }
+
+        @Override
+        public long replaceTurns(UserId user, long conversationId, long fromMessageId, String message, Reply reply) {
+            return saveTurn(user, OptionalLong.of(conversationId), message, reply);
         }
 
         @Override

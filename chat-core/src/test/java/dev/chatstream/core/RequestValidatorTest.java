@@ -37,6 +37,15 @@ class RequestValidatorTest {
     }
 
     @Test
+    void shouldRejectAReplacementOutsideAStoredConversation() {
+        assertRejected(ChatRequest.of(ANA, "Olá").withReplaceFrom(7), "replace_from", "replace_from needs "
+                + "conversation_id: it names a message of a stored conversation (the id GET /api/conversations/{id} "
+                + "gives each message)");
+        assertThatCode(() -> validator.validate(ChatRequest.of(ANA, "Olá").withConversationId(3).withReplaceFrom(7)))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
     void shouldRejectATooLongMessage() {
         assertRejected(ChatRequest.of(ANA, "x".repeat(21)), "message",
                 "message is too long: 21 characters, the limit is 20");

@@ -11,8 +11,8 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Reads the chat request body ({@code {"message", "history", "conversation_id", "include_thinking",
- * "resumable"}}) into a {@link ChatRequest} and whether its turn is resumable. Every refusal is a 400 naming the field in our own words; Jackson's messages never
+ * Reads the chat request body ({@code {"message", "history", "conversation_id", "replace_from",
+ * "include_thinking", "resumable", "phases"}}) into a {@link ChatRequest} and whether its turn is resumable. Every refusal is a 400 naming the field in our own words; Jackson's messages never
  * reach the client. Unknown fields are ignored, so newer clients keep working.
  */
 final class ChatRequestReader {
@@ -53,14 +53,26 @@ final class ChatRequestReader {
         boolean resumable = JsonBodies.bool(root, "resumable");
         boolean phases = JsonBodies.bool(root, "phases");
         ChatRequest request = ChatRequest.of(user, message.textValue()).withHistory(history).withOptions(options);
+        JsonNode replace = root.get("replace_from");
+        if (replace != null && !replace.isNull()) {
+            if (!positive(replace)) {
+                throw invalid("replace_from must be the id of one of the conversation's user messages, a positive "
+                        + "whole number");
+            }
+            request = request.withReplaceFrom(replace.longValue());
+        }
         JsonNode conversation = root.get("conversation_id");
         if (conversation == null || conversation.isNull()) {
             return new Read(request, resumable, phases);
         }
-        if (!conversation.isIntegralNumber() || !conversation.canConvertToLong() || conversation.longValue() < 1) {
+        if (!positive(conversation)) {
             throw invalid(BAD_CONVERSATION_ID);
         }
         return new Read(request.withConversationId(conversation.longValue()), resumable, phases);
+    }
+
+    private static boolean positive(JsonNode node) {
+        return node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 1;
     }
 
     /** {@code request} continuing the conversation named by the query parameter {@code value}, when there is one. */

@@ -30,13 +30,16 @@ class ChatRequestReaderTest {
     @Test
     void shouldReadEveryField() {
         ChatRequest r = read("{\"message\": \"Olá\", \"history\": [{\"role\": \"user\", \"content\": \"a\"}, "
-                + "{\"role\": \"assistant\", \"content\": \"b\"}], \"conversation_id\": 12, \"include_thinking\": true}");
+                + "{\"role\": \"assistant\", \"content\": \"b\"}], \"conversation_id\": 12, \"include_thinking\": true, "
+                + "\"replace_from\": 40}");
 
         assertThat(r.user()).isEqualTo(ANA);
         assertThat(r.message()).isEqualTo("Olá");
         assertThat(r.history()).extracting(ChatMessage::role).containsExactly(Role.USER, Role.ASSISTANT);
         assertThat(r.conversationId()).hasValue(12);
         assertThat(r.options().includeThinking()).isTrue();
+        assertThat(r.replaceFrom()).hasValue(40);
+        assertThat(read("{\"message\": \"x\"}").replaceFrom()).isEmpty();
     }
 
     /** Issue 19: a turn is resumable only when the body says so. */
@@ -57,6 +60,10 @@ class ChatRequestReaderTest {
         refused("{\"message\": \"x\", \"resumable\": \"yes\"}", "resumable must be true or false");
         refused("{\"message\": \"x\", \"conversation_id\": 0}", "conversation_id must be a positive whole number");
         refused("{\"message\": \"x\", \"conversation_id\": 1.5}", "conversation_id must be a positive whole number");
+        refused("{\"message\": \"x\", \"replace_from\": \"7\"}",
+                "replace_from must be the id of one of the conversation's user messages, a positive whole number");
+        refused("{\"message\": \"x\", \"replace_from\": -2}",
+                "replace_from must be the id of one of the conversation's user messages, a positive whole number");
         refused("{\"message\": \"x\", \"history\": {}}", "history must be a list of {\"role\", \"content\"} objects");
         refused("{\"message\": \"x\", \"history\": [{\"role\": \"robot\", \"content\": \"c\"}]}",
                 "history[0].role must be \"user\" or \"assistant\", got \"robot\"");

@@ -81,8 +81,19 @@ final class JdbcConversationStore implements ConversationStore {
 
     @Override
     public long saveTurn(UserId user, OptionalLong conversationId, String message, Reply reply) {
-        Objects.requireNonNull(user, "user");
         Objects.requireNonNull(conversationId, "conversationId");
+        return store(user, conversationId, OptionalLong.empty(), message, reply);
+    }
+
+    @Override
+    public long replaceTurns(UserId user, long conversationId, long fromMessageId, String message, Reply reply) {
+        return store(user, OptionalLong.of(conversationId), OptionalLong.of(fromMessageId), message, reply);
+    }
+
+    /** One turn in one transaction, in place of the messages from {@code replaceFrom} on when it is given. */
+    private long store(UserId user, OptionalLong conversationId, OptionalLong replaceFrom, String message,
+            Reply reply) {
+        Objects.requireNonNull(user, "user");
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(reply, "reply");
         return db.write("save the conversation", c -> {
@@ -95,6 +106,14 @@ final class JdbcConversationStore implements ConversationStore {
                 }
             } else {
                 id = insertConversation(c, user, message, now);
+            }
+            if (replaceFrom.isPresent()) {
+                try (PreparedStatement s = c.prepareStatement(
+                        "DELETE FROM messages WHERE conversation_id = ? AND id >= ?")) {
+                    s.setLong(1, id);
+                    s.setLong(2, replaceFrom.getAsLong());
+                    s.executeUpdate();
+                }
             }
             insertMessage(c, id, Role.USER, message, MessageStatus.COMPLETE, now, List.of());
             long last = insertMessage(c, id, Role.ASSISTANT, reply.text(), reply.status(), now, reply.events());

@@ -242,7 +242,7 @@ async function openConversation(id) {
   setConversation(id);
   $('messages').replaceChildren();
   for (const m of messages) {
-    const item = addMessage(m.role, m.content);
+    const item = addMessage(m.role, m.content, m.id);
     const ended = showStored(item, m.events || []);
     if (m.status !== 'complete' && !ended) note(item, STATUS_NOTES[m.status] || 'Broke off');
   }
@@ -311,9 +311,10 @@ function newConversation() {
 }
 
 /** Adds a message to the list; assistant text is rendered as Markdown, user text shown as typed. */
-function addMessage(role, text) {
+function addMessage(role, text, storedId) {
   const li = document.createElement('li');
   li.className = 'message ' + role;
+  if (storedId != null) li.dataset.id = String(storedId);
   const who = document.createElement('span');
   who.className = 'visually-hidden';
   who.textContent = role === 'user' ? 'You said: ' : 'Assistant: ';
@@ -321,20 +322,18 @@ function addMessage(role, text) {
   body.className = 'body';
   if (role === 'user') body.textContent = text;
   else renderMarkdown(body, text);
-  li.append(who, body);
-  if (role === 'assistant') li.appendChild(copyButton(li));
+  const tools = document.createElement('div');
+  tools.className = 'tools';
+  if (role === 'assistant') tools.append(copyButton(li), regenerateButton(li));
+  else tools.append(editButton(li));
+  li.append(who, body, tools);
   $('messages').appendChild(li);
   return li;
 }
 
 /** Copies a reply's text (as shown, without cards and notes) to the clipboard, and says so. */
 function copyButton(li) {
-  const copy = document.createElement('button');
-  copy.type = 'button';
-  copy.className = 'copy icon';
-  copy.textContent = 'Copy';
-  copy.setAttribute('aria-label', 'Copy this reply');
-  copy.addEventListener('click', async () => {
+  const copy = toolButton('copy', 'Copy', 'Copy this reply', async () => {
     try {
       await navigator.clipboard.writeText(li.querySelector('.body').innerText.trim());
       copy.textContent = 'Copied';
@@ -344,6 +343,95 @@ function copyButton(li) {
     setTimeout(() => { copy.textContent = 'Copy'; }, 2000);
   });
   return copy;
+}
+
+/** Asks for another reply to the message before this one, in its place (shown on the last reply only). */
+function regenerateButton(li) {
+  return toolButton('regenerate', 'Regenerate', 'Write this reply again', () => {
+    const asked = li.previousElementSibling;
+    if (asked && asked.classList.contains('user')) resend(asked, asked.querySelector('.body').textContent);
+  });
+}
+
+/** Edits a message in place; sending it replaces it and everything after it. */
+function editButton(li) {
+  return toolButton('edit', 'Edit', 'Edit this message and send it again', () => {
+    if (state.stream || li.querySelector('.edit-input')) return;
+    const body = li.querySelector('.body');
+    const input = document.createElement('textarea');
+    input.className = 'edit-input';
+    input.value = body.textContent;
+    input.setAttribute('aria-label', 'Edit your message; Enter sends it again, Escape leaves it as it was');
+    const sendIt = toolButton('send-edit', 'Send', 'Send the edited message', () => {
+      const text = input.value;
+      if (!text.trim()) return;
+      leave();
+      resend(li, text);
+    });
+    const cancel = toolButton('cancel-edit', 'Cancel', 'Leave the message as it was', () => leave());
+    const actions = document.createElement('div');
+    actions.className = 'edit-actions';
+    actions.append(cancel, sendIt);
+    const form = document.createElement('div');
+    form.className = 'editing';
+    form.append(input, actions);
+    const leave = () => { form.remove(); body.hidden = false; li.classList.remove('editing-message'); };
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendIt.click(); }
+      else if (e.key === 'Escape') { e.preventDefault(); leave(); }
+    });
+    body.hidden = true;
+    li.classList.add('editing-message');
+    li.insertBefore(form, body);
+    input.focus();
+  });
+}
+
+function toolButton(kind, text, label, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = kind + ' icon';
+  b.textContent = text;
+  b.setAttribute('aria-label', label);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+/**
+ * The stored id of a user message shown in the list, or null when it is not stored (the first message of a
+ * conversation that failed before a word). Messages loaded from the store know theirs; for the ones sent here
+ * the stored conversation is asked once, and matched in order (and by text).
+ */
+async function storedIdOf(li) {
+  if (li.dataset.id) return Number(li.dataset.id);
+  if (state.conversationId == null) return null;
+  const response = await api('/api/conversations/' + state.conversationId);
+  if (!response.ok) return null;
+  const stored = (await response.json()).messages.filter((m) => m.role === 'user');
+  const shown = [...$('messages').querySelectorAll('.message.user')];
+  shown.forEach((item, i) => {
+    if (stored[i] && stored[i].content === item.querySelector('.body').textContent) item.dataset.id = stored[i].id;
+  });
+  return li.dataset.id ? Number(li.dataset.id) : null;
+}
+
+/**
+ * Sends `message` in place of the user message `li` and everything after it: the same message for a regenerated reply
+ * (or a Retry), another one for an edit. The server replaces the stored turns once the new reply is stored.
+ */
+async function resend(li, message) {
+  if (state.stream || state.resending) return;
+  state.resending = true;
+  try {
+    const replaceFrom = await storedIdOf(li);
+    while (li.nextElementSibling) li.nextElementSibling.remove();
+    li.querySelector('.body').textContent = message;
+    delete li.dataset.id; // stored anew, under a new id
+    speaker.stop();
+    reply(message, { replaceFrom });
+  } finally {
+    state.resending = false;
+  }
 }
 
 function note(item, text) {
@@ -482,8 +570,11 @@ function send(message, { again } = {}) {
   reply(message, {});
 }
 
-/** Streams the reply to `message` into a new bubble: a new turn, or (with turnId) one already running. */
-function reply(message, { turnId }) {
+/**
+ * Streams the reply to `message` into a new bubble: a new turn, or (with turnId) one already running, or (with
+ * replaceFrom, a stored message's id) one that replaces that message and everything after it.
+ */
+function reply(message, { turnId, replaceFrom }) {
   const item = addMessage('assistant', '');
   item.classList.add('streaming');
   const body = item.querySelector('.body');
@@ -500,6 +591,7 @@ function reply(message, { turnId }) {
     message,
     conversationId: state.conversationId,
     turnId,
+    replaceFrom: replaceFrom ?? undefined,
     includeThinking: $('show-thinking').checked,
     resumable: true, // a dropped connection picks the reply up where it was; Stop stops it on the server
     phases: true, // say what the reply waits for while nothing shows yet
@@ -583,7 +675,12 @@ function reply(message, { turnId }) {
       const retry = document.createElement('button');
       retry.type = 'button';
       retry.textContent = 'Retry';
-      retry.addEventListener('click', () => { item.remove(); send(message, { again: true }); });
+      retry.addEventListener('click', () => {
+        // the same message again, in place of the failed turn when that was stored
+        const asked = item.previousElementSibling;
+        if (asked && asked.classList.contains('user')) resend(asked, message);
+        else { item.remove(); send(message, { again: true }); }
+      });
       if (turnId && error.code === 'turn_not_found') { reopen = true; return; } // it ended meanwhile: stored
       box.append(words, retry);
       item.appendChild(box);
@@ -610,6 +707,7 @@ function reply(message, { turnId }) {
 }
 
 function busy(on) {
+  $('messages').classList.toggle('busy', on); // no editing or regenerating while a reply streams
   $('typing').hidden = !on;
   if (!on) $('phase').hidden = true;
   $('stop').hidden = !on;

@@ -70,6 +70,7 @@ export class SseParser {
 /**
  * Streams one reply. Options:
  *   token (required), message (required unless turnId), conversationId, history, includeThinking,
+ *   replaceFrom (with conversationId: the id of a stored user message this turn replaces, with everything after it),
  *   turnId (attach to this running turn from its first event instead of sending a message: a reloaded page),
  *   resumable (a dropped connection is resumed, up to `retries` times, default 6, with backoff; abort() stops the
  *   turn on the server), url (default '/api/chat/stream/'), base (default '', for the turn routes),
@@ -111,6 +112,7 @@ export function streamChat(options) {
   async function run() {
     const body = { message: options.message };
     if (options.conversationId != null) body.conversation_id = options.conversationId;
+    if (options.replaceFrom != null) body.replace_from = options.replaceFrom;
     if (options.history) body.history = options.history;
     if (options.includeThinking) body.include_thinking = true;
     if (options.resumable) body.resumable = true;
