@@ -38,6 +38,33 @@ class ChatCommandTest {
         assertThat(ollama.chatBodies().getFirst()).contains("\"content\":\"Liga o ar\"");
     }
 
+    /** Issue 23 part 2: --speak says each sentence with the configured command, never the ACTION line or Markdown. */
+    @Test
+    void shouldSpeakTheReplySentenceBySentenceWithTheSpeakCommand() throws Exception {
+        Path script = data.resolve("say.sh");
+        Path spoken = data.resolve("spoken.txt");
+        java.nio.file.Files.writeString(script, "cat >> '" + spoken + "'\n");
+        ollama.enqueue(Reply.tokens("**Claro!** Vou ", "ligar o ar ", "da sala.\n", "ACTION: {\"tool\": "
+                + "\"homeassistant_call_service\", \"args\": {\"domain\": \"climate\"}}"));
+
+        Cli.Run run = cli().env("CHATSTREAM_SPEAK_COMMAND", "sh " + script).run("--speak", "Liga o ar");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("**Claro!** Vou ligar o ar da sala.\n");
+        assertThat(java.nio.file.Files.readAllLines(spoken)).as("one run of the command per segment, in order, all "
+                + "said before the command exits").containsExactly("Claro!", "Vou ligar o ar da sala.");
+
+        Cli.Run none = cli().run("--speak", "Olá");
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).contains("--speak needs a text-to-speech command", "CHATSTREAM_SPEAK_COMMAND");
+
+        ollama.enqueue(Reply.tokens("Olá. ", "Tudo bem?"));
+        Cli.Run broken = cli().run("--speak", "--speak-command=" + data.resolve("no-such-tts"), "Olá");
+        assertThat(broken.exit()).as("a voice that cannot speak does not lose the reply").isZero();
+        assertThat(broken.out()).isEqualTo("Olá. Tudo bem?\n");
+        assertThat(broken.err()).contains("could not start", "--speak-command");
+    }
+
     @Test
     void shouldReadTheMessageFromStandardInput() {
         ollama.enqueue(Reply.tokens("Olá!"));

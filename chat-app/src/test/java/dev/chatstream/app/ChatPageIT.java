@@ -505,9 +505,10 @@ class ChatPageIT {
                 .as("the page left the user where they scrolled").isLessThan(50);
     }
 
+    /** Issue 23 part 2: Read aloud speaks the server's segments, as they come, without Markdown. */
     @Test
     void shouldSpeakEachSentenceAsSoonAsItIsComplete() {
-        f.ollama.enqueue(Reply.stream().token("Olá. ").token("Está ").token("tudo ").token("bem? ")
+        f.ollama.enqueue(Reply.stream().token("Olá. ").token("Está ").token("tudo ").token("**bem**? ")
                 .pause(Duration.ofSeconds(3)).token("Até já").done());
         signIn();
         browser.script("""
@@ -746,6 +747,11 @@ class ChatPageIT {
                     assertThat(js.path("type").asText()).isEqualTo("phase");
                     assertThat(js.path("phase").asText()).isEqualTo(p.kind().wireName());
                     assertThat(js.path("atMs").asLong()).isEqualTo(p.atMs());
+                }
+                case ChatEvent.Speech s -> {
+                    assertThat(js.path("type").asText()).isEqualTo("speech");
+                    assertThat(js.path("text").asText()).isEqualTo(s.text());
+                    assertThat(js.path("index").asInt()).isEqualTo(s.index());
                 }
                 case ChatEvent.InvalidAction a -> {
                     assertThat(js.path("error").asText()).isEqualTo(a.message());

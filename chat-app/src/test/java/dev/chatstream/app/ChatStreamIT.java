@@ -216,6 +216,44 @@ class ChatStreamIT {
         assertThat(ConversationsIT.json(plain.named("done").data()).has("time_to_first_token_ms")).isFalse();
     }
 
+    /**
+     * Issue 23 part 2: speech segments for a client that asks, each right after the chunk that completed it (the first
+     * one before the model's next token), never the ACTION line or Markdown; a reader of the turn's events gets them
+     * with ?speech=true; a client that does not ask never sees one.
+     */
+    @Test
+    void shouldSendSpeechSegmentsAsTheyCompleteOnlyToAClientThatAsks() {
+        for (int i = 0; i < 2; i++) {
+            f.ollama.enqueue(Reply.stream().token("**Claro!** ").pause(Duration.ofMillis(200)).token("Vou ligar ")
+                    .token("o ar da sala.\n").token("ACTION: {\"tool\": \"homeassistant_call_service\", \"args\": "
+                            + "{\"domain\": \"climate\", \"service\": \"turn_on\"}}").done());
+        }
+
+        HttpResponse<String> response = f.send(f.post("api/chat/stream/", f.anaToken,
+                "{\"message\": \"Liga o ar\", \"speech\": true, \"resumable\": true}"));
+        SseEvents asked = SseEvents.parse(response.body());
+        SseEvents plain = SseEvents.parse(f.chat("Liga o ar").body());
+
+        assertThat(asked.names().subList(0, 2)).as("the first segment before the next token").containsExactly(
+                "message", "speech");
+        List<JsonNode> speech = asked.events().stream().filter(e -> e.name().equals("speech"))
+                .map(e -> ConversationsIT.json(e.data())).toList();
+        assertThat(speech).extracting(s -> s.get("text").asText()).containsExactly("Claro!", "Vou ligar o ar da sala.");
+        assertThat(speech).extracting(s -> s.get("index").asInt()).containsExactly(0, 1);
+        assertThat(asked.names().indexOf("final_text")).as("all said before the text's end")
+                .isGreaterThan(asked.names().lastIndexOf("speech"));
+        assertThat(plain.names()).doesNotContain("speech");
+        assertThat(plain.events()).extracting(e -> Long.parseLong(e.id().substring(e.id().lastIndexOf(':') + 1)))
+                .as("an old client's event ids are what they were: 1, 2, 3... with no gap for a segment")
+                .isEqualTo(java.util.stream.LongStream.rangeClosed(1, plain.events().size()).boxed().toList());
+        String turn = response.headers().firstValue("X-Turn-Id").orElseThrow();
+        SseEvents again = SseEvents.parse(f.send(f.get("api/chat/turns/" + turn + "/events?speech=true", f.anaToken))
+                .body());
+        SseEvents againPlain = SseEvents.parse(f.send(f.get("api/chat/turns/" + turn + "/events", f.anaToken)).body());
+        assertThat(again.names()).containsExactlyElementsOf(asked.names());
+        assertThat(againPlain.names()).doesNotContain("speech").contains("message", "final_text", "done");
+    }
+
     @Test
     void shouldSendThinkingOnlyWhenAskedFor() {
         f.ollama.enqueue(Reply.stream().thinking("Hmm, a saudação.").token("Olá").done());

@@ -65,6 +65,15 @@ final class ChatCommand extends Configured implements Callable<Integer> {
     @Option(names = "--thinking", description = "Show a thinking model's reasoning (dimmed, never mixed with the reply).")
     boolean thinking;
 
+    @Option(names = "--speak", description = "Say each sentence of the reply as soon as it is complete, with the "
+            + "--speak-command (no Markdown, code, links or emoji are read).")
+    boolean speak;
+
+    @Option(names = "--speak-command", paramLabel = "COMMAND", description = "The text-to-speech command --speak "
+            + "runs for each sentence, given on its standard input (or CHATSTREAM_SPEAK_COMMAND), e.g. "
+            + "'espeak-ng -v pt'.")
+    String speakCommand;
+
     @Parameters(paramLabel = "MESSAGE", arity = "0..*",
             description = "The message; words are joined with spaces. Without one, reads standard input, or starts "
                     + "an interactive chat on a terminal.")
@@ -92,24 +101,38 @@ final class ChatCommand extends Configured implements Callable<Integer> {
         if (!words.isEmpty() && message.isEmpty()) {
             throw new CliException(ExitCode.USAGE, "The message is blank; use chat \"message\"");
         }
-        try (Backend backend = backend()) {
+        try (Backend backend = backend(); Voice voice = voice()) {
             if (message.isEmpty()) {
-                return new Repl(io, backend, dataDir, options(), conversation()).run();
+                return new Repl(io, backend, dataDir, options(), conversation(), voice).run();
             }
-            return oneShot(backend, message);
+            return oneShot(backend, message, voice);
         }
+    }
+
+    /** The voice {@code --speak} asks for; null without it. */
+    private Voice voice() {
+        if (!speak) {
+            return null;
+        }
+        String command = speakCommand != null ? speakCommand : io.env().getOrDefault("CHATSTREAM_SPEAK_COMMAND", "");
+        if (command.isBlank()) {
+            throw new CliException(ExitCode.USAGE, "--speak needs a text-to-speech command: set --speak-command (or "
+                    + "CHATSTREAM_SPEAK_COMMAND) to one that reads text on its standard input, e.g. "
+                    + "--speak-command='espeak-ng -v pt' (Debian: apt-get install espeak-ng)");
+        }
+        return new Voice(command, new PrintWriter(io.err(), true, StandardCharsets.UTF_8));
     }
 
     private OptionalLong conversation() {
         return conversation == null ? OptionalLong.empty() : OptionalLong.of(conversation);
     }
 
-    private int oneShot(Backend backend, String message) {
+    private int oneShot(Backend backend, String message, Voice voice) {
         PrintWriter out = new PrintWriter(io.out(), false, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(io.err(), false, StandardCharsets.UTF_8);
         ReplyPrinter printer = new ReplyPrinter(out, err, new Style(false), false, thinking);
         backend.chat(message, conversation(), options(),
-                printer, new Cancellation());
+                voice == null ? printer : voice.over(printer), new Cancellation());
         return switch (printer.terminal().orElseThrow()) {
             case ChatEvent.Failed f -> ExitCode.of(f.code()).code();
             default -> ExitCode.OK.code();

@@ -53,8 +53,11 @@ final class Repl {
     private PrintWriter screen;
     private Style style;
 
-    Repl(Io io, Backend backend, Path dataDir, ChatOptions options, OptionalLong conversation) {
+    private final Voice voice;
+
+    Repl(Io io, Backend backend, Path dataDir, ChatOptions options, OptionalLong conversation, Voice voice) {
         this.io = io;
+        this.voice = voice;
         this.backend = backend;
         this.dataDir = dataDir;
         this.options = options;
@@ -98,7 +101,12 @@ final class Repl {
     private void turn(String message) {
         Cancellation stop = new Cancellation();
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT,
-                signal -> stop.cancel(ErrorCode.CANCELLED, "stopped with Ctrl-C"));
+                signal -> {
+                    stop.cancel(ErrorCode.CANCELLED, "stopped with Ctrl-C");
+                    if (voice != null) {
+                        voice.silence();
+                    }
+                });
         // Keys typed while the reply prints (Up, the next message) must not be echoed raw into it (as "^[[A"):
         // the terminal keeps them, and the next prompt's line editor reads them as keys.
         boolean echo = terminal.echo(false);
@@ -113,7 +121,7 @@ final class Repl {
                 }
             });
             try {
-                backend.chat(message, conversation, options, printer, stop);
+                backend.chat(message, conversation, options, voice == null ? printer : voice.over(printer), stop);
             } finally {
                 waiting.interrupt();
             }

@@ -108,6 +108,8 @@ final class ReplyPrinter implements EventSink {
             case ChatEvent.FinalText f -> endThinking();
             case ChatEvent.Queued q -> throw new AssertionError("handled above");
             case ChatEvent.Phase p -> throw new AssertionError("handled above");
+            case ChatEvent.Speech s -> {
+            } // for a voice (--speak), not for the screen
             case ChatEvent.ActionRequested a -> note(style.action("⚡ action " + printable(a.action().tool()) + " "
                     + printable(json(a.action().args())) + a.ticket().filter(ChatEvent.ActionTicket::needsConfirmation)
                     .map(t -> " — waits for your confirmation until " + t.confirmBy().orElseThrow() + ": "

@@ -73,6 +73,22 @@ public sealed interface ChatEvent {
         }
     }
 
+    /**
+     * A speakable segment of the reply, cut as it streams ({@link SpeechSegmenter}): a sentence, or for the first
+     * one a long enough clause, without Markdown, code, URLs or emoji. Follows the chunk that completed it; the
+     * segments of a reply, joined by single spaces, are {@link SpeechSegmenter#spoken} of its text. Sent as
+     * {@code event: speech} only to clients that ask ({@code "speech": true}); old clients never see it.
+     *
+     * @param text  what to say, never blank
+     * @param index its place in the reply, from 0
+     */
+    record Speech(String text, int index) implements ChatEvent {
+        public Speech {
+            Checks.notNull(text, "text");
+            Checks.notNegative(index, "index");
+        }
+    }
+
     /** A piece of the model's reasoning; sent only when the request asked for it. */
     record Thinking(String content) implements ChatEvent {
         public Thinking {

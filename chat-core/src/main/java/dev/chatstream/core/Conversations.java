@@ -186,6 +186,8 @@ public final class Conversations {
                 }
                 case ChatEvent.Phase p -> {
                 }
+                case ChatEvent.Speech s -> {
+                }
             }
             return sink.send(event);
         }

@@ -111,6 +111,7 @@ public final class InMemoryTurnLogs implements TurnLogs {
                 case ChatEvent.Done d -> 0;
                 case ChatEvent.Queued q -> 0;
                 case ChatEvent.Phase p -> 0;
+                case ChatEvent.Speech s -> s.text().length();
             };
             return 2 * text + 64;
         }

@@ -63,6 +63,7 @@ public final class SseCodec {
         return switch (event) {
             case ChatEvent.Queued q -> throw new IllegalArgumentException("queued is a comment, not an event");
             case ChatEvent.Phase p -> "phase";
+            case ChatEvent.Speech s -> "speech";
             case ChatEvent.Chunk c -> "message";
             case ChatEvent.Thinking t -> "thinking";
             case ChatEvent.FinalText f -> "final_text";
@@ -79,6 +80,7 @@ public final class SseCodec {
         return switch (event) {
             case ChatEvent.Queued q -> throw new IllegalArgumentException("queued is a comment, not an event");
             case ChatEvent.Phase p -> map("phase", p.kind().wireName(), "at_ms", p.atMs());
+            case ChatEvent.Speech s -> map("text", s.text(), "index", s.index());
             case ChatEvent.Chunk c -> map("type", "chunk", "content", c.content());
             case ChatEvent.Thinking t -> map("content", t.content());
             case ChatEvent.FinalText f -> map("text", f.text());
@@ -169,6 +171,7 @@ public final class SseCodec {
             case "thinking" -> new ChatEvent.Thinking(text(d, "content"));
             case "phase" -> ChatEvent.Phase.Kind.fromWireName(text(d, "phase"))
                     .map(k -> new ChatEvent.Phase(k, Math.max(0, number(d, "at_ms", 0).longValue()))).orElse(null);
+            case "speech" -> new ChatEvent.Speech(text(d, "text"), Math.max(0, number(d, "index", 0).intValue()));
             case "final_text" -> new ChatEvent.FinalText(text(d, "text"));
             case "action" -> actionRequested(d);
             case "action_result" -> new ChatEvent.ActionResult(text(d, "id"), actionStatus(text(d, "status")),

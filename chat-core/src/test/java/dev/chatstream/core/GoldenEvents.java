@@ -66,6 +66,7 @@ public final class GoldenEvents {
                 Duration.ofMillis(2500)));
         events.put("error-plain", new ChatEvent.Failed(ErrorCode.CANCELLED, "stopped"));
         events.put("phase", new ChatEvent.Phase(ChatEvent.Phase.Kind.LOADING_MODEL, 12));
+        events.put("speech", new ChatEvent.Speech("Vou ligar o ar condicionado da sala a 22 graus.", 1));
         return events;
     }
 }

@@ -95,7 +95,7 @@ final class ChatGate {
             java.util.Optional<String> key = ChatResource.idempotencyKey(context);
             validate(door.request(), door.say());
             rate(user);
-            Stream stream = streams.open(door.request(), door.resumable(), key, false, false, new Stream.Call(requestId,
+            Stream stream = streams.open(door.request(), door.resumable(), key, false, OptIns.NONE, new Stream.Call(requestId,
                     context.getMethod(), context.getUriInfo().getPath(), start),
                     PeerWatch.peerOf(raw.getContext().getConnection()), door.wire());
             if (door.whole().isPresent()) {

@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Reads the chat request body ({@code {"message", "history", "conversation_id", "replace_from",
- * "include_thinking", "resumable", "phases"}}) into a {@link ChatRequest} and whether its turn is resumable. Every refusal is a 400 naming the field in our own words; Jackson's messages never
+ * "include_thinking", "resumable", "phases", "speech"}}) into a {@link ChatRequest} and whether its turn is resumable. Every refusal is a 400 naming the field in our own words; Jackson's messages never
  * reach the client. Unknown fields are ignored, so newer clients keep working.
  */
 final class ChatRequestReader {
@@ -27,11 +27,11 @@ final class ChatRequestReader {
      *
      * @param request   the request, before the use case's own validation
      * @param resumable whether its turn keeps going without a reader ({@code "resumable": true})
-     * @param phases    whether the client wants {@code phase} events ({@code "phases": true})
+     * @param optIns    the events the client opted into ({@code "phases": true}, {@code "speech": true})
      */
-    record Read(ChatRequest request, boolean resumable, boolean phases) {
+    record Read(ChatRequest request, boolean resumable, OptIns optIns) {
         Read(ChatRequest request, boolean resumable) {
-            this(request, resumable, false);
+            this(request, resumable, OptIns.NONE);
         }
     }
 
@@ -51,7 +51,7 @@ final class ChatRequestReader {
         List<ChatMessage> history = history(root.get("history"));
         ChatOptions options = ChatOptions.defaults().withIncludeThinking(JsonBodies.bool(root, "include_thinking"));
         boolean resumable = JsonBodies.bool(root, "resumable");
-        boolean phases = JsonBodies.bool(root, "phases");
+        OptIns phases = new OptIns(JsonBodies.bool(root, "phases"), JsonBodies.bool(root, "speech"));
         ChatRequest request = ChatRequest.of(user, message.textValue()).withHistory(history).withOptions(options);
         JsonNode replace = root.get("replace_from");
         if (replace != null && !replace.isNull()) {

@@ -78,7 +78,7 @@ public final class ChatResource {
     @Path("stream{slash: /?}")
     public void get(@Context ContainerRequestContext context, @QueryParam("message") String message,
             @QueryParam("include_thinking") String includeThinking, @QueryParam("conversation_id") String conversationId,
-            @QueryParam("resumable") String resumable, @QueryParam("phases") String phases,
+            @QueryParam("resumable") String resumable,
             @Context org.glassfish.grizzly.http.server.Request raw, @Suspended AsyncResponse async) {
         accept(context, raw, async, () -> {
             if (message == null) {
@@ -89,7 +89,7 @@ public final class ChatResource {
                     ChatRequest.of(AuthFilter.user(context), message)
                             .withOptions(ChatOptions.defaults().withIncludeThinking(thinking)),
                     java.util.Optional.ofNullable(conversationId)), "true".equalsIgnoreCase(resumable),
-                    "true".equalsIgnoreCase(phases));
+                    OptIns.ofQuery(context.getUriInfo().getQueryParameters()));
         });
     }
 
@@ -188,7 +188,7 @@ public final class ChatResource {
             java.util.Optional<String> key = idempotencyKey(context);
             ChatRequest request = validated(asked.request());
             gate.rate(user);
-            Stream stream = streams.open(request, asked.resumable(), asked.phases(), key, new Stream.Call(requestId,
+            Stream stream = streams.open(request, asked.resumable(), asked.optIns(), key, new Stream.Call(requestId,
                     context.getMethod(), context.getUriInfo().getPath(), start),
                     PeerWatch.peerOf(raw.getContext().getConnection()));
             ChatGate.respond(raw, async, stream, requestId);
@@ -208,9 +208,9 @@ public final class ChatResource {
             async.resume(ChatGate.withTurnHeaders(Response.noContent(), turn).build());
             return;
         }
-        boolean phases = "true".equalsIgnoreCase(context.getUriInfo().getQueryParameters().getFirst("phases"));
         Stream stream = streams.resume(turn, cursor.seq(), new Stream.Call(requestId, context.getMethod(),
-                context.getUriInfo().getPath(), start), PeerWatch.peerOf(raw.getContext().getConnection()), phases);
+                context.getUriInfo().getPath(), start), PeerWatch.peerOf(raw.getContext().getConnection()),
+                OptIns.ofQuery(context.getUriInfo().getQueryParameters()));
         ChatGate.respond(raw, async, stream, requestId);
     }
 

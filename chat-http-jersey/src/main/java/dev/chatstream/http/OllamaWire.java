@@ -59,6 +59,7 @@ final class OllamaWire implements Wire {
                     .getBytes(StandardCharsets.UTF_8);
             case ChatEvent.Queued q -> NOTHING;
             case ChatEvent.Phase p -> NOTHING;
+            case ChatEvent.Speech s -> NOTHING;
             case ChatEvent.FinalText f -> NOTHING;
             case ChatEvent.ActionResult r -> NOTHING;
             case ChatEvent.InvalidAction i -> NOTHING;

@@ -66,6 +66,7 @@ final class OpenAiWire implements Wire {
                     + "]}", "null");
             case ChatEvent.Queued q -> SseCodec.QUEUED;
             case ChatEvent.Phase p -> new byte[0];
+            case ChatEvent.Speech s -> new byte[0];
             case ChatEvent.Done d -> done(d.usage());
             case ChatEvent.Failed f -> concat(("data: " + error(f.message(), type(status(f.code())), f.code().code())
                     + "\n\n").getBytes(StandardCharsets.UTF_8), DONE);

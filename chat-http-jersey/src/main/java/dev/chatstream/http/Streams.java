@@ -55,14 +55,14 @@ final class Streams {
      */
     Stream open(ChatRequest request, boolean resumable, java.util.Optional<String> idempotencyKey, Stream.Call call,
             PeerWatch.Peer peer) {
-        return open(request, resumable, false, idempotencyKey, call, peer);
+        return open(request, resumable, OptIns.NONE, idempotencyKey, call, peer);
     }
 
-    /** ... with {@code phase} events when {@code phases}. */
-    Stream open(ChatRequest request, boolean resumable, boolean phases, java.util.Optional<String> idempotencyKey,
+    /** ... with the events the client opted into. */
+    Stream open(ChatRequest request, boolean resumable, OptIns optIns, java.util.Optional<String> idempotencyKey,
             Stream.Call call, PeerWatch.Peer peer) {
-        return open(request, resumable, idempotencyKey, true, phases, call, peer,
-                turn -> Wire.chatstream(turn.id(), call.requestId(), phases));
+        return open(request, resumable, idempotencyKey, true, optIns, call, peer,
+                turn -> Wire.chatstream(turn.id(), call.requestId(), optIns));
     }
 
     /**
@@ -70,12 +70,12 @@ final class Streams {
      *
      * @param stored whether the turn is kept in a conversation (not for a front door whose client holds the
      *               conversation, such as OpenAI's: every request would be a new conversation)
-     * @param phases whether the turn's log keeps its {@code phase} events (only when its starter asked: each event
-     *               in the log has a number, and an old client's event ids must stay what they were)
+     * @param optIns the opt-in events ({@code phase}, {@code speech}) the turn's log keeps: only those its starter asked
+     *               for (each event in the log has a number, and an old client's event ids must stay what they were)
      * @param wire   the stream's protocol, made once the turn is known
      */
     Stream open(ChatRequest request, boolean resumable, java.util.Optional<String> idempotencyKey, boolean stored,
-            boolean phases, Stream.Call call, PeerWatch.Peer peer, java.util.function.Function<Turn, Wire> wire) {
+            OptIns optIns, Stream.Call call, PeerWatch.Peer peer, java.util.function.Function<Turn, Wire> wire) {
         StreamSlots.Lease lease = slots.acquire(request.user());
         Turn turn;
         try {
@@ -88,7 +88,7 @@ final class Streams {
                         && supersede(request.user(), request.conversationId().getAsLong())
                         ? conversations.resume(request) : request;
                 ChatRequest begun = resumable && stored ? conversations.begin(fresh) : fresh;
-                return new Turns.Plan(begun.conversationId(), begun.message(), body(begun, stored, phases));
+                return new Turns.Plan(begun.conversationId(), begun.message(), body(begun, stored, optIns));
             });
         } catch (ChatException e) {
             lease.close();
@@ -106,12 +106,12 @@ final class Streams {
      * @throws ApiException 429 when the user has too many open streams, 503 when the server is full
      */
     Stream resume(Turn turn, long after, Stream.Call call, PeerWatch.Peer peer) {
-        return resume(turn, after, call, peer, false);
+        return resume(turn, after, call, peer, OptIns.NONE);
     }
 
-    /** ... with {@code phase} events when {@code phases}. */
-    Stream resume(Turn turn, long after, Stream.Call call, PeerWatch.Peer peer, boolean phases) {
-        return resume(turn, after, call, peer, t -> Wire.chatstream(t.id(), call.requestId(), phases));
+    /** ... with the events the client opted into. */
+    Stream resume(Turn turn, long after, Stream.Call call, PeerWatch.Peer peer, OptIns optIns) {
+        return resume(turn, after, call, peer, t -> Wire.chatstream(t.id(), call.requestId(), optIns));
     }
 
     /** {@link #resume(Turn, long, Stream.Call, PeerWatch.Peer)} in another front door's protocol. */
@@ -163,10 +163,11 @@ final class Streams {
     }
 
     /** What a turn runs: the use case, its actions and its recording, within the server's longest reply. */
-    private Turns.Body body(ChatRequest request, boolean stored, boolean phases) {
+    private Turns.Body body(ChatRequest request, boolean stored, OptIns optIns) {
         return (logged, cancellation) -> {
-            EventSink sink = phases ? logged : event -> event instanceof dev.chatstream.core.ChatEvent.Phase
-                    || logged.send(event);
+            EventSink wanted = event -> !optIns.wants(event) || logged.send(event);
+            // speech segments are cut from the chunks as the client gets them, past the ACTION filter
+            EventSink sink = optIns.speech() ? dev.chatstream.core.SpeechSegmenter.speaking(wanted) : wanted;
             ScheduledFuture<?> deadline = timers.schedule(() -> Thread.startVirtualThread(() -> cancellation.cancel(
                     ErrorCode.TIMEOUT, "The reply took longer than " + config.maxStreamDuration().toSeconds()
                             + " s, the server's limit; ask for a shorter answer, or raise limits.stream.seconds")),

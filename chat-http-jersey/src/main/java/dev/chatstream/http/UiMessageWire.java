@@ -54,6 +54,7 @@ final class UiMessageWire implements Wire {
                     f.message()))), DONE);
             case ChatEvent.Queued q -> SseCodec.QUEUED;
             case ChatEvent.Phase p -> new byte[0];
+            case ChatEvent.Speech s -> new byte[0];
             case ChatEvent.FinalText f -> new byte[0];
             case ChatEvent.InvalidAction i -> new byte[0];
         };

@@ -35,6 +35,8 @@ record WholeTurn(String text, String reasoning, List<ChatEvent.ActionRequested> 
                 }
                 case ChatEvent.Phase p -> {
                 }
+                case ChatEvent.Speech s -> {
+                }
                 case ChatEvent.ActionResult r -> {
                 }
                 case ChatEvent.InvalidAction i -> {

@@ -22,16 +22,16 @@ interface Wire {
 
     /** chatstream's own format ({@link SseCodec}), each event with the id {@code <turn_id>:<seq>}, no phases. */
     static Wire chatstream(String turnId, String requestId) {
-        return chatstream(turnId, requestId, false);
+        return chatstream(turnId, requestId, OptIns.NONE);
     }
 
     /**
-     * chatstream's own format; {@code phases}: with the {@code phase} events (only for a client that asked: an old
-     * client must never see an event it does not know), and {@code done} then also says {@code prompt_eval_ms} (the
-     * LLM's figure) and {@code time_to_first_token_ms} (chatstream's: the first thinking or generating phase, when
-     * this stream saw it).
+     * chatstream's own format, with the events the client opted into (an old client must never see an event it does
+     * not know); with phases, {@code done} also says {@code prompt_eval_ms} (the LLM's figure) and
+     * {@code time_to_first_token_ms} (chatstream's: the first thinking or generating phase, when this stream saw it).
      */
-    static Wire chatstream(String turnId, String requestId, boolean phases) {
+    static Wire chatstream(String turnId, String requestId, OptIns optIns) {
+        boolean phases = optIns.phases();
         return new Wire() {
             private long firstTokenMs = -1;
 
@@ -42,10 +42,10 @@ interface Wire {
 
             @Override
             public byte[] event(long seq, ChatEvent event) {
+                if (!optIns.wants(event)) {
+                    return new byte[0];
+                }
                 if (event instanceof ChatEvent.Phase p) {
-                    if (!phases) {
-                        return new byte[0];
-                    }
                     if (firstTokenMs < 0 && (p.kind() == ChatEvent.Phase.Kind.THINKING
                             || p.kind() == ChatEvent.Phase.Kind.GENERATING)) {
                         firstTokenMs = p.atMs();

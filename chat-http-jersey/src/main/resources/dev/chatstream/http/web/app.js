@@ -9,29 +9,19 @@ const $ = (id) => document.getElementById(id);
 
 const state = { token: null, conversationId: null, stream: null, follow: true };
 
-/** Speaks each sentence of a reply as soon as it is complete (browser speech synthesis). */
+/**
+ * Speaks a reply segment by segment as the server cuts them (`speech: true`: each sentence as soon as it is known to
+ * have ended, the first one earlier at a long clause; without Markdown, code, links or emoji), with the browser's
+ * speech synthesis.
+ */
 class Speaker {
-  constructor() { this.pending = ''; }
   get enabled() { return $('read-aloud').checked && 'speechSynthesis' in window; }
-  feed(text) {
-    if (!this.enabled) return;
-    this.pending += text;
-    const sentence = /^\s*([^]*?[.!?…]+)(?=\s)/;
-    for (let m = this.pending.match(sentence); m; m = this.pending.match(sentence)) {
-      this.say(m[1]);
-      this.pending = this.pending.slice(m[0].length);
-    }
-  }
-  finish() {
-    if (this.enabled && this.pending.trim()) this.say(this.pending.trim());
-    this.pending = '';
-  }
   stop() {
-    this.pending = '';
     if ('speechSynthesis' in window) window.speechSynthesis.cancel();
   }
-  say(sentence) {
-    const utterance = new SpeechSynthesisUtterance(sentence.trim());
+  say(segment) {
+    if (!this.enabled) return;
+    const utterance = new SpeechSynthesisUtterance(segment);
     utterance.lang = navigator.language || 'en'; // the reply's language is the user's, not the page's (English)
     window.speechSynthesis.speak(utterance);
   }
@@ -595,6 +585,8 @@ function reply(message, { turnId, replaceFrom }) {
     includeThinking: $('show-thinking').checked,
     resumable: true, // a dropped connection picks the reply up where it was; Stop stops it on the server
     phases: true, // say what the reply waits for while nothing shows yet
+    speech: speaker.enabled, // the server's speakable segments, for Read aloud
+    onSpeech({ text: segment }) { speaker.say(segment); },
     onPhase({ phase }) {
       const says = {
         queued: 'Waiting for a free model…',
@@ -628,7 +620,6 @@ function reply(message, { turnId, replaceFrom }) {
       before();
       text += chunk;
       renderMarkdown(body, text);
-      speaker.feed(chunk);
       scrollToEnd();
     },
     onThinking(chunk) {
@@ -657,7 +648,6 @@ function reply(message, { turnId, replaceFrom }) {
     onActionError(error) { note(item, 'The model asked for an action that could not be read: ' + error.error); },
     onDone(done) {
       item.querySelector('.note.reconnecting')?.remove();
-      speaker.finish();
       if (done.done_reason === 'length') note(item, STATUS_NOTES.truncated);
       if (done.conversation_id != null) setConversation(done.conversation_id);
     },

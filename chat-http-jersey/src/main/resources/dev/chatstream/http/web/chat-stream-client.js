@@ -74,13 +74,14 @@ export class SseParser {
  *   turnId (attach to this running turn from its first event instead of sending a message: a reloaded page),
  *   resumable (a dropped connection is resumed, up to `retries` times, default 6, with backoff; abort() stops the
  *   turn on the server), url (default '/api/chat/stream/'), base (default '', for the turn routes),
+ *   phases (phase events: onPhase({phase, atMs})), speech (the server's speakable segments: onSpeech({text, index})),
  *   fetch (default globalThis.fetch), onReconnecting(attempt),
  *   onOpen({turnId, conversationId}) (the conversation is known from the start, also for a new one), onChunk(text), onThinking(text), onFinalText(text), onAction(action, ticket?), onActionResult(result),
  *   onActionError(error), onDone(done), onError(error)   — error: {code, error, status?, retryAfter?, conversationId?}
  *   ticket (servers with actions.auto): {id, needsConfirmation, confirmBy}; result: {id, status, message}
  * Returns {abort(), finished, turnId(), conversationId(), lastEventId(), [Symbol.asyncIterator]}: `finished` resolves to 'done',
  * 'error' or 'aborted';
- * iterating yields {type: 'chunk'|'thinking'|'phase'|'final_text'|'action'|'action_result'|'action_error'|'done'|'error',
+ * iterating yields {type: 'chunk'|'thinking'|'phase'|'speech'|'final_text'|'action'|'action_result'|'action_error'|'done'|'error',
  * ...}.
  * Exactly one of done / error ends a stream that was not aborted.
  */
@@ -103,6 +104,11 @@ export function streamChat(options) {
   };
 
   let turnId = options.turnId || null;
+  // the opt-in events again when reading a turn's events (a reload, a reconnect)
+  const optIns = () => {
+    const asked = [options.phases && 'phases=true', options.speech && 'speech=true'].filter(Boolean);
+    return asked.length ? '?' + asked.join('&') : '';
+  };
   let conversationId = null;
   let lastEventId = null;
   const doFetch = (url, init) => (options.fetch || globalThis.fetch)(url, { ...init, signal: controller.signal,
@@ -117,6 +123,7 @@ export function streamChat(options) {
     if (options.includeThinking) body.include_thinking = true;
     if (options.resumable) body.resumable = true;
     if (options.phases) body.phases = true;
+    if (options.speech) body.speech = true;
     const fail = (error) => {
       emit({ type: 'error', ...error });
       call('onError', error);
@@ -126,7 +133,7 @@ export function streamChat(options) {
     try {
       response = turnId
         ? await doFetch((options.base || '') + '/api/chat/turns/' + encodeURIComponent(turnId) + '/events'
-          + (options.phases ? '?phases=true' : ''), {
+          + optIns(), {
           method: 'GET', headers: { 'Authorization': 'Bearer ' + options.token, 'Accept': 'text/event-stream' } })
         : await doFetch(options.url || (options.base || '') + '/api/chat/stream/', {
           method: 'POST',
@@ -157,7 +164,7 @@ export function streamChat(options) {
       if (lastEventId) headers['Last-Event-ID'] = lastEventId;
       try {
         response = await doFetch((options.base || '') + '/api/chat/turns/' + encodeURIComponent(turnId) + '/events'
-          + (options.phases ? '?phases=true' : ''),
+          + optIns(),
           { method: 'GET', headers });
       } catch (e) {
         if (controller.signal.aborted) return 'aborted';
@@ -192,6 +199,10 @@ export function streamChat(options) {
         case 'phase': // with phases: true; old clients never get it
           emit({ type: 'phase', phase: json.phase, atMs: json.at_ms });
           call('onPhase', { phase: json.phase, atMs: json.at_ms });
+          break;
+        case 'speech': // with speech: true; old clients never get it
+          emit({ type: 'speech', text: json.text, index: json.index });
+          call('onSpeech', { text: json.text, index: json.index });
           break;
         case 'final_text': emit({ type: 'final_text', text: json.text }); call('onFinalText', json.text); break;
         case 'action': {
