@@ -76,13 +76,13 @@ public final class Bench {
             if (a.equals("--quick")) {
                 quick = true;
             } else if (a.startsWith("--only=")) {
-                only = a.substring(7); // 1, 64, 512, aborts, turns, pool or idle: one scenario, e.g. while profiling
+                only = a.substring(7); // 1, 64, 512, aborts, turns, pool, idle or speech: one scenario, e.g. while profiling
             } else if (a.startsWith("--warmup=")) {
                 warmup = Integer.parseInt(a.substring(9)); // replies per user while warming up
             } else if (a.startsWith("--out=")) {
                 out = Path.of(a.substring(6));
             } else {
-                System.err.println("chat-bench: unknown argument " + a + "; use --quick, --only=1|64|512|aborts|turns|pool|idle, "
+                System.err.println("chat-bench: unknown argument " + a + "; use --quick, --only=1|64|512|aborts|turns|pool|idle|speech, "
                         + "--warmup=N and --out=DIR");
                 System.exit(2);
             }
@@ -99,6 +99,16 @@ public final class Bench {
     private void runAll() throws Exception {
         Instant started = Instant.now();
         say("chat-bench: " + (quick ? "quick run" : "standard scenarios") + "; results in " + out);
+        if (wanted("speech")) {
+            String speech = SpeechFigures.markdown();
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("speech.md"), speech);
+            say("speech: " + out.resolve("speech.md"));
+            if (only.equals("speech")) {
+                System.out.print(speech);
+                return;
+            }
+        }
         List<Level> levels = new ArrayList<>();
         Aborts aborts;
         Idle idle;

@@ -11,9 +11,11 @@ import java.util.Set;
  *
  * <p>A segment ends at a sentence end ({@code . ! ? …}, with closing quotes or brackets), at a paragraph break, at the
  * end of a list item, a heading or a table row, and before a code block. The first segment also ends at a clause
- * boundary (a comma, semicolon, colon or spaced dash) once it has {@value #FIRST_CLAUSE_CHARS} characters, so
- * speech starts early; a later one only once it has {@value #LONG_CLAUSE_CHARS}, and any segment at a space once it
- * has {@value #MAX_CHARS}. A full stop is no sentence end after an abbreviation (Sr., Dra., e.g., p. ex.) or an
+ * boundary (a comma, semicolon, colon or spaced dash) once it has {@value #FIRST_CLAUSE_CHARS} characters, before a
+ * conjunction (e, mas, ou, and, but...) once it has {@value #FIRST_CONJUNCTION_CHARS}, and at any space once it has
+ * {@value #FIRST_WORD_CHARS}, unless its sentence ends within the next {@value #SENTENCE_NEAR_CHARS} characters: so
+ * speech starts early, at a natural pause. A later segment ends at a clause only once it has
+ * {@value #LONG_CLAUSE_CHARS} characters, and any segment at a space once it has {@value #MAX_CHARS}. A full stop is no sentence end after an abbreviation (Sr., Dra., e.g., p. ex.) or an
  * initial, inside a number (22.5 graus, 7.30, 1.000), or when the next word starts in lower case (etc. e mais);
  * an ellipsis followed by a lower-case word goes on.
  *
@@ -29,6 +31,12 @@ import java.util.Set;
 public final class SpeechSegmenter {
     /** A first segment may end at a clause boundary once it has this many characters. */
     public static final int FIRST_CLAUSE_CHARS = 24;
+    /** A first segment may end before a conjunction (e, mas, and, but...) once it has this many characters. */
+    public static final int FIRST_CONJUNCTION_CHARS = 32;
+    /** A first segment may end at any space once it has this many characters. */
+    public static final int FIRST_WORD_CHARS = 44;
+    /** Neither ends it when its sentence ends within this many characters: the whole sentence sounds better. */
+    static final int SENTENCE_NEAR_CHARS = 16;
     /** A later segment may end at a clause boundary once it has this many characters. */
     public static final int LONG_CLAUSE_CHARS = 200;
     /** Any segment ends at a space once it has this many characters. */
@@ -39,6 +47,9 @@ public final class SpeechSegmenter {
             "dras", "prof", "profa", "profs", "eng", "arq", "av", "exmo", "exma", "mr", "mrs", "ms", "st", "jr", "e.g",
             "i.e", "cf", "vs", "aprox", "approx", "nº", "n.º", "fig", "vol", "cap", "pág", "pag", "pp", "tel", "ref",
             "séc", "d");
+    /** Words a first segment may end before, once long enough: a pause there sounds natural. */
+    private static final Set<String> CONJUNCTIONS = Set.of("e", "mas", "ou", "porque", "pois", "quando", "enquanto",
+            "embora", "então", "and", "but", "or", "because", "when", "while", "so", "then");
     private static final String OPENERS_OF_BLOCKS = "-*+>#|";
     private static final String CLOSERS = ")]\"'”’»";
     private static final String MARKS = "*_`";
@@ -242,6 +253,10 @@ public final class SpeechSegmenter {
                     if (out.length() >= MAX_CHARS) {
                         return cut(i);
                     }
+                    if (first && !pendingSpace && out.length() >= FIRST_CONJUNCTION_CHARS
+                            && (out.length() >= FIRST_WORD_CHARS || conjunctionAfter(i)) && !sentenceNear(i)) {
+                        return cut(i);
+                    }
                     space();
                     i++;
                     continue;
@@ -266,6 +281,33 @@ public final class SpeechSegmenter {
                 }
                 i = other(i, ch);
             }
+        }
+
+        /** Whether the word after the space at {@code i} is one of {@link #CONJUNCTIONS}. */
+        private boolean conjunctionAfter(int i) {
+            int j = i;
+            while (at(j) == ' ' || at(j) == '\t') {
+                j++;
+            }
+            int k = j;
+            while (at(k) != END && Character.isLetter(at(k))) {
+                k++;
+            }
+            if (k == j || (at(k) != END && !Character.isWhitespace(at(k)))) {
+                return false;
+            }
+            return CONJUNCTIONS.contains(raw.subSequence(j, k).toString().toLowerCase(Locale.ROOT));
+        }
+
+        /** Whether a sentence end ({@code . ! ? …}) or the reply's end comes within {@link #SENTENCE_NEAR_CHARS}. */
+        private boolean sentenceNear(int i) {
+            for (int k = i + 1; k <= i + SENTENCE_NEAR_CHARS; k++) {
+                int c = at(k);
+                if (c == END || c == '.' || c == '!' || c == '?' || c == '…' || c == '\n') {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private boolean skippedWholeLine;
