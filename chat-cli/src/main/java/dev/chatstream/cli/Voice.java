@@ -19,7 +19,9 @@ import java.util.concurrent.LinkedBlockingQueue;
  * as it arrives, the same in direct and server mode.
  */
 final class Voice implements AutoCloseable {
-    private static final String STOP = "\u0000stop";
+    /** Ends the queue: a unique instance, compared by identity, never dropped with the segments. */
+    @SuppressWarnings("StringOperationCanBeSimplified")
+    private static final String STOP = new String("stop");
 
     private final List<String> command;
     private final PrintWriter notes;
@@ -54,10 +56,11 @@ final class Voice implements AutoCloseable {
 
     /** Stops speaking at once: what waits is dropped and the segment being said is cut (Ctrl-C). */
     void silence() {
-        queue.clear();
+        dropSegments();
         Process p = current;
         if (p != null) {
             silenced = p;
+            p.descendants().forEach(ProcessHandle::destroy); // a script's player (piper | aplay) goes too
             p.destroy();
         }
     }
@@ -74,6 +77,11 @@ final class Voice implements AutoCloseable {
         }
     }
 
+    /** Drops what waits to be said, but not the end of the queue ({@link #close} may have put it there already). */
+    private void dropSegments() {
+        queue.removeIf(t -> t != STOP);
+    }
+
     private void speakAll() {
         while (true) {
             String text;
@@ -82,7 +90,7 @@ final class Voice implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            if (text.equals(STOP)) {
+            if (text == STOP) {
                 return;
             }
             say(text);
@@ -115,7 +123,7 @@ final class Voice implements AutoCloseable {
     private void report(String what) {
         if (!broken) {
             broken = true;
-            queue.clear();
+            dropSegments();
             notes.println("chat: the speak command `" + String.join(" ", command) + "` " + what
                     + "; the reply is not spoken. Set --speak-command (or CHATSTREAM_SPEAK_COMMAND) to a command "
                     + "that reads text on its standard input, e.g. espeak-ng -v pt");

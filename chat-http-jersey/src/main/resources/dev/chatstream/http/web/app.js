@@ -133,7 +133,7 @@ async function loadConversations() {
   return conversations;
 }
 
-/** A small button that shows only `text` (a symbol) and says `label` to screen readers. */
+/** A small button that shows `text` (a symbol or a short word) and says `label` to screen readers. */
 function iconButton(kind, text, label, onClick) {
   const b = document.createElement('button');
   b.type = 'button';
@@ -323,7 +323,7 @@ function addMessage(role, text, storedId) {
 
 /** Copies a reply's text (as shown, without cards and notes) to the clipboard, and says so. */
 function copyButton(li) {
-  const copy = toolButton('copy', 'Copy', 'Copy this reply', async () => {
+  const copy = iconButton('copy', 'Copy', 'Copy this reply', async () => {
     try {
       await navigator.clipboard.writeText(li.querySelector('.body').innerText.trim());
       copy.textContent = 'Copied';
@@ -337,7 +337,7 @@ function copyButton(li) {
 
 /** Asks for another reply to the message before this one, in its place (shown on the last reply only). */
 function regenerateButton(li) {
-  return toolButton('regenerate', 'Regenerate', 'Write this reply again', () => {
+  return iconButton('regenerate', 'Regenerate', 'Write this reply again', () => {
     const asked = li.previousElementSibling;
     if (asked && asked.classList.contains('user')) resend(asked, asked.querySelector('.body').textContent);
   });
@@ -345,20 +345,20 @@ function regenerateButton(li) {
 
 /** Edits a message in place; sending it replaces it and everything after it. */
 function editButton(li) {
-  return toolButton('edit', 'Edit', 'Edit this message and send it again', () => {
+  return iconButton('edit', 'Edit', 'Edit this message and send it again', () => {
     if (state.stream || li.querySelector('.edit-input')) return;
     const body = li.querySelector('.body');
     const input = document.createElement('textarea');
     input.className = 'edit-input';
     input.value = body.textContent;
     input.setAttribute('aria-label', 'Edit your message; Enter sends it again, Escape leaves it as it was');
-    const sendIt = toolButton('send-edit', 'Send', 'Send the edited message', () => {
+    const sendIt = iconButton('send-edit', 'Send', 'Send the edited message', () => {
       const text = input.value;
       if (!text.trim()) return;
       leave();
       resend(li, text);
     });
-    const cancel = toolButton('cancel-edit', 'Cancel', 'Leave the message as it was', () => leave());
+    const cancel = iconButton('cancel-edit', 'Cancel', 'Leave the message as it was', () => leave());
     const actions = document.createElement('div');
     actions.className = 'edit-actions';
     actions.append(cancel, sendIt);
@@ -375,16 +375,6 @@ function editButton(li) {
     li.insertBefore(form, body);
     input.focus();
   });
-}
-
-function toolButton(kind, text, label, onClick) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.className = kind + ' icon';
-  b.textContent = text;
-  b.setAttribute('aria-label', label);
-  b.addEventListener('click', onClick);
-  return b;
 }
 
 /**
