@@ -4,6 +4,7 @@ import dev.chatstream.core.ChatSettings;
 import dev.chatstream.core.ConfigException;
 import dev.chatstream.core.Settings;
 import dev.chatstream.homeassistant.HomeAssistantConfig;
+import dev.chatstream.redis.RedisConfig;
 import dev.chatstream.http.HttpConfig;
 import dev.chatstream.llamacpp.LlamaCppConfig;
 import dev.chatstream.ollama.OllamaConfig;
@@ -33,12 +34,14 @@ import java.util.Optional;
  *                         instead of any one of the above; empty for one backend
  * @param homeAssistant    with {@code homeassistant.url}: the installation whose devices prompts list and whose
  *                         services actions call
+ * @param redis            with {@code redis.url}: the Redis several nodes share their limits through; empty for one node
  * @param store            the database: SQLite in {@code dataDir} by default, or PostgreSQL by JDBC URL
  * @param dataDir          where local data lives (the SQLite store, the interactive chat's line history)
  * @param systemPromptFile the base prompt file, if not the built-in prompt
  */
 public record AppConfig(HttpConfig http, ChatSettings chat, OllamaConfig ollama, Optional<LlamaCppConfig> llamaCpp,
-        Optional<OpenAiConfig> openAi, List<BackendSpec> backends, Optional<HomeAssistantConfig> homeAssistant, StoreConfig store, Path dataDir, Optional<Path> systemPromptFile) {
+        Optional<OpenAiConfig> openAi, List<BackendSpec> backends, Optional<HomeAssistantConfig> homeAssistant, Optional<RedisConfig> redis, StoreConfig store, Path dataDir,
+        Optional<Path> systemPromptFile) {
 
     /** {@code llm}: {@code ollama}, {@code llamacpp} or {@code openai}. */
     static final Settings.Key LLM = new Settings.Key("llm", "ollama");
@@ -50,7 +53,7 @@ public record AppConfig(HttpConfig http, ChatSettings chat, OllamaConfig ollama,
     /** Every key of every part, in the order errors list them. */
     static final List<Settings.Key> KEYS = Settings.all(List.of(HttpConfig.KEYS, OllamaConfig.KEYS, List.of(LLM),
             LlamaCppConfig.KEYS, OpenAiConfig.KEYS, List.of(BackendSpec.BACKENDS), HomeAssistantConfig.KEYS, List.of(DATA_DIR, SYSTEM_PROMPT_FILE), ChatSettings.KEYS,
-            StoreConfig.KEYS));
+            StoreConfig.KEYS, RedisConfig.KEYS));
 
     public AppConfig {
         Objects.requireNonNull(http, "http");
@@ -63,6 +66,7 @@ public record AppConfig(HttpConfig http, ChatSettings chat, OllamaConfig ollama,
             throw new IllegalArgumentException("one choice of LLM at a time: llamaCpp, openAi or backends");
         }
         Objects.requireNonNull(homeAssistant, "homeAssistant");
+        Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(systemPromptFile, "systemPromptFile");
@@ -98,7 +102,7 @@ public record AppConfig(HttpConfig http, ChatSettings chat, OllamaConfig ollama,
         return new AppConfig(http, ChatSettings.from(s), OllamaConfig.from(s),
                 llm.equals("llamacpp") ? Optional.of(LlamaCppConfig.from(s)) : Optional.empty(),
                 llm.equals("openai") && !pool ? Optional.of(OpenAiConfig.from(s)) : Optional.empty(), backends,
-                homeAssistant,
+                homeAssistant, RedisConfig.from(s),
                 StoreConfig.from(s, dataDir), dataDir, s.optional(SYSTEM_PROMPT_FILE).map(Path::of));
     }
 

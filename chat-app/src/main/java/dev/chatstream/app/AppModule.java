@@ -100,8 +100,8 @@ final class AppModule extends AbstractModule {
     @Provides
     @Singleton
     Readiness readiness(@Named("store") HealthCheck store, @Named("home") HealthCheck home,
-            @Named("llm") HealthCheck llm) {
-        return new Readiness(store, home, llm);
+            @Named("llm") HealthCheck llm, @Named("shared") HealthCheck shared) {
+        return new Readiness(store, home, llm, shared);
     }
 
     @Provides

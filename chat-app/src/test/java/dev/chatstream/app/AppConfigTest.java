@@ -25,6 +25,21 @@ class AppConfigTest {
         assertThat(c.http().heartbeat()).isEqualTo(Duration.ofSeconds(15));
         assertThat(c.dataDir()).isEqualTo(Path.of("/home/ana/.local/share/chatstream"));
         assertThat(c.http().corsOrigins()).isEmpty();
+        assertThat(c.redis()).as("one node: nothing shared").isEmpty();
+    }
+
+    /** Issue 20: redis.url is read, its password never shown in an error. */
+    @Test
+    void shouldReadRedisAndNeverQuoteItsPassword() {
+        AppConfig c = AppConfig.load(List.of(), Map.of("CHATSTREAM_REDIS_URL", "redis://chat:s3cr3t@redis.lan:6380/2"));
+
+        assertThat(c.redis().orElseThrow().url().toString()).isEqualTo("redis://chat@redis.lan:6380/2");
+        assertThat(c.redis().orElseThrow().prefix()).isEqualTo("chatstream");
+        assertThatThrownBy(() -> AppConfig.load(List.of("--redis.url=http://chat:s3cr3t@redis.lan"), Map.of()))
+                .hasMessage("redis.url must start with redis:// (or rediss:// for TLS), e.g. redis://127.0.0.1:6379/0 "
+                        + "(redis.url from flag --redis.url)");
+        assertThatThrownBy(() -> AppConfig.load(List.of("--redis.url=redis://h", "--redis.prefix=a b"), Map.of()))
+                .hasMessageContaining("redis.prefix");
     }
 
     /** Issue 21: llm=openai needs the server's URL, says which, and reads its model, key and options. */

@@ -50,6 +50,13 @@ public final class HealthResource {
         if (!llm.ok()) {
             return notReady(body, llm);
         }
+        Health shared = checks.shared().check();
+        body.putAll(shared.facts());
+        if (!shared.ok()) { // it serves, with this node's own limits
+            body.put("status", "degraded");
+            body.put("reason", shared.problem().orElseThrow());
+            return Response.ok(Json.write(body)).build();
+        }
         body.put("status", "ready");
         return Response.ok(Json.write(body)).build();
     }

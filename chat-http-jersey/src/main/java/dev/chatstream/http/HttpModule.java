@@ -70,14 +70,16 @@ public final class HttpModule extends AbstractModule {
 
     @Provides
     @Singleton
-    RateLimiter rateLimiter() {
-        return new RateLimiter(config.ratePerMinute(), config.rateBurst(), System::nanoTime);
+    RateLimiter rateLimiter(dev.chatstream.core.AdmissionLimits limits) {
+        return new RateLimiter(limits, new dev.chatstream.core.AdmissionLimits.Rate("chat", config.ratePerMinute(),
+                config.rateBurst()));
     }
 
     @Provides
     @Singleton
-    StreamSlots slots() {
-        return new StreamSlots(config.streamsPerUser(), config.streamsTotal());
+    StreamSlots slots(dev.chatstream.core.AdmissionLimits limits) {
+        return new StreamSlots(limits, new dev.chatstream.core.AdmissionLimits.StreamCaps(config.streamsPerUser(),
+                config.streamsTotal()));
     }
 
     @Provides
@@ -136,8 +138,9 @@ public final class HttpModule extends AbstractModule {
     @Provides
     @Singleton
     @com.google.inject.name.Named("writes")
-    RateLimiter writeLimiter() {
-        return new RateLimiter(config.writesPerMinute(), config.writesBurst(), System::nanoTime);
+    RateLimiter writeLimiter(dev.chatstream.core.AdmissionLimits limits) {
+        return new RateLimiter(limits, new dev.chatstream.core.AdmissionLimits.Rate("writes", config.writesPerMinute(),
+                config.writesBurst()));
     }
 
     @Provides

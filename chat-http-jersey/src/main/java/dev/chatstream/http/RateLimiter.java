@@ -1,49 +1,32 @@
 package dev.chatstream.http;
 
+import dev.chatstream.core.AdmissionLimits;
+import dev.chatstream.core.InMemoryAdmissionLimits;
 import dev.chatstream.core.UserId;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket per user: {@code burst} requests at once, refilled at {@code perMinute} a minute. One
- * user's burst never touches another's bucket. Thread-safe.
+ * A token bucket per user for one kind of request ({@code chat}, {@code writes}): {@code burst} requests at once,
+ * refilled at {@code perMinute} a minute, kept by the {@link AdmissionLimits} the server was given (its memory, or
+ * shared by several nodes). Thread-safe.
  */
 final class RateLimiter {
-    private final double capacity;
-    private final double perNano;
-    private final LongSupplier nanoClock;
-    private final Map<UserId, Bucket> buckets = new ConcurrentHashMap<>();
+    private final AdmissionLimits limits;
+    private final AdmissionLimits.Rate rate;
 
-    private static final class Bucket {
-        double tokens;
-        long updated;
-
-        Bucket(double tokens, long updated) {
-            this.tokens = tokens;
-            this.updated = updated;
-        }
+    RateLimiter(AdmissionLimits limits, AdmissionLimits.Rate rate) {
+        this.limits = limits;
+        this.rate = rate;
     }
 
+    /** A limiter of its own in memory, on {@code nanoClock}. */
     RateLimiter(int perMinute, int burst, LongSupplier nanoClock) {
-        this.capacity = burst;
-        this.perNano = perMinute / 60e9;
-        this.nanoClock = nanoClock;
+        this(new InMemoryAdmissionLimits(nanoClock), new AdmissionLimits.Rate("chat", perMinute, burst));
     }
 
     /** Takes one token; returns zero when allowed, else how long until a token is free. */
     Duration acquire(UserId user) {
-        long now = nanoClock.getAsLong();
-        Bucket b = buckets.computeIfAbsent(user, u -> new Bucket(capacity, now));
-        synchronized (b) {
-            b.tokens = Math.min(capacity, b.tokens + (now - b.updated) * perNano);
-            b.updated = now;
-            if (b.tokens >= 1) {
-                b.tokens -= 1;
-                return Duration.ZERO;
-            }
-            return Duration.ofNanos((long) Math.ceil((1 - b.tokens) / perNano));
-        }
+        return limits.take(user, rate);
     }
 }

@@ -1,36 +1,39 @@
 package dev.chatstream.http;
 
+import dev.chatstream.core.AdmissionLimits;
+import dev.chatstream.core.InMemoryAdmissionLimits;
 import dev.chatstream.core.UserId;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** Counts open streams, per user and in all, against their caps. Thread-safe. */
+/**
+ * Open streams, per user and in all, against their caps, as the {@link AdmissionLimits} the server was given keeps them
+ * (its memory, or shared by several nodes); a refusal is the API's 429 or 503. Thread-safe.
+ */
 final class StreamSlots {
-    private final int perUser;
-    private final int total;
-    private final AtomicInteger open = new AtomicInteger();
-    private final Map<UserId, Integer> byUser = new ConcurrentHashMap<>();
+    private final AdmissionLimits limits;
+    private final AdmissionLimits.StreamCaps caps;
 
+    StreamSlots(AdmissionLimits limits, AdmissionLimits.StreamCaps caps) {
+        this.limits = limits;
+        this.caps = caps;
+    }
+
+    /** Caps of their own in memory. */
     StreamSlots(int perUser, int total) {
-        this.perUser = perUser;
-        this.total = total;
+        this(new InMemoryAdmissionLimits(), new AdmissionLimits.StreamCaps(perUser, total));
     }
 
     /** A slot held for one stream; {@link #close} gives it back, once however often it is called. */
-    final class Lease implements AutoCloseable {
-        private final UserId user;
-        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    static final class Lease implements AutoCloseable {
+        private final AdmissionLimits.Slot slot;
 
-        private Lease(UserId user) {
-            this.user = user;
+        private Lease(AdmissionLimits.Slot slot) {
+            this.slot = slot;
         }
 
         @Override
         public void close() {
-            if (released.compareAndSet(false, true)) {
-                release(user);
-            }
+            slot.close();
         }
     }
 
@@ -40,33 +43,20 @@ final class StreamSlots {
      * @throws ApiException 429 when the user has too many open streams, 503 when the server is full
      */
     Lease acquire(UserId user) {
-        byUser.compute(user, (u, n) -> {
-            int mine = n == null ? 0 : n;
-            if (mine >= perUser) {
-                throw new ApiException(429, "too_many_streams", "You already have " + perUser
-                        + " replies streaming; wait for one to finish or stop it", Map.of("Retry-After", "1"));
-            }
-            return mine + 1;
-        });
-        if (open.incrementAndGet() > total) {
-            open.decrementAndGet();
-            releaseUser(user);
-            throw new ApiException(503, "server_busy", "The server is streaming as many replies as it can; "
-                    + "try again in a few seconds", Map.of("Retry-After", "5"));
+        AdmissionLimits.Slot slot = limits.openStream(user, caps);
+        if (slot.refused().isEmpty()) {
+            return new Lease(slot);
         }
-        return new Lease(user);
+        throw switch (slot.refused().get()) {
+            case USER -> new ApiException(429, "too_many_streams", "You already have " + caps.perUser()
+                    + " replies streaming; wait for one to finish or stop it", Map.of("Retry-After", "1"));
+            case SERVICE -> new ApiException(503, "server_busy", "The server is streaming as many replies as it can; "
+                    + "try again in a few seconds", Map.of("Retry-After", "5"));
+        };
     }
 
-    private void release(UserId user) {
-        open.decrementAndGet();
-        releaseUser(user);
-    }
-
+    /** The streams open through this server. */
     int open() {
-        return open.get();
-    }
-
-    private void releaseUser(UserId user) {
-        byUser.computeIfPresent(user, (u, n) -> n == 1 ? null : n - 1);
+        return limits.openHere();
     }
 }

@@ -1,0 +1,10 @@
+package dev.chatstream.core;
+
+class InMemoryAdmissionLimitsTest extends AdmissionLimitsContract {
+    private final InMemoryAdmissionLimits limits = new InMemoryAdmissionLimits();
+
+    @Override
+    protected AdmissionLimits limits() {
+        return limits;
+    }
+}
