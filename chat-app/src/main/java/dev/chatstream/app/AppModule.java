@@ -106,15 +106,27 @@ final class AppModule extends AbstractModule {
 
     @Provides
     @Singleton
-    CaffeinePromptContextSource context(@Named("homes") PromptContextSource homes) {
-        return CaffeinePromptContextSource.wrap(homes, CacheSettings.defaults());
+    CaffeinePromptContextSource context(@Named("homes") PromptContextSource homes,
+            dev.chatstream.core.Invalidations invalidations) {
+        CaffeinePromptContextSource cache = CaffeinePromptContextSource.wrap(homes, CacheSettings.defaults());
+        // a home changed through any node (this one included) drops this node's cached copy
+        invalidations.listen((user, kind) -> {
+            if (kind == dev.chatstream.core.Invalidations.Kind.HOME) {
+                cache.invalidate(user);
+            }
+        });
+        return cache;
     }
 
-    /** Homes for everything that changes them: writes go to the store and drop the user's cached home. */
+    /**
+     * Homes for everything that changes them: writes go to the store, drop the user's cached home, and are announced
+     * to every node.
+     */
     @Provides
     @Singleton
-    HomeContextStore homeStore(CaffeinePromptContextSource context, JdbcStore store) {
-        return context.homeContextStore(store.homes());
+    HomeContextStore homeStore(CaffeinePromptContextSource context, JdbcStore store,
+            dev.chatstream.core.Invalidations invalidations) {
+        return dev.chatstream.core.Invalidations.announcing(context.homeContextStore(store.homes()), invalidations);
     }
 
     @Provides
@@ -131,14 +143,21 @@ final class AppModule extends AbstractModule {
 
     @Provides
     @Singleton
-    CaffeineMemoryStore memories(JdbcStore store) {
-        return CaffeineMemoryStore.wrap(store.memories(), CacheSettings.defaults());
+    CaffeineMemoryStore memories(JdbcStore store, dev.chatstream.core.Invalidations invalidations) {
+        CaffeineMemoryStore cache = CaffeineMemoryStore.wrap(store.memories(), CacheSettings.defaults());
+        invalidations.listen((user, kind) -> {
+            if (kind == dev.chatstream.core.Invalidations.Kind.MEMORIES) {
+                cache.invalidate(user);
+            }
+        });
+        return cache;
     }
 
+    /** Memories for everything: changes drop the user's cached recalls and are announced to every node. */
     @Provides
     @Singleton
-    MemoryStore memoryStore(CaffeineMemoryStore memories) {
-        return memories;
+    MemoryStore memoryStore(CaffeineMemoryStore memories, dev.chatstream.core.Invalidations invalidations) {
+        return dev.chatstream.core.Invalidations.announcing(memories, invalidations);
     }
 
     @Provides

@@ -9,12 +9,15 @@ import com.google.inject.name.Names;
 import dev.chatstream.core.AdmissionLimits;
 import dev.chatstream.core.HealthCheck;
 import dev.chatstream.core.InMemoryAdmissionLimits;
+import dev.chatstream.redis.Redis;
 import dev.chatstream.redis.RedisAdmissionLimits;
+import dev.chatstream.redis.RedisInvalidations;
 import dev.chatstream.redis.RedisConfig;
 
 /**
  * With {@code redis.url}: several nodes share their rate limits and stream caps through Redis, falling back to this
- * node's own while Redis cannot be reached ({@code /api/ready} then says {@code degraded}). See docs/scale-out.md.
+ * node's own while Redis cannot be reached ({@code /api/ready} then says {@code degraded}), and announce changes of
+ * homes and memories to each other's caches. See docs/scale-out.md.
  */
 final class RedisModule extends AbstractModule {
     private final RedisConfig config;
@@ -25,14 +28,35 @@ final class RedisModule extends AbstractModule {
 
     @Override
     protected void configure() {
-        Multibinder.newSetBinder(binder(), AutoCloseable.class, Names.named(Owned.NAME)).addBinding()
-                .to(RedisAdmissionLimits.class);
+        Multibinder<AutoCloseable> owned = Multibinder.newSetBinder(binder(), AutoCloseable.class,
+                Names.named(Owned.NAME));
+        owned.addBinding().to(Redis.class); // first: what is owned closes in reverse, so after what uses it
+        owned.addBinding().to(RedisAdmissionLimits.class);
+        owned.addBinding().to(RedisInvalidations.class);
     }
 
     @Provides
     @Singleton
-    RedisAdmissionLimits redis() {
-        return new RedisAdmissionLimits(config.url(), config.prefix(), new InMemoryAdmissionLimits());
+    Redis connections() {
+        return Redis.at(config.url());
+    }
+
+    @Provides
+    @Singleton
+    RedisAdmissionLimits redis(Redis redis) {
+        return new RedisAdmissionLimits(redis, config.prefix(), new InMemoryAdmissionLimits());
+    }
+
+    @Provides
+    @Singleton
+    RedisInvalidations redisInvalidations(Redis redis) {
+        return new RedisInvalidations(redis, config.prefix());
+    }
+
+    @Provides
+    @Singleton
+    dev.chatstream.core.Invalidations invalidations(RedisInvalidations invalidations) {
+        return invalidations;
     }
 
     @Provides

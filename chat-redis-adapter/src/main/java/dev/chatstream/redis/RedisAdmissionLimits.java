@@ -18,11 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
-import redis.clients.jedis.JedisPoolConfig;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -96,7 +92,8 @@ public final class RedisAdmissionLimits implements AdmissionLimits, HealthCheck,
             """;
 
     private final RedisUrl url;
-    private final JedisPool pool;
+    private final Redis redis;
+    private final boolean ownsRedis;
     private final String prefix;
     private final InMemoryAdmissionLimits local;
     private final Duration lease;
@@ -114,25 +111,23 @@ public final class RedisAdmissionLimits implements AdmissionLimits, HealthCheck,
      * @param prefix what every key starts with ({@code chatstream}): several services can share one Redis
      * @param local  this node's own limits, for when Redis cannot be reached
      */
-    public RedisAdmissionLimits(RedisUrl url, String prefix, InMemoryAdmissionLimits local) {
-        this(url, prefix, local, LEASE);
+    public RedisAdmissionLimits(Redis redis, String prefix, InMemoryAdmissionLimits local) {
+        this(redis, false, prefix, local, LEASE);
     }
 
+    /** Limits over connections of their own to {@code url}, closed with them. */
     RedisAdmissionLimits(RedisUrl url, String prefix, InMemoryAdmissionLimits local, Duration lease) {
-        this.url = url;
+        this(Redis.at(url), true, prefix, local, lease);
+    }
+
+    private RedisAdmissionLimits(Redis redis, boolean ownsRedis, String prefix, InMemoryAdmissionLimits local,
+            Duration lease) {
+        this.redis = redis;
+        this.ownsRedis = ownsRedis;
+        this.url = redis.url();
         this.prefix = prefix;
         this.local = local;
         this.lease = lease;
-        DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder().database(url.database())
-                .ssl(url.tls()).connectionTimeoutMillis(500).socketTimeoutMillis(1000).clientName("chatstream");
-        url.user().ifPresent(client::user);
-        url.password().ifPresent(client::password);
-        JedisPoolConfig config = new JedisPoolConfig();
-        config.setMaxTotal(64);
-        config.setMaxIdle(16);
-        config.setMaxWait(Duration.ofMillis(500));
-        config.setJmxEnabled(false);
-        this.pool = new JedisPool(config, new HostAndPort(url.host(), url.port()), client.build());
         this.renewals = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("chatstream-redis-leases").daemon(true).factory());
         long every = Math.max(1, lease.toMillis() / 3);
@@ -182,7 +177,7 @@ public final class RedisAdmissionLimits implements AdmissionLimits, HealthCheck,
     public Health check() {
         Map<String, String> facts = Map.of("redis_url", url.toString());
         try {
-            call(Jedis::ping);
+            redis.call(Jedis::ping);
             return Health.ok(facts);
         } catch (JedisException e) {
             return Health.problem(facts, "Redis at " + url + " cannot be reached (" + reason(e) + "); rate limits and "
@@ -193,7 +188,9 @@ public final class RedisAdmissionLimits implements AdmissionLimits, HealthCheck,
     @Override
     public void close() {
         renewals.shutdownNow();
-        pool.close();
+        if (ownsRedis) {
+            redis.close();
+        }
     }
 
     private String userKey(UserId user) {
@@ -205,21 +202,7 @@ public final class RedisAdmissionLimits implements AdmissionLimits, HealthCheck,
     }
 
     private Object eval(String script, List<String> keys, List<String> args) {
-        return call(j -> j.eval(script, keys, args));
-    }
-
-    /**
-     * {@code command} on a pooled connection; once more on a fresh one when the connection broke (a connection pooled
-     * before Redis restarted is closed by then, and must not count as an outage).
-     */
-    private <T> T call(java.util.function.Function<Jedis, T> command) {
-        try (Jedis j = pool.getResource()) {
-            return command.apply(j);
-        } catch (redis.clients.jedis.exceptions.JedisConnectionException broken) {
-            try (Jedis j = pool.getResource()) {
-                return command.apply(j);
-            }
-        }
+        return redis.call(j -> j.eval(script, keys, args));
     }
 
     /** Redis's answer, or this node's when Redis is down (tried again once a second, by one caller). */
@@ -315,7 +298,7 @@ public final class RedisAdmissionLimits implements AdmissionLimits, HealthCheck,
             }
             held.remove(member);
             try {
-                call(j -> j.zrem(userKey(user), member) + j.zrem(allKey(), member));
+                redis.call(j -> j.zrem(userKey(user), member) + j.zrem(allKey(), member));
             } catch (JedisException e) {
                 // the lease expires by itself within LEASE
             }

@@ -15,13 +15,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 20, first part: two real server nodes share one real redis-server (Debian's package): one user's burst and
- * stream cap hold across both, not once per node; with Redis stopped, chats go on with per-node limits and
- * {@code /api/ready} says {@code degraded}; once Redis is back, the limits are shared again. (Each node has its own
- * SQLite store here; the limits are keyed by user name, as a shared PostgreSQL would give it.)
+ * Issue 20: two real server nodes on one real PostgreSQL database and one real redis-server (Debian's package), as
+ * docs/scale-out.md sets them up: one user's burst and stream cap hold across both, not once per node; with Redis
+ * stopped, chats go on with per-node limits and {@code /api/ready} says {@code degraded}, and once Redis is back the
+ * limits are shared again; a home changed through one node is in the other's next prompt.
  */
-class SharedLimitsIT {
+class SeveralNodesIT {
     private final RedisServer redis = RedisServer.start();
+    private final dev.chatstream.store.StoreConfig database = dev.chatstream.store.TestPostgres.shared().newDatabase();
     private ServerFixture a;
     private ServerFixture b;
 
@@ -33,6 +34,8 @@ class SharedLimitsIT {
     private ServerFixture node(int burst) {
         return new ServerFixture(env -> {
             env.put("CHATSTREAM_REDIS_URL", redis.url());
+            env.put("CHATSTREAM_STORE_URL", database.jdbcUrl());
+            env.put("CHATSTREAM_STORE_USER", database.username());
             env.put("CHATSTREAM_LIMITS_RATE_BURST", Integer.toString(burst));
             env.put("CHATSTREAM_LIMITS_RATE_PER_MINUTE", "1"); // no refill within a test, however slow the machine
             env.put("CHATSTREAM_LIMITS_STREAMS_PER_USER", "4");
@@ -104,6 +107,31 @@ class SharedLimitsIT {
         a.awaitOpenStreams(0);
         b.awaitOpenStreams(0);
         assertThat(b.send(chat(b)).statusCode()).as("the slots were given back").isEqualTo(200);
+    }
+
+    @Test
+    void shouldPutAHomeChangedThroughOneNodeInTheOthersNextPrompt() throws InterruptedException {
+        nodes(100);
+        for (int i = 0; i < 20; i++) {
+            b.ollama.enqueue(Reply.tokens("ok"));
+        }
+        b.send(chat(b)); // node B has ana's (empty) home in its cache now
+        assertThat(b.ollama.chatBodies().getLast()).doesNotContain("light.alpendre");
+
+        HttpResponse<String> put = a.send(a.put("api/context", a.anaToken, "{\"devices\": [{\"entity_id\": "
+                + "\"light.alpendre\", \"name\": \"Luz do alpendre\", \"area\": \"Alpendre\"}]}"));
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        boolean seen = false;
+        while (!seen && System.nanoTime() < deadline) {
+            b.send(chat(b));
+            seen = b.ollama.chatBodies().getLast().contains("light.alpendre");
+            if (!seen) {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(seen).as("node B's prompt has the home changed through A, long before its cache expires").isTrue();
     }
 
     @Test

@@ -8,15 +8,25 @@ import dev.chatstream.core.AdmissionLimits;
 import dev.chatstream.core.Health;
 import dev.chatstream.core.HealthCheck;
 import dev.chatstream.core.InMemoryAdmissionLimits;
+import dev.chatstream.core.Invalidations;
 import java.util.Map;
 
-/** Without {@code redis.url} (the default, one node): rate limits and stream caps in this process's memory. */
-final class LocalLimitsModule extends AbstractModule {
+/**
+ * Without {@code redis.url} (the default, one node): nothing is shared; rate limits and stream caps are in this
+ * process's memory, and a change of a home or memories drops this process's cached copy only.
+ */
+final class OneNodeModule extends AbstractModule {
 
     @Provides
     @Singleton
     AdmissionLimits limits() {
         return new InMemoryAdmissionLimits();
+    }
+
+    @Provides
+    @Singleton
+    Invalidations invalidations() {
+        return Invalidations.local();
     }
 
     @Provides

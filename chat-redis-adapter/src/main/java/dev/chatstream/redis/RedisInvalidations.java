@@ -1,0 +1,132 @@
+package dev.chatstream.redis;
+
+import dev.chatstream.core.Invalidations;
+import dev.chatstream.core.UserId;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * {@link Invalidations} broadcast through Redis pub/sub ({@code <prefix>:invalidate}): a change reaches this node's
+ * listeners at once and every other node's within a round trip. A subscriber thread holds a connection of its own and
+ * reconnects every second while Redis is gone; what is announced meanwhile is lost, and the caches' own expiry bounds
+ * how long another node serves the old context. Thread-safe; {@link #close} stops the subscriber.
+ */
+public final class RedisInvalidations implements Invalidations, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(RedisInvalidations.class.getName());
+
+    private final Redis redis;
+    private final String channel;
+    private final String node = Long.toString(System.nanoTime() ^ ProcessHandle.current().pid() << 24, 36);
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean warned = new AtomicBoolean();
+    private final Thread subscriber;
+    private volatile JedisPubSub subscription;
+    private volatile boolean subscribed;
+
+    /**
+     * @param redis  the connections
+     * @param prefix what the channel's name starts with ({@code redis.prefix})
+     */
+    public RedisInvalidations(Redis redis, String prefix) {
+        this.redis = redis;
+        this.channel = prefix + ":invalidate";
+        this.subscriber = Thread.ofPlatform().daemon().name("chatstream-redis-invalidations").start(this::subscribe);
+    }
+
+    @Override
+    public void changed(UserId user, Kind kind) {
+        tell(user, kind);
+        try {
+            redis.call(j -> j.publish(channel, node + " " + kind.name() + " " + user.value()));
+            warned.set(false);
+        } catch (JedisException e) {
+            if (warned.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, "A change of " + user + "'s " + kind.name().toLowerCase(java.util.Locale.ROOT)
+                        + " could not be announced through Redis at " + redis.url() + "; other nodes see it when their "
+                        + "caches expire");
+            }
+        }
+    }
+
+    @Override
+    public void listen(Listener listener) {
+        listeners.add(listener);
+    }
+
+    /** Whether the subscriber is connected now (for tests and readiness). */
+    boolean subscribed() {
+        return subscribed;
+    }
+
+    @Override
+    public void close() {
+        closed.set(true);
+        JedisPubSub s = subscription;
+        if (s != null) {
+            try {
+                s.unsubscribe();
+            } catch (RuntimeException notConnected) {
+                // the thread ends at its next retry
+            }
+        }
+        subscriber.interrupt();
+    }
+
+    private void tell(UserId user, Kind kind) {
+        for (Listener l : listeners) {
+            try {
+                l.changed(user, kind);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "A cache could not drop " + user + "'s entries", e);
+            }
+        }
+    }
+
+    private void subscribe() {
+        while (!closed.get()) {
+            try (Jedis j = redis.dedicated()) {
+                JedisPubSub s = new JedisPubSub() {
+                    @Override
+                    public void onSubscribe(String name, int count) {
+                        subscribed = true;
+                    }
+
+                    @Override
+                    public void onMessage(String name, String message) {
+                        heard(message);
+                    }
+                };
+                subscription = s;
+                j.subscribe(s, channel); // blocks until unsubscribed or the connection breaks
+            } catch (JedisException e) {
+                LOG.log(Level.DEBUG, "The invalidation subscriber lost Redis; it tries again in 1 s", e);
+            } finally {
+                subscribed = false;
+            }
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** {@code <node> <KIND> <user>}: another node's change; this node's own were told at once. */
+    private void heard(String message) {
+        String[] parts = message.split(" ", 3);
+        if (parts.length != 3 || parts[0].equals(node)) {
+            return;
+        }
+        try {
+            tell(UserId.of(parts[2]), Kind.valueOf(parts[1]));
+        } catch (IllegalArgumentException unknown) {
+            LOG.log(Level.DEBUG, "An invalidation this version does not know was ignored");
+        }
+    }
+}
