@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * Without {@code redis.url} (the default, one node): nothing is shared; rate limits and stream caps are in this
- * process's memory, and a change of a home or memories drops this process's cached copy only.
+ * process's memory, actions wait for confirmation in it, and a change of a home or memories drops this process's
+ * cached copy only.
  */
 final class OneNodeModule extends AbstractModule {
 
@@ -21,6 +22,12 @@ final class OneNodeModule extends AbstractModule {
     @Singleton
     AdmissionLimits limits() {
         return new InMemoryAdmissionLimits();
+    }
+
+    @Provides
+    @Singleton
+    dev.chatstream.core.ActionTickets tickets() {
+        return new dev.chatstream.core.InMemoryActionTickets();
     }
 
     @Provides

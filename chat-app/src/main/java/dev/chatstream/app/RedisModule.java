@@ -16,8 +16,9 @@ import dev.chatstream.redis.RedisConfig;
 
 /**
  * With {@code redis.url}: several nodes share their rate limits and stream caps through Redis, falling back to this
- * node's own while Redis cannot be reached ({@code /api/ready} then says {@code degraded}), and announce changes of
- * homes and memories to each other's caches. See docs/scale-out.md.
+ * node's own while Redis cannot be reached ({@code /api/ready} then says {@code degraded}), keep the actions that wait
+ * for confirmation there (any node can confirm one, once), and announce changes of homes and memories to each other's
+ * caches. See docs/scale-out.md.
  */
 final class RedisModule extends AbstractModule {
     private final RedisConfig config;
@@ -51,6 +52,12 @@ final class RedisModule extends AbstractModule {
     @Singleton
     RedisInvalidations redisInvalidations(Redis redis) {
         return new RedisInvalidations(redis, config.prefix());
+    }
+
+    @Provides
+    @Singleton
+    dev.chatstream.core.ActionTickets tickets(Redis redis) {
+        return new dev.chatstream.redis.RedisActionTickets(redis, config.prefix());
     }
 
     @Provides

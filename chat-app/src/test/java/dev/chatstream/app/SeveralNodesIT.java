@@ -26,13 +26,36 @@ class SeveralNodesIT {
     private ServerFixture a;
     private ServerFixture b;
 
+    private dev.chatstream.homeassistant.FakeHomeAssistant ha;
+
     private void nodes(int burst) {
         a = node(burst);
         b = node(burst);
     }
 
+    /** Both nodes run actions in one (fake) Home Assistant; a lock waits for ana's confirmation. */
+    private void nodesWithActions() {
+        ha = dev.chatstream.homeassistant.FakeHomeAssistant.start("ha-token-secret")
+                .entity("lock.porta", "Porta da frente", "Entrada", "locked");
+        java.nio.file.Path policy = ServerFixture.defaultPolicyNaming("ana");
+        java.util.function.UnaryOperator<java.util.Map<String, String>> withHa = env -> {
+            env.put("CHATSTREAM_HOMEASSISTANT_URL", ha.baseUrl().toString());
+            env.put("CHATSTREAM_HOMEASSISTANT_TOKEN", "ha-token-secret");
+            env.put("CHATSTREAM_ACTIONS_AUTO", "true");
+            env.put("CHATSTREAM_HOMEASSISTANT_POLICY_FILE", policy.toString());
+            return env;
+        };
+        a = node(100, withHa);
+        b = node(100, withHa);
+    }
+
     private ServerFixture node(int burst) {
+        return node(burst, env -> env);
+    }
+
+    private ServerFixture node(int burst, java.util.function.UnaryOperator<java.util.Map<String, String>> more) {
         return new ServerFixture(env -> {
+            env = more.apply(env);
             env.put("CHATSTREAM_REDIS_URL", redis.url());
             env.put("CHATSTREAM_STORE_URL", database.jdbcUrl());
             env.put("CHATSTREAM_STORE_USER", database.username());
@@ -50,6 +73,9 @@ class SeveralNodesIT {
         }
         if (b != null) {
             b.close();
+        }
+        if (ha != null) {
+            ha.close();
         }
         redis.close();
     }
@@ -132,6 +158,66 @@ class SeveralNodesIT {
             }
         }
         assertThat(seen).as("node B's prompt has the home changed through A, long before its cache expires").isTrue();
+    }
+
+    private static final String UNLOCK = "ACTION: {\"tool\": \"homeassistant_call_service\", \"args\": "
+            + "{\"domain\": \"lock\", \"service\": \"unlock\", \"entity_id\": \"lock.porta\"}}";
+
+    /** An action waiting on node A, as its reply gave it to the client. */
+    private String waitingUnlockOnA() {
+        a.ollama.enqueue(Reply.tokens("Vou abrir a porta.\n", UNLOCK));
+        JsonNode action = ConversationsIT.json(StreamOutcome.of(a, a.chat("Abre a porta da frente")).events()
+                .named("action").data());
+        assertThat(action.get("needs_confirmation").asBoolean()).isTrue();
+        return action.get("id").asText();
+    }
+
+    @Test
+    void shouldConfirmThroughTheOtherNodeAnActionOneNodeHoldsAndRunItOnce() throws Exception {
+        nodesWithActions();
+        String id = waitingUnlockOnA();
+
+        HttpResponse<String> confirmed = b.send(b.post("api/actions/" + id + "/confirm", b.anaToken, ""));
+
+        assertThat(confirmed.statusCode()).as(confirmed.body()).isEqualTo(200);
+        assertThat(ConversationsIT.json(confirmed.body()).get("status").asText()).isEqualTo("done");
+        assertThat(ha.state("lock.porta")).isEqualTo("unlocked");
+        HttpResponse<String> again = a.send(a.post("api/actions/" + id + "/confirm", a.anaToken, ""));
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(b.send(b.post("api/actions/" + id + "/confirm", b.ruiToken, "")).statusCode()).isEqualTo(404);
+
+        // two confirms of another action at the same moment, one on each node: it runs once
+        String second = waitingUnlockOnA();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> onA = a.client.sendAsync(
+                a.post("api/actions/" + second + "/confirm", a.anaToken, "").build(), HttpResponse.BodyHandlers.ofString());
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> onB = b.client.sendAsync(
+                b.post("api/actions/" + second + "/confirm", b.anaToken, "").build(), HttpResponse.BodyHandlers.ofString());
+        List<Integer> statuses = List.of(onA.join().statusCode(), onB.join().statusCode());
+        assertThat(statuses).containsExactlyInAnyOrder(200, 409);
+        assertThat(ha.calls()).as("each action ran once").hasSize(2);
+    }
+
+    @Test
+    void shouldNeitherHoldNorConfirmActionsWhileRedisIsDownAndSaySo() {
+        nodesWithActions();
+        String held = waitingUnlockOnA();
+        redis.stop();
+        try {
+            HttpResponse<String> confirm = b.send(b.post("api/actions/" + held + "/confirm", b.anaToken, ""));
+            assertThat(confirm.statusCode()).as(confirm.body()).isEqualTo(503);
+            assertThat(ConversationsIT.json(confirm.body()).get("code").asText()).isEqualTo("shared_state_unavailable");
+            assertThat(confirm.headers().firstValue("Retry-After")).isPresent();
+
+            a.ollama.enqueue(Reply.tokens("Vou abrir a porta.\n", UNLOCK));
+            StreamOutcome out = StreamOutcome.of(a, a.chat("Abre a porta da frente"));
+            JsonNode result = ConversationsIT.json(out.events().named("action_result").data());
+            assertThat(result.get("status").asText()).as("nothing can wait: refused, never run").isEqualTo("refused");
+            assertThat(result.get("message").asText()).contains("could not be kept for your confirmation");
+            assertThat(out.events().names()).endsWith("done");
+        } finally {
+            redis.startAgain();
+        }
+        assertThat(ha.calls()).isEmpty();
     }
 
     @Test

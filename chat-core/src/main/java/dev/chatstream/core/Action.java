@@ -29,6 +29,33 @@ public record Action(String tool, Map<String, Object> args) {
         args = copyObject(args, "args");
     }
 
+    /** This action as one JSON object, {@code {"tool": ..., "args": {...}}}, for a store that keeps it ({@link #parse}). */
+    public String toJson() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("tool", tool);
+        out.put("args", args);
+        return Json.write(out);
+    }
+
+    /**
+     * The action {@link #toJson} wrote.
+     *
+     * @throws IllegalArgumentException when {@code json} is not such an object
+     */
+    public static Action parse(String json) {
+        Object value;
+        try {
+            value = JsonReader.read(Checks.notNull(json, "json"));
+        } catch (JsonReader.JsonSyntaxException e) {
+            throw new IllegalArgumentException("not an action's JSON: " + e.getMessage(), e);
+        }
+        if (!(value instanceof Map<?, ?> m) || !(m.get("tool") instanceof String tool)
+                || !(m.get("args") instanceof Map<?, ?> args)) {
+            throw new IllegalArgumentException("not an action's JSON: {\"tool\", \"args\"} expected");
+        }
+        return fromJson(tool, args);
+    }
+
     /**
      * An action from arguments as a JSON parser gives them (maps, lists, strings, numbers, booleans, nulls): JSON
      * {@code null}s are dropped and numbers too big for a {@code long} or {@code double} become doubles, as a

@@ -6,10 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Automatic execution of the actions a model asks for, safely. Between the use case and the client it gives
@@ -17,7 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * once and sends its {@link ChatEvent.ActionResult}; refuses a disallowed one (result {@code refused}); or,
  * for high-impact devices, holds it for the user to {@link #confirm} or {@link #cancel} within the
  * confirmation window. Only the user the action was for can decide it, once. Every step goes to the
- * {@link ActionAudit}. Thread-safe; waiting actions live in memory (a restart forgets them: nothing runs).
+ * {@link ActionAudit}. Thread-safe; waiting actions live in {@link ActionTickets}: this process's memory by default
+ * (a restart forgets them: nothing runs), or a store several nodes share.
  */
 public final class ActionDispatcher {
     /** Most actions waiting for confirmation at once, over all users; beyond, new ones are refused. */
@@ -33,9 +31,8 @@ public final class ActionDispatcher {
     private final ActionAudit audit;
     private final Clock clock;
     private final Duration window;
+    private final ActionTickets tickets;
     private final SecureRandom random = new SecureRandom();
-    private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
-    private volatile Instant nextSweep = Instant.MIN;
 
     /**
      * @param executor runs and judges actions
@@ -44,6 +41,13 @@ public final class ActionDispatcher {
      * @param window   how long an action waits for confirmation, positive
      */
     public ActionDispatcher(ActionExecutor executor, ActionAudit audit, Clock clock, Duration window) {
+        this(executor, audit, clock, window, new InMemoryActionTickets());
+    }
+
+    /** ... with the actions waiting for confirmation in {@code tickets} (shared by several nodes, say). */
+    public ActionDispatcher(ActionExecutor executor, ActionAudit audit, Clock clock, Duration window,
+                            ActionTickets tickets) {
+        this.tickets = Checks.notNull(tickets, "tickets");
         this.executor = Checks.notNull(executor, "executor");
         this.audit = Checks.notNull(audit, "audit");
         this.clock = Checks.notNull(clock, "clock");
@@ -70,14 +74,15 @@ public final class ActionDispatcher {
      *
      * @return its result: done, failed, or refused (the policy changed meanwhile)
      * @throws ActionTicketException when the id is unknown or another user's, expired, or already decided
+     * @throws ChatException          {@link ErrorCode#SHARED_STATE_UNAVAILABLE} when shared tickets cannot be reached
      */
     public ChatEvent.ActionResult confirm(UserId user, String id) {
-        Waiting w = take(user, id);
-        ActionDecision now = decide(user, w.action);
+        Action action = take(user, id);
+        ActionDecision now = decide(user, action);
         if (now.verdict() == ActionDecision.Verdict.REFUSE) {
-            return finish(user, id, w.action, ActionStatus.REFUSED, now.message());
+            return finish(user, id, action, ActionStatus.REFUSED, now.message());
         }
-        return run(user, id, w.action);
+        return run(user, id, action);
     }
 
     /**
@@ -85,24 +90,20 @@ public final class ActionDispatcher {
      *
      * @return its result, {@code cancelled}
      * @throws ActionTicketException when the id is unknown or another user's, expired, or already decided
+     * @throws ChatException          {@link ErrorCode#SHARED_STATE_UNAVAILABLE} when shared tickets cannot be reached
      */
     public ChatEvent.ActionResult cancel(UserId user, String id) {
-        Waiting w = take(user, id);
-        return finish(user, id, w.action, ActionStatus.CANCELLED, "Cancelled; nothing was done");
+        Action action = take(user, id);
+        return finish(user, id, action, ActionStatus.CANCELLED, "Cancelled; nothing was done");
     }
 
     /** How many actions wait for confirmation now. */
     public int waiting() {
-        Instant now = clock.instant();
-        return (int) waiting.values().stream()
-                .filter(w -> w.state.get() == State.WAITING && !now.isAfter(w.confirmBy)).count();
-    }
-
-    private long waitingFor(UserId user) {
-        Instant now = clock.instant();
-        return waiting.values().stream()
-                .filter(w -> w.user.equals(user) && w.state.get() == State.WAITING && !now.isAfter(w.confirmBy))
-                .count();
+        try {
+            return tickets.waiting(clock.instant());
+        } catch (ChatException e) {
+            return 0; // a figure for the metrics; the store's own state says why
+        }
     }
 
     private boolean handle(UserId user, Action action, EventSink next) {
@@ -129,18 +130,19 @@ public final class ActionDispatcher {
 
     /** Keeps the action for the user to decide, unless too many already wait, on the server or for this user. */
     private boolean hold(UserId user, String id, Action action, String what, EventSink next) {
-        sweep();
-        Instant by = clock.instant().plus(window).truncatedTo(ChronoUnit.MILLIS);
+        Instant now = clock.instant();
+        Instant by = now.plus(window).truncatedTo(ChronoUnit.MILLIS);
         String full;
-        synchronized (waiting) { // the count and the put are one step, so concurrent replies cannot pass the cap
-            full = waiting.size() >= MAX_WAITING ? "Too many actions are waiting for confirmation on this server; "
-                    + "confirm or cancel some, then ask again"
-                    : waitingFor(user) >= MAX_WAITING_PER_USER ? "You have " + MAX_WAITING_PER_USER + " actions "
-                    + "waiting for confirmation already; confirm or cancel some (or let them expire), then ask again"
-                    : null;
-            if (full == null) {
-                waiting.put(id, new Waiting(user, action, by));
-            }
+        try {
+            full = tickets.hold(id, user, action, by, by.plus(window), now, MAX_WAITING, MAX_WAITING_PER_USER)
+                    .map(cap -> switch (cap) {
+                        case SERVICE -> "Too many actions are waiting for confirmation on this server; confirm or "
+                                + "cancel some, then ask again";
+                        case USER -> "You have " + MAX_WAITING_PER_USER + " actions waiting for confirmation "
+                                + "already; confirm or cancel some (or let them expire), then ask again";
+                    }).orElse(null);
+        } catch (ChatException e) { // it could not wait anywhere: safe to refuse, nothing runs
+            full = "It could not be kept for your confirmation now (" + e.getMessage() + "); ask again in a moment";
         }
         if (full != null) {
             return refuse(user, id, action, full, next);
@@ -172,27 +174,26 @@ public final class ActionDispatcher {
         return finish(user, id, action, outcome.status(), outcome.message());
     }
 
-    private Waiting take(UserId user, String id) {
+    private Action take(UserId user, String id) {
         Checks.notNull(user, "user");
         Checks.notNull(id, "id");
-        Waiting w = waiting.get(id);
-        if (w == null || !w.user.equals(user)) {
-            throw new ActionTicketException(ErrorCode.ACTION_NOT_FOUND, "Action " + id + " was not found; "
-                    + "ask the assistant again");
-        }
-        if (clock.instant().isAfter(w.confirmBy) && w.state.get() != State.DECIDED) {
-            if (w.state.compareAndSet(State.WAITING, State.EXPIRED)) {
-                audit(user, id, w.action, ActionStatus.EXPIRED, "Not run: nobody confirmed it by " + w.confirmBy);
+        return switch (tickets.take(user, id, clock.instant())) {
+            case ActionTickets.Taken.Got got -> got.action();
+            case ActionTickets.Taken.Missing missing -> throw new ActionTicketException(ErrorCode.ACTION_NOT_FOUND,
+                    "Action " + id + " was not found; ask the assistant again");
+            case ActionTickets.Taken.Expired expired -> {
+                if (expired.first()) {
+                    audit(user, id, expired.action(), ActionStatus.EXPIRED, "Not run: nobody confirmed it by "
+                            + expired.confirmBy());
+                }
+                throw new ActionTicketException(ErrorCode.ACTION_EXPIRED, "Action " + id + " expired at "
+                        + expired.confirmBy() + " (actions wait " + window.toSeconds() + " s for confirmation); "
+                        + "nothing was done, ask again");
             }
-            throw new ActionTicketException(ErrorCode.ACTION_EXPIRED, "Action " + id + " expired at "
-                    + w.confirmBy + " (actions wait " + window.toSeconds() + " s for confirmation); nothing was "
-                    + "done, ask again");
-        }
-        if (!w.state.compareAndSet(State.WAITING, State.DECIDED)) {
-            throw new ActionTicketException(ErrorCode.ACTION_ALREADY_DECIDED, "Action " + id
-                    + " was already confirmed or cancelled; each action can be decided once");
-        }
-        return w;
+            case ActionTickets.Taken.Decided decided -> throw new ActionTicketException(
+                    ErrorCode.ACTION_ALREADY_DECIDED, "Action " + id + " was already confirmed or cancelled; each "
+                    + "action can be decided once");
+        };
     }
 
     private ChatEvent.ActionResult finish(UserId user, String id, Action action, ActionStatus status,
@@ -209,16 +210,6 @@ public final class ActionDispatcher {
         }
     }
 
-    /** Forgets decided and expired actions once their window has passed again (so a replay says why). */
-    private void sweep() {
-        Instant now = clock.instant();
-        if (now.isBefore(nextSweep) && waiting.size() < MAX_WAITING) {
-            return;
-        }
-        nextSweep = now.plusSeconds(60);
-        waiting.values().removeIf(w -> now.isAfter(w.confirmBy.plus(window)));
-    }
-
     private static ChatEvent.ActionTicket ticket(String id) {
         return new ChatEvent.ActionTicket(id, Optional.empty());
     }
@@ -229,18 +220,4 @@ public final class ActionDispatcher {
         return "act_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    private enum State { WAITING, DECIDED, EXPIRED }
-
-    private static final class Waiting {
-        final UserId user;
-        final Action action;
-        final Instant confirmBy;
-        final AtomicReference<State> state = new AtomicReference<>(State.WAITING);
-
-        Waiting(UserId user, Action action, Instant confirmBy) {
-            this.user = user;
-            this.action = action;
-            this.confirmBy = confirmBy;
-        }
-    }
 }

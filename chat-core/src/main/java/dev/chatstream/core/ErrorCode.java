@@ -39,6 +39,11 @@ public enum ErrorCode {
     CONVERSATION_NOT_FOUND("conversation_not_found", false),
     /** The store (users, memories, conversations) could not be read or written; try again in a moment. */
     STORE_UNAVAILABLE("store_unavailable", true),
+    /**
+     * What several nodes share (Redis) cannot be reached, and this request needs it (an action waiting for
+     * confirmation, which any node may hold); try again in a moment.
+     */
+    SHARED_STATE_UNAVAILABLE("shared_state_unavailable", true),
     /** The action to confirm or cancel does not exist or is not the caller's (the same answer for both). */
     ACTION_NOT_FOUND("action_not_found", false),
     /** The action's time to be confirmed ran out; ask again. */

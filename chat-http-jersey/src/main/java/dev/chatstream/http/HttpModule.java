@@ -57,8 +57,9 @@ public final class HttpModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ActionDispatcher actions(ActionExecutor executor, ActionAudit audit, Clock clock) {
-        return new ActionDispatcher(executor, audit, clock, config.actionConfirmTimeout());
+    ActionDispatcher actions(ActionExecutor executor, ActionAudit audit, Clock clock,
+            dev.chatstream.core.ActionTickets tickets) {
+        return new ActionDispatcher(executor, audit, clock, config.actionConfirmTimeout(), tickets);
     }
 
     @Provides
