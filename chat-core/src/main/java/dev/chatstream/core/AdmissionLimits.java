@@ -47,6 +47,21 @@ public interface AdmissionLimits {
 
         @Override
         void close();
+
+        /** A slot that was not given, because of {@code full}: closing it does nothing. */
+        static Slot refused(Full full) {
+            Checks.notNull(full, "full");
+            return new Slot() {
+                @Override
+                public Optional<Full> refused() {
+                    return Optional.of(full);
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
     }
 
     /** Takes one request from {@code user}'s bucket of {@code rate}: zero when allowed, else how long until one is free. */

@@ -68,12 +68,12 @@ public final class InMemoryAdmissionLimits implements AdmissionLimits {
             return mine + 1;
         });
         if (userFull[0]) {
-            return refused(Full.USER);
+            return Slot.refused(Full.USER);
         }
         if (open.incrementAndGet() > caps.total()) {
             open.decrementAndGet();
             releaseUser(user);
-            return refused(Full.SERVICE);
+            return Slot.refused(Full.SERVICE);
         }
         AtomicBoolean released = new AtomicBoolean();
         return new Slot() {
@@ -99,19 +99,5 @@ public final class InMemoryAdmissionLimits implements AdmissionLimits {
 
     private void releaseUser(UserId user) {
         byUser.computeIfPresent(user, (u, n) -> n == 1 ? null : n - 1);
-    }
-
-    /** A slot that was not given: closing it does nothing. */
-    static Slot refused(Full full) {
-        return new Slot() {
-            @Override
-            public Optional<Full> refused() {
-                return Optional.of(full);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
     }
 }

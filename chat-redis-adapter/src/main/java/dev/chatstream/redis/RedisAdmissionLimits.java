@@ -150,10 +150,10 @@ public final class RedisAdmissionLimits implements AdmissionLimits, HealthCheck,
             long answer = ((Number) eval(OPEN, List.of(userKey(user), allKey()), List.of(Integer.toString(caps.perUser()),
                     Integer.toString(caps.total()), member, Long.toString(lease.toMillis())))).longValue();
             if (answer == 1) {
-                return refused(Full.USER);
+                return Slot.refused(Full.USER);
             }
             if (answer == 2) {
-                return refused(Full.SERVICE);
+                return Slot.refused(Full.SERVICE);
             }
             held.put(member, user);
             return new Held(member, user);
@@ -260,19 +260,6 @@ public final class RedisAdmissionLimits implements AdmissionLimits, HealthCheck,
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Renewing stream leases failed", e);
         }
-    }
-
-    private static Slot refused(Full full) {
-        return new Slot() {
-            @Override
-            public Optional<Full> refused() {
-                return Optional.of(full);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
     }
 
     /** A slot in Redis; closing it removes the lease (or, if Redis is down then, lets it expire). */
