@@ -32,6 +32,12 @@ final class OneNodeModule extends AbstractModule {
 
     @Provides
     @Singleton
+    dev.chatstream.core.TurnDirectory turnDirectory() {
+        return dev.chatstream.core.TurnDirectory.local();
+    }
+
+    @Provides
+    @Singleton
     Invalidations invalidations() {
         return Invalidations.local();
     }

@@ -34,6 +34,7 @@ final class RedisModule extends AbstractModule {
         owned.addBinding().to(Redis.class); // first: what is owned closes in reverse, so after what uses it
         owned.addBinding().to(RedisAdmissionLimits.class);
         owned.addBinding().to(RedisInvalidations.class);
+        owned.addBinding().to(dev.chatstream.redis.RedisTurnDirectory.class);
     }
 
     @Provides
@@ -52,6 +53,20 @@ final class RedisModule extends AbstractModule {
     @Singleton
     RedisInvalidations redisInvalidations(Redis redis) {
         return new RedisInvalidations(redis, config.prefix());
+    }
+
+    @Provides
+    @Singleton
+    dev.chatstream.redis.RedisTurnDirectory redisTurns(Redis redis, dev.chatstream.http.HttpConfig http) {
+        // no turn runs longer than the stream limit, and an ended one is kept no longer than that again
+        return new dev.chatstream.redis.RedisTurnDirectory(redis, config.prefix(),
+                http.maxStreamDuration().multipliedBy(2).plusMinutes(5));
+    }
+
+    @Provides
+    @Singleton
+    dev.chatstream.core.TurnDirectory turnDirectory(dev.chatstream.redis.RedisTurnDirectory turns) {
+        return turns;
     }
 
     @Provides

@@ -198,6 +198,34 @@ class SeveralNodesIT {
     }
 
     @Test
+    void shouldStopThroughTheOtherNodeATurnOneNodeRunsAndCloseItsLlmRequest() throws Exception {
+        nodes(100);
+        a.ollama.enqueue(Reply.stream().token("Era ").pause(Duration.ofMillis(200)).token("uma ").pause(Duration.ofSeconds(30))
+                .token("vez.").done());
+        // the response's headers come once the turn is noted: its id is what a client has to stop it anywhere
+        HttpResponse<java.io.InputStream> stream = a.client.send(a.post("api/chat/stream/", a.anaToken,
+                "{\"message\": \"Conta uma história\", \"resumable\": true}").build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        String turn = stream.headers().firstValue("X-Turn-Id").orElseThrow();
+        assertThat(a.ollama.awaitChatRequests(1, Duration.ofSeconds(10))).isTrue();
+
+        HttpResponse<String> foreign = b.send(b.post("api/chat/turns/" + turn + "/stop", b.ruiToken, ""));
+        assertThat(foreign.statusCode()).as("another user's turn, as a missing one").isEqualTo(404);
+        HttpResponse<String> stop = b.send(b.post("api/chat/turns/" + turn + "/stop", b.anaToken, ""));
+
+        assertThat(stop.statusCode()).as(stop.body()).isEqualTo(200);
+        assertThat(ConversationsIT.json(stop.body()).get("stopped").asBoolean()).isTrue();
+        assertThat(a.ollama.awaitClientDisconnect(Duration.ofSeconds(10))).as("node A closed Ollama's request").isTrue();
+        SseEvents events;
+        try (java.io.InputStream body = stream.body()) {
+            events = SseEvents.parse(new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertThat(events.last().name()).isEqualTo("error");
+        assertThat(ConversationsIT.json(events.last().data()).get("code").asText()).isEqualTo("cancelled");
+        assertThat(b.send(b.post("api/chat/turns/nosuchturn/stop", b.anaToken, "")).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void shouldNeitherHoldNorConfirmActionsWhileRedisIsDownAndSaySo() {
         nodesWithActions();
         String held = waitingUnlockOnA();

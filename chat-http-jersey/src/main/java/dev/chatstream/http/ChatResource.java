@@ -128,10 +128,18 @@ public final class ChatResource {
     @Path("turns/{turn: [A-Za-z0-9_-]{1,64}}/stop")
     @Produces("application/json")
     public String stop(@Context ContainerRequestContext context, @PathParam("turn") String turnId) {
-        dev.chatstream.core.Turn turn = streams.turn(AuthFilter.user(context), turnId).orElseThrow(() -> notFound(turnId));
-        boolean stopped = turn.stop();
+        UserId user = AuthFilter.user(context);
+        java.util.Optional<dev.chatstream.core.Turn> turn = streams.turn(user, turnId);
+        boolean stopped;
+        if (turn.isPresent()) {
+            stopped = turn.get().stop();
+        } else if (streams.stopElsewhere(user, turnId)) {
+            stopped = true; // another node runs it: it was asked to stop it, as here
+        } else {
+            throw notFound(turnId);
+        }
         java.util.Map<String, Object> answer = new java.util.LinkedHashMap<>();
-        answer.put("turn_id", turn.id());
+        answer.put("turn_id", turnId);
         answer.put("stopped", stopped);
         return Json.write(answer);
     }

@@ -106,9 +106,10 @@ public final class HttpModule extends AbstractModule {
     @Singleton
     Streams streams(dev.chatstream.core.ChatStreamer streamer, dev.chatstream.core.Conversations conversations,
             ScheduledExecutorService timers, ServerMetrics metrics, OpenStreams openStreams, StreamSlots slots,
-            ActionDispatcher actions, PeerWatch peers, dev.chatstream.core.Turns turns) {
+            ActionDispatcher actions, PeerWatch peers, dev.chatstream.core.Turns turns,
+            dev.chatstream.core.TurnDirectory directory) {
         return new Streams(streamer, conversations, timers, config, metrics, openStreams, slots, actions, peers,
-                turns);
+                turns, directory);
     }
 
     /** Where turns' events are kept: this process's memory (one node). */

@@ -29,11 +29,22 @@ final class Streams {
     private final ActionDispatcher actions;
     private final PeerWatch peers;
     private final Turns turns;
+    private final dev.chatstream.core.TurnDirectory directory;
 
     Streams(ChatStreamer streamer, Conversations conversations, ScheduledExecutorService timers, HttpConfig config,
             ServerMetrics metrics, OpenStreams openStreams, StreamSlots slots, ActionDispatcher actions,
             PeerWatch peers, Turns turns) {
+        this(streamer, conversations, timers, config, metrics, openStreams, slots, actions, peers, turns,
+                dev.chatstream.core.TurnDirectory.local());
+    }
+
+    Streams(ChatStreamer streamer, Conversations conversations, ScheduledExecutorService timers, HttpConfig config,
+            ServerMetrics metrics, OpenStreams openStreams, StreamSlots slots, ActionDispatcher actions,
+            PeerWatch peers, Turns turns, dev.chatstream.core.TurnDirectory directory) {
         this.turns = turns;
+        this.directory = directory;
+        // another node asks this one to stop one of its turns: as the client's own Stop
+        directory.onStop((user, turnId) -> turns.find(user, turnId).ifPresent(Turn::stop));
         this.streamer = streamer;
         this.conversations = conversations;
         this.timers = timers;
@@ -97,7 +108,43 @@ final class Streams {
             lease.close();
             throw e;
         }
+        announce(turn);
         return register(new Stream(this, request.user(), turn, 0, call, peer, lease, wire));
+    }
+
+    /**
+     * With several nodes: notes that this node runs {@code turn} (before the client learns its id, so that a stop sent
+     * at once through another node finds it: one Redis write), and that it ended, off the request's path.
+     */
+    private void announce(Turn turn) {
+        if (!directory.shared() || turn.ended()) {
+            return;
+        }
+        directory.running(turn.user(), turn.id());
+        Thread.ofVirtual().name("turn-directory-" + turn.id()).start(() -> {
+            try {
+                while (!turn.awaitFinished(java.time.Duration.ofMinutes(10))) {
+                    directory.running(turn.user(), turn.id()); // a very long turn: note it again
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                directory.ended(turn.id());
+            }
+        });
+    }
+
+    /**
+     * Asks the node that runs {@code user}'s turn {@code turnId} to stop it, when another node runs it.
+     *
+     * @throws ApiException 503 when the directory of turns cannot be reached
+     */
+    boolean stopElsewhere(dev.chatstream.core.UserId user, String turnId) {
+        try {
+            return directory.stopElsewhere(user, turnId);
+        } catch (ChatException e) {
+            throw ApiException.of(e);
+        }
     }
 
     /**

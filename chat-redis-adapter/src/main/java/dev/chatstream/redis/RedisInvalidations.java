@@ -6,8 +6,6 @@ import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -23,11 +21,8 @@ public final class RedisInvalidations implements Invalidations, AutoCloseable {
     private final String channel;
     private final String node = Long.toString(System.nanoTime() ^ ProcessHandle.current().pid() << 24, 36);
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean warned = new AtomicBoolean();
-    private final Thread subscriber;
-    private volatile JedisPubSub subscription;
-    private volatile boolean subscribed;
+    private final RedisSubscriber subscriber;
 
     /**
      * @param redis  the connections
@@ -36,7 +31,7 @@ public final class RedisInvalidations implements Invalidations, AutoCloseable {
     public RedisInvalidations(Redis redis, String prefix) {
         this.redis = redis;
         this.channel = prefix + ":invalidate";
-        this.subscriber = Thread.ofPlatform().daemon().name("chatstream-redis-invalidations").start(this::subscribe);
+        this.subscriber = new RedisSubscriber(redis, channel, this::heard);
     }
 
     @Override
@@ -61,21 +56,12 @@ public final class RedisInvalidations implements Invalidations, AutoCloseable {
 
     /** Whether the subscriber is connected now (for tests and readiness). */
     boolean subscribed() {
-        return subscribed;
+        return subscriber.subscribed();
     }
 
     @Override
     public void close() {
-        closed.set(true);
-        JedisPubSub s = subscription;
-        if (s != null) {
-            try {
-                s.unsubscribe();
-            } catch (RuntimeException notConnected) {
-                // the thread ends at its next retry
-            }
-        }
-        subscriber.interrupt();
+        subscriber.close();
     }
 
     private void tell(UserId user, Kind kind) {
@@ -84,35 +70,6 @@ public final class RedisInvalidations implements Invalidations, AutoCloseable {
                 l.changed(user, kind);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "A cache could not drop " + user + "'s entries", e);
-            }
-        }
-    }
-
-    private void subscribe() {
-        while (!closed.get()) {
-            try (Jedis j = redis.dedicated()) {
-                JedisPubSub s = new JedisPubSub() {
-                    @Override
-                    public void onSubscribe(String name, int count) {
-                        subscribed = true;
-                    }
-
-                    @Override
-                    public void onMessage(String name, String message) {
-                        heard(message);
-                    }
-                };
-                subscription = s;
-                j.subscribe(s, channel); // blocks until unsubscribed or the connection breaks
-            } catch (JedisException e) {
-                LOG.log(Level.DEBUG, "The invalidation subscriber lost Redis; it tries again in 1 s", e);
-            } finally {
-                subscribed = false;
-            }
-            try {
-                Thread.sleep(1_000);
-            } catch (InterruptedException e) {
-                return;
             }
         }
     }
