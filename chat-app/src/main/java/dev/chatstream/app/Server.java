@@ -164,18 +164,26 @@ public final class Server implements AutoCloseable {
     /** {@code chatstream listening on http://…/ (Ollama …, model …; stored home context); Ctrl-C stops it}. */
     public String banner() {
         return "chatstream listening on " + baseUri() + " (" + config.describeLlm() + "; " + config.describeHome()
+                + config.redis().map(r -> "; shared with other nodes through Redis " + r.url()).orElse("")
                 + "); Ctrl-C stops it";
     }
 
     /**
-     * One line on whether chats can work now: empty when the model answers, else what is wrong and what to do (Ollama
-     * down, the model not installed), said at start so nobody learns it from a first failed chat. Asks the LLM's
-     * readiness check once (within its own timeouts); the server runs either way.
+     * Whether chats can work now: empty when the model answers (and, with several nodes, Redis), else a line for each
+     * thing that is wrong and what to do (Ollama down, the model not installed, Redis unreachable), said at start so
+     * nobody learns it from a first failed chat. Asks the readiness checks once (within their own timeouts); the server
+     * runs either way.
      */
     public java.util.Optional<String> startupProblem() {
-        dev.chatstream.core.Health llm = injector.getInstance(dev.chatstream.http.Readiness.class).llm().check();
-        return llm.ok() ? java.util.Optional.empty() : llm.problem().map(p -> "chatstream: chats will fail until this is "
-                + "fixed: " + p + " (the server runs; GET /api/ready says when it is ready)");
+        dev.chatstream.http.Readiness readiness = injector.getInstance(dev.chatstream.http.Readiness.class);
+        dev.chatstream.core.Health llm = readiness.llm().check();
+        dev.chatstream.core.Health shared = readiness.shared().check();
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        llm.problem().filter(p -> !llm.ok()).ifPresent(p -> lines.add("chatstream: chats will fail until this is "
+                + "fixed: " + p + " (the server runs; GET /api/ready says when it is ready)"));
+        shared.problem().filter(p -> !shared.ok()).ifPresent(p -> lines.add("chatstream: " + p
+                + " (chats work; GET /api/ready says degraded until then)"));
+        return lines.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(String.join("\n", lines));
     }
 
     /** The port the server listens on (the real one when the settings said 0). */

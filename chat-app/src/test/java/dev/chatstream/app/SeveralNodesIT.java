@@ -265,6 +265,10 @@ class SeveralNodesIT {
             }
             assertThat(acceptedA).as("node A's own burst").isEqualTo(10);
             assertThat(acceptedB).as("node B's own burst").isEqualTo(10);
+            assertThat(a.server.banner()).contains("shared with other nodes through Redis redis://127.0.0.1:"
+                    + redis.port() + "/0");
+            assertThat(a.server.startupProblem()).hasValueSatisfying(line -> assertThat(line)
+                    .contains("Redis at redis://127.0.0.1:" + redis.port() + "/0 cannot be reached", "chats work"));
             JsonNode ready = ConversationsIT.json(a.send(a.get("api/ready", a.anaToken)).body());
             assertThat(ready.get("status").asText()).isEqualTo("degraded");
             assertThat(ready.get("reason").asText()).contains("Redis at redis://127.0.0.1:" + redis.port()
