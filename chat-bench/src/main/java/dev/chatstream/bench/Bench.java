@@ -76,13 +76,13 @@ public final class Bench {
             if (a.equals("--quick")) {
                 quick = true;
             } else if (a.startsWith("--only=")) {
-                only = a.substring(7); // 1, 64, 512, aborts, turns, pool, idle or speech: one scenario, e.g. while profiling
+                only = a.substring(7); // 1, 64, 512, aborts, turns, pool, redis, idle or speech: one scenario, e.g. while profiling
             } else if (a.startsWith("--warmup=")) {
                 warmup = Integer.parseInt(a.substring(9)); // replies per user while warming up
             } else if (a.startsWith("--out=")) {
                 out = Path.of(a.substring(6));
             } else {
-                System.err.println("chat-bench: unknown argument " + a + "; use --quick, --only=1|64|512|aborts|turns|pool|idle|speech, "
+                System.err.println("chat-bench: unknown argument " + a + "; use --quick, --only=1|64|512|aborts|turns|pool|redis|idle|speech, "
                         + "--warmup=N and --out=DIR");
                 System.exit(2);
             }
@@ -144,6 +144,9 @@ public final class Bench {
             if (wanted("pool")) {
                 pool(quick ? 2 : 5);
             }
+            if (wanted("redis")) {
+                redis(quick ? 2 : 5);
+            }
             if (!wanted("idle")) {
                 say("done (" + only + " only; no report)");
                 return;
@@ -198,6 +201,54 @@ public final class Bench {
             }
         }
         Files.writeString(out.resolve("pool.md"), md.toString());
+    }
+
+    /**
+     * The 64-stream scenario on a server alone, then on one that shares its limits, tickets and turns through a real
+     * redis-server (issue 20), each freshly started and warmed the same way, in one run: what Redis adds to the first
+     * chunk and to the CPU per token, and how many Redis commands a turn costs. Written to {@code redis.md}.
+     */
+    private void redis(int waves) throws Exception {
+        say("redis: 64 users x " + waves + " replies through a server alone, then through one sharing state in Redis");
+        StringBuilder md = new StringBuilder("# Several nodes: 64 streams, without and with Redis\n\n"
+                + "| server | first chunk p50 / p99 (ms) | server CPU per token (µs) | Redis commands per reply | errors |\n"
+                + "|---|---|---|---|---|\n");
+        try (PacedOllama ollama = new PacedOllama(); dev.chatstream.redis.RedisServer redis =
+                dev.chatstream.redis.RedisServer.start()) {
+            ollama.script(new PacedOllama.Script(100, Duration.ofMillis(20), Duration.ZERO));
+            for (boolean shared : new boolean[] {false, true}) {
+                Map<String, String> env = shared ? Map.of("CHATSTREAM_REDIS_URL", redis.url()) : Map.of();
+                try (ServerProcess server = ServerProcess.start(launcher, ollama.baseUrl(), env)) {
+                    StreamClient client = new StreamClient(StreamClient.Target.SERVER, server.base, server.token);
+                    Load.steady(client, 64, warmup, Duration.ofSeconds(2));
+                    long commands0 = shared ? redisCommands(redis) : 0;
+                    long cpu0 = ProcStats.cpuNanos(server.pid());
+                    Load.Streams s = Load.steady(client, 64, waves, Duration.ofSeconds(2));
+                    long cpu = ProcStats.cpuNanos(server.pid()) - cpu0;
+                    long commands = shared ? redisCommands(redis) - commands0 - 1 : 0; // less the INFO itself
+                    String row = String.format("| %s | %.2f / %.2f | %.1f | %s | %d |", shared ? "sharing through Redis"
+                            : "alone", s.firstChunk().p50(), s.firstChunk().p99(),
+                            s.chunks() == 0 ? Double.NaN : cpu / 1e3 / s.chunks(),
+                            shared ? String.format("%.1f", (double) commands / s.results().size()) : "-",
+                            s.errorCount());
+                    say("  " + row);
+                    md.append(row).append('\n');
+                }
+            }
+        }
+        Files.writeString(out.resolve("redis.md"), md.toString());
+    }
+
+    /** {@code total_commands_processed} of the Redis at {@code redis}. */
+    private static long redisCommands(dev.chatstream.redis.RedisServer redis) {
+        try (redis.clients.jedis.Jedis j = new redis.clients.jedis.Jedis("127.0.0.1", redis.port())) {
+            for (String line : j.info("stats").split("\r?\n")) {
+                if (line.startsWith("total_commands_processed:")) {
+                    return Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+                }
+            }
+        }
+        return 0;
     }
 
     private Level level(String name, ServerProcess server, StreamClient viaServer, StreamClient direct, int concurrency,
