@@ -19,9 +19,4 @@ public record Readiness(HealthCheck store, HealthCheck home, HealthCheck llm, He
         java.util.Objects.requireNonNull(llm, "llm");
         java.util.Objects.requireNonNull(shared, "shared");
     }
-
-    /** One node: nothing shared. */
-    public Readiness(HealthCheck store, HealthCheck home, HealthCheck llm) {
-        this(store, home, llm, () -> dev.chatstream.core.Health.ok(java.util.Map.of()));
-    }
 }

@@ -33,13 +33,6 @@ final class Streams {
 
     Streams(ChatStreamer streamer, Conversations conversations, ScheduledExecutorService timers, HttpConfig config,
             ServerMetrics metrics, OpenStreams openStreams, StreamSlots slots, ActionDispatcher actions,
-            PeerWatch peers, Turns turns) {
-        this(streamer, conversations, timers, config, metrics, openStreams, slots, actions, peers, turns,
-                dev.chatstream.core.TurnDirectory.local());
-    }
-
-    Streams(ChatStreamer streamer, Conversations conversations, ScheduledExecutorService timers, HttpConfig config,
-            ServerMetrics metrics, OpenStreams openStreams, StreamSlots slots, ActionDispatcher actions,
             PeerWatch peers, Turns turns, dev.chatstream.core.TurnDirectory directory) {
         this.turns = turns;
         this.directory = directory;

@@ -19,6 +19,7 @@ public final class Redis implements AutoCloseable {
     private final HostAndPort address;
     private final JedisClientConfig client;
     private final JedisPool pool;
+    private final String node = newNodeId();
 
     private Redis(RedisUrl url) {
         this.url = url;
@@ -39,6 +40,20 @@ public final class Redis implements AutoCloseable {
     /** Connections to {@code url}; nothing is opened until the first command. */
     public static Redis at(RedisUrl url) {
         return new Redis(url);
+    }
+
+    /**
+     * This node's name in what it writes to Redis (its stream leases, its turns, the messages it publishes): random,
+     * one per {@code Redis}, so that two nodes never share one.
+     */
+    String node() {
+        return node;
+    }
+
+    private static String newNodeId() {
+        byte[] bytes = new byte[9];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** Where it is, without the password. */

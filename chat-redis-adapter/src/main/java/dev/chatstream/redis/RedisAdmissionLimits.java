@@ -77,6 +77,11 @@ public final class RedisAdmissionLimits implements AdmissionLimits, HealthCheck,
             redis.call('PEXPIRE', KEYS[2], lease * 2)
             return 0
             """;
+    private static final String RELEASE = """
+            redis.call('ZREM', KEYS[1], ARGV[1])
+            redis.call('ZREM', KEYS[2], ARGV[1])
+            return 0
+            """;
     /** KEYS[1] the service's set, KEYS[i + 1] the user's set of ARGV[i + 1]; ARGV[1] the lease. */
     private static final String RENEW = """
             local t = redis.call('TIME')
@@ -97,7 +102,6 @@ public final class RedisAdmissionLimits implements AdmissionLimits, HealthCheck,
     private final String prefix;
     private final InMemoryAdmissionLimits local;
     private final Duration lease;
-    private final String node = Long.toString(System.nanoTime() ^ ProcessHandle.current().pid() << 20, 36);
     private final AtomicLong slots = new AtomicLong();
     /** Slots held in Redis through this node: member -> user, renewed until closed. */
     private final Map<String, UserId> held = new ConcurrentHashMap<>();
@@ -146,7 +150,7 @@ public final class RedisAdmissionLimits implements AdmissionLimits, HealthCheck,
     @Override
     public Slot openStream(UserId user, StreamCaps caps) {
         return shared(() -> {
-            String member = node + ":" + slots.incrementAndGet();
+            String member = redis.node() + ":" + slots.incrementAndGet();
             long answer = ((Number) eval(OPEN, List.of(userKey(user), allKey()), List.of(Integer.toString(caps.perUser()),
                     Integer.toString(caps.total()), member, Long.toString(lease.toMillis())))).longValue();
             if (answer == 1) {
@@ -285,7 +289,7 @@ public final class RedisAdmissionLimits implements AdmissionLimits, HealthCheck,
             }
             held.remove(member);
             try {
-                redis.call(j -> j.zrem(userKey(user), member) + j.zrem(allKey(), member));
+                eval(RELEASE, List.of(userKey(user), allKey()), List.of(member));
             } catch (JedisException e) {
                 // the lease expires by itself within LEASE
             }

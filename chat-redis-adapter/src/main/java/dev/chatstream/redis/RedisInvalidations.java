@@ -19,7 +19,6 @@ public final class RedisInvalidations implements Invalidations, AutoCloseable {
 
     private final Redis redis;
     private final String channel;
-    private final String node = Long.toString(System.nanoTime() ^ ProcessHandle.current().pid() << 24, 36);
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean warned = new AtomicBoolean();
     private final RedisSubscriber subscriber;
@@ -38,7 +37,7 @@ public final class RedisInvalidations implements Invalidations, AutoCloseable {
     public void changed(UserId user, Kind kind) {
         tell(user, kind);
         try {
-            redis.call(j -> j.publish(channel, node + " " + kind.name() + " " + user.value()));
+            redis.call(j -> j.publish(channel, redis.node() + " " + kind.name() + " " + user.value()));
             warned.set(false);
         } catch (JedisException e) {
             if (warned.compareAndSet(false, true)) {
@@ -77,7 +76,7 @@ public final class RedisInvalidations implements Invalidations, AutoCloseable {
     /** {@code <node> <KIND> <user>}: another node's change; this node's own were told at once. */
     private void heard(String message) {
         String[] parts = message.split(" ", 3);
-        if (parts.length != 3 || parts[0].equals(node)) {
+        if (parts.length != 3 || parts[0].equals(redis.node())) {
             return;
         }
         try {

@@ -23,7 +23,6 @@ public final class RedisTurnDirectory implements TurnDirectory, AutoCloseable {
     private final Redis redis;
     private final String prefix;
     private final Duration longest;
-    private final String node = Long.toString(System.nanoTime() ^ ProcessHandle.current().pid() << 28, 36);
     private final List<StopListener> listeners = new CopyOnWriteArrayList<>();
     private final RedisSubscriber subscriber;
 
@@ -43,7 +42,7 @@ public final class RedisTurnDirectory implements TurnDirectory, AutoCloseable {
     @Override
     public void running(UserId user, String turnId) {
         try {
-            redis.call(j -> j.set(key(turnId), node + " " + user.value(), SetParams.setParams().px(longest.toMillis())));
+            redis.call(j -> j.set(key(turnId), redis.node() + " " + user.value(), SetParams.setParams().px(longest.toMillis())));
         } catch (JedisException e) {
             LOG.log(Level.DEBUG, "Turn " + turnId + " could not be noted in Redis; a stop must reach this node", e);
         }
@@ -66,7 +65,7 @@ public final class RedisTurnDirectory implements TurnDirectory, AutoCloseable {
                 return false;
             }
             String[] parts = owner.split(" ", 2);
-            if (parts.length != 2 || parts[0].equals(node) || !parts[1].equals(user.value())) {
+            if (parts.length != 2 || parts[0].equals(redis.node()) || !parts[1].equals(user.value())) {
                 return false;
             }
             redis.call(j -> j.publish(prefix + ":stop", parts[0] + " " + turnId + " " + user.value()));
@@ -100,7 +99,7 @@ public final class RedisTurnDirectory implements TurnDirectory, AutoCloseable {
     /** {@code <node> <turn> <user>}: a stop for one of this node's turns. */
     private void heard(String message) {
         String[] parts = message.split(" ", 3);
-        if (parts.length != 3 || !parts[0].equals(node)) {
+        if (parts.length != 3 || !parts[0].equals(redis.node())) {
             return;
         }
         UserId user = UserId.of(parts[2]);
