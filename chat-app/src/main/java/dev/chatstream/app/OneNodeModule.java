@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * Without {@code redis.url} (the default, one node): nothing is shared; rate limits and stream caps are in this
- * process's memory, actions wait for confirmation in it, and a change of a home or memories drops this process's
- * cached copy only.
+ * process's memory, actions wait for confirmation in it, turns' logs are kept in it, and a change of a home or
+ * memories drops this process's cached copy only.
  */
 final class OneNodeModule extends AbstractModule {
 
@@ -34,6 +34,13 @@ final class OneNodeModule extends AbstractModule {
     @Singleton
     dev.chatstream.core.TurnDirectory turnDirectory() {
         return dev.chatstream.core.TurnDirectory.local();
+    }
+
+    /** Where turns' events are kept: this process's memory. */
+    @Provides
+    @Singleton
+    dev.chatstream.core.TurnLogs turnLogs() {
+        return new dev.chatstream.core.InMemoryTurnLogs();
     }
 
     @Provides

@@ -17,7 +17,8 @@ import dev.chatstream.redis.RedisConfig;
 /**
  * With {@code redis.url}: several nodes share their rate limits and stream caps through Redis, falling back to this
  * node's own while Redis cannot be reached ({@code /api/ready} then says {@code degraded}), keep the actions that wait
- * for confirmation there (any node can confirm one, once), and announce changes of homes and memories to each other's
+ * for confirmation there (any node can confirm one, once), copy each turn's log there (a client resumes it through any
+ * node; a dead node's turns end with {@code node_lost}), and announce changes of homes and memories to each other's
  * caches. See docs/scale-out.md.
  */
 final class RedisModule extends AbstractModule {
@@ -35,6 +36,7 @@ final class RedisModule extends AbstractModule {
         owned.addBinding().to(RedisAdmissionLimits.class);
         owned.addBinding().to(RedisInvalidations.class);
         owned.addBinding().to(dev.chatstream.redis.RedisTurnDirectory.class);
+        owned.addBinding().to(dev.chatstream.redis.RedisTurnLogs.class); // closes first: its last copies go out
     }
 
     @Provides
@@ -58,9 +60,26 @@ final class RedisModule extends AbstractModule {
     @Provides
     @Singleton
     dev.chatstream.redis.RedisTurnDirectory redisTurns(Redis redis, dev.chatstream.http.HttpConfig http) {
-        // no turn runs longer than the stream limit, and an ended one is kept no longer than that again
-        return new dev.chatstream.redis.RedisTurnDirectory(redis, config.prefix(),
-                http.maxStreamDuration().multipliedBy(2).plusMinutes(5));
+        return new dev.chatstream.redis.RedisTurnDirectory(redis, config.prefix(), longest(http),
+                http.turns().keep());
+    }
+
+    /** Each turn's log, kept here and copied to Redis, where any node reads it (resume through another node). */
+    @Provides
+    @Singleton
+    dev.chatstream.redis.RedisTurnLogs redisTurnLogs(Redis redis, dev.chatstream.http.HttpConfig http) {
+        return new dev.chatstream.redis.RedisTurnLogs(redis, config.prefix(), longest(http), http.turns().keep());
+    }
+
+    @Provides
+    @Singleton
+    dev.chatstream.core.TurnLogs turnLogs(dev.chatstream.redis.RedisTurnLogs logs) {
+        return logs;
+    }
+
+    /** No turn runs longer than the stream limit, and an ended one is kept no longer than that again. */
+    private static java.time.Duration longest(dev.chatstream.http.HttpConfig http) {
+        return http.maxStreamDuration().multipliedBy(2).plusMinutes(5);
     }
 
     @Provides

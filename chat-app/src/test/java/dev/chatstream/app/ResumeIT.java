@@ -39,7 +39,7 @@ class ResumeIT {
     }
 
     /** Every event id is {@code <turn>:<seq>}, seq from 1. */
-    private static List<String> frames(String body) {
+    static List<String> frames(String body) {
         List<String> out = new ArrayList<>();
         for (String frame : body.split("\n\n")) {
             if (frame.contains("id: ") && frame.contains("data: ")) { // events, not comments

@@ -226,6 +226,48 @@ class SeveralNodesIT {
     }
 
     @Test
+    void shouldResumeThroughTheOtherNodeATurnOneNodeRunsFromEveryPointWithEachEventOnce() throws Exception {
+        nodes(100);
+        a.ollama.enqueue(Reply.stream().token("Era ").pause(Duration.ofMillis(300)).token("uma ")
+                .pause(Duration.ofMillis(300)).token("vez ").token("um gato.").done());
+        HttpResponse<java.io.InputStream> started = a.client.send(a.post("api/chat/stream/", a.anaToken,
+                "{\"message\": \"Conta uma história\", \"resumable\": true}").build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        String turn = started.headers().firstValue("X-Turn-Id").orElseThrow();
+        long conversation = Long.parseLong(started.headers().firstValue("X-Conversation-Id").orElseThrow());
+        try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(started.body(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null && !line.startsWith("id: " + turn + ":1"); ) {
+                // read up to the first event, then leave, as a phone that loses its network does
+            }
+        }
+        // back through the other node while the reply still streams there
+        HttpResponse<String> live = b.send(b.get("api/chat/turns/" + turn + "/events", b.anaToken)
+                .header("Last-Event-ID", turn + ":1"));
+        assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
+        assertThat(live.headers().firstValue("X-Turn-Id")).hasValue(turn);
+
+        List<String> whole = ResumeIT.frames(a.send(a.get("api/chat/turns/" + turn + "/events", a.anaToken)).body());
+        assertThat(whole).hasSize(6); // four chunks, final_text, done
+        assertThat(ResumeIT.frames(live.body())).as("from the other node, after the first event")
+                .isEqualTo(whole.subList(1, whole.size()));
+        for (int seq = 0; seq <= whole.size(); seq++) {
+            HttpResponse<String> rest = b.send(b.get("api/chat/turns/" + turn + "/events?after=" + seq, b.anaToken));
+            List<String> joined = new ArrayList<>(whole.subList(0, seq));
+            joined.addAll(ResumeIT.frames(rest.body()));
+            assertThat(joined).as("after %d through node B", seq).isEqualTo(whole);
+            assertThat(rest.statusCode()).isEqualTo(seq == whole.size() ? 204 : 200);
+        }
+        assertThat(b.send(b.get("api/chat/turns/" + turn + "/events", b.ruiToken)).statusCode())
+                .as("another user's turn, as a missing one").isEqualTo(404);
+        assertThat(a.ollama.chatBodies()).hasSize(1);
+        assertThat(b.ollama.chatBodies()).as("node B only read it").isEmpty();
+        JsonNode stored = ConversationsIT.json(b.send(b.get("api/conversations/" + conversation, b.anaToken)).body());
+        assertThat(stored.get("messages")).hasSize(2);
+        assertThat(stored.get("messages").get(1).get("content").asText()).isEqualTo("Era uma vez um gato.");
+    }
+
+    @Test
     void shouldNeitherHoldNorConfirmActionsWhileRedisIsDownAndSaySo() {
         nodesWithActions();
         String held = waitingUnlockOnA();

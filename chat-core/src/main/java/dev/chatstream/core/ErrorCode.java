@@ -35,6 +35,11 @@ public enum ErrorCode {
     TIMEOUT("timeout", true),
     /** The server is shutting down; the stream was closed. Retry against another instance or later. */
     SERVER_SHUTDOWN("server_shutdown", true),
+    /**
+     * The server that was answering the reply stopped (several nodes: its lease in the shared state lapsed) before
+     * the reply ended; what it generated is kept. Send the message again.
+     */
+    NODE_LOST("node_lost", true),
     /** The conversation does not exist or is not the caller's (the same answer for both, so ids cannot be probed). */
     CONVERSATION_NOT_FOUND("conversation_not_found", false),
     /** The store (users, memories, conversations) could not be read or written; try again in a moment. */

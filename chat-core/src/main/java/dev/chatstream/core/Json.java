@@ -24,6 +24,21 @@ public final class Json {
         return out.toString();
     }
 
+    /**
+     * The value of one JSON text: objects as {@link java.util.LinkedHashMap}s (key order kept), arrays as lists,
+     * integers as {@link Long} (or {@link Double} when too large), other numbers as {@link Double}; {@code null}s in
+     * objects and arrays are dropped. For what {@link #write} wrote (a shared store's copy of events, say).
+     *
+     * @throws IllegalArgumentException when {@code text} is not JSON
+     */
+    public static Object read(String text) {
+        try {
+            return JsonReader.read(Checks.notNull(text, "text"));
+        } catch (JsonReader.JsonSyntaxException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+        }
+    }
+
     private static void write(Object value, StringBuilder out) {
         switch (value) {
             case null -> out.append("null");

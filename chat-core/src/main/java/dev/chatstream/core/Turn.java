@@ -26,6 +26,11 @@ public final class Turn {
     /** How long a plain turn waits for its first reader (the response that started it) before it stops. */
     static final Duration FIRST_READER_WAIT = Duration.ofSeconds(10);
 
+    /** Whether it runs on another node and is read here ({@link Turns#follow}): it never runs nor stops here. */
+    private final boolean follower;
+    /** A follower this node stopped reading (it shuts down): its readers end without a terminal event. */
+    private volatile boolean abandoned;
+
     private final java.util.Set<Attachment> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Object lag = new Object();
     private int attached;
@@ -42,6 +47,21 @@ public final class Turn {
         this.conversationId = conversationId;
         this.message = message;
         this.log = log;
+        this.follower = false;
+    }
+
+    /** Another node's turn, read here from the shared copy of its log. */
+    Turn(Turns turns, TurnDirectory.Followed followed) {
+        TurnDirectory.Running r = followed.turn();
+        this.turns = turns;
+        this.id = r.turnId();
+        this.user = r.user();
+        this.resumable = r.resumable();
+        this.conversationId = r.conversationId();
+        this.message = r.message();
+        this.startedAt = r.startedAt();
+        this.log = followed.log();
+        this.follower = true;
     }
 
     /** 128 random bits, URL-safe (22 characters). */
@@ -131,7 +151,22 @@ public final class Turn {
      * @return whether this call stopped it
      */
     public boolean cancel(ErrorCode code, String message) {
+        if (follower) {
+            if (log.ended()) {
+                return false;
+            }
+            if (code == ErrorCode.CANCELLED) {
+                return turns.stopElsewhere(this); // its node stops it; its terminal event comes through the log
+            }
+            abandoned = true; // this node stops reading; the turn goes on where it runs, and can be resumed there
+            return true;
+        }
         return !log.ended() && cancellation.cancel(code, message);
+    }
+
+    /** Whether it runs on another node and is only read here. */
+    public boolean followed() {
+        return follower;
     }
 
     void begin(Turns.Body body) {
@@ -204,7 +239,7 @@ public final class Turn {
     private void detached() {
         synchronized (this) {
             attached--;
-            if (attached > 0 || log.ended()) {
+            if (attached > 0 || log.ended() || follower) {
                 return;
             }
             if (!resumable) {
@@ -221,8 +256,12 @@ public final class Turn {
             graceTimer.run();
         }
         graceTimer = turns.timer().schedule(grace, () -> {
+            // a client reading it through another node keeps it as one attached here would (asked outside the lock)
+            boolean elsewhere = resumable && !log.ended() && turns.readElsewhere(id);
             synchronized (Turn.this) {
-                if (attached == 0) {
+                if (attached == 0 && elsewhere) {
+                    armGrace(grace);
+                } else if (attached == 0) {
                     cancellation.cancel(ErrorCode.CANCELLED, "Nobody came back for the reply within "
                             + grace.toSeconds() + " s, so it was stopped");
                 }
@@ -246,6 +285,9 @@ public final class Turn {
          * @return the events (empty when none came in time) and whether the turn has ended
          */
         public TurnLog.Batch next(Duration wait) throws InterruptedException {
+            if (abandoned) {
+                return new TurnLog.Batch(java.util.List.of(), false);
+            }
             TurnLog.Batch batch = log.read(seq, wait);
             if (!batch.entries().isEmpty()) {
                 seq = batch.entries().getLast().seq();
@@ -259,9 +301,9 @@ public final class Turn {
             return seq;
         }
 
-        /** Whether this reader has read the terminal event. */
+        /** Whether this reader has read the terminal event (or, for another node's turn, this node stopped reading it). */
         public boolean done() {
-            return log.ended() && seq >= log.last();
+            return abandoned || log.ended() && seq >= log.last();
         }
 
         /**

@@ -77,6 +77,7 @@ public final class Turns implements AutoCloseable {
     static final String CLIENT_GONE = "The client went away";
 
     private final TurnLogs logs;
+    private final TurnDirectory directory;
     private final Timer timer;
     private final Clock clock;
     private final Settings settings;
@@ -92,6 +93,15 @@ public final class Turns implements AutoCloseable {
     }
 
     public Turns(TurnLogs logs, Timer timer, Clock clock, Settings settings) {
+        this(logs, timer, clock, settings, TurnDirectory.local());
+    }
+
+    /**
+     * With several nodes: {@code directory} says whether a client reads a turn of this node through another one (a
+     * resumable turn then keeps running for it as for one attached here), and stops another node's turn.
+     */
+    public Turns(TurnLogs logs, Timer timer, Clock clock, Settings settings, TurnDirectory directory) {
+        this.directory = Checks.notNull(directory, "directory");
         this.logs = Checks.notNull(logs, "logs");
         this.timer = Checks.notNull(timer, "timer");
         this.clock = Checks.notNull(clock, "clock");
@@ -185,6 +195,14 @@ public final class Turns implements AutoCloseable {
         return t != null && t.user().equals(user) ? Optional.of(t) : Optional.empty();
     }
 
+    /**
+     * Another node's turn, to read here: attach to it as to one of this node's ({@link Turn#stop} asks its node to
+     * stop it). Not kept here: find it again through the directory.
+     */
+    public Turn follow(TurnDirectory.Followed followed) {
+        return new Turn(this, Checks.notNull(followed, "followed"));
+    }
+
     /** Turns running now. */
     public int running() {
         return (int) turns.values().stream().filter(t -> !t.ended()).count();
@@ -205,6 +223,16 @@ public final class Turns implements AutoCloseable {
     @Override
     public void close() {
         stopAll(ErrorCode.SERVER_SHUTDOWN, "The server is stopping; the reply was cut short");
+    }
+
+    /** Whether a client reads this node's turn through another node now. */
+    boolean readElsewhere(String turnId) {
+        return directory.shared() && directory.readElsewhere(turnId);
+    }
+
+    /** Asks the node that runs a followed turn to stop it. */
+    boolean stopElsewhere(Turn turn) {
+        return directory.stopElsewhere(turn.user(), turn.id());
     }
 
     Settings settings() {

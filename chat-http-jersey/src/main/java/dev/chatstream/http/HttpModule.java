@@ -112,22 +112,19 @@ public final class HttpModule extends AbstractModule {
                 turns, directory);
     }
 
-    /** Where turns' events are kept: this process's memory (one node). */
+    /**
+     * Turns that outlive their connections; their timers run on the server's timer thread; their logs are where the
+     * composition keeps them (this process's memory on one node, copied to Redis with several).
+     */
     @Provides
     @Singleton
-    dev.chatstream.core.TurnLogs turnLogs() {
-        return new dev.chatstream.core.InMemoryTurnLogs();
-    }
-
-    /** Turns that outlive their connections; their timers run on the server's timer thread. */
-    @Provides
-    @Singleton
-    dev.chatstream.core.Turns turns(dev.chatstream.core.TurnLogs logs, ScheduledExecutorService timers, Clock clock) {
+    dev.chatstream.core.Turns turns(dev.chatstream.core.TurnLogs logs, ScheduledExecutorService timers, Clock clock,
+            dev.chatstream.core.TurnDirectory directory) {
         return new dev.chatstream.core.Turns(logs, (delay, task) -> {
             java.util.concurrent.ScheduledFuture<?> f = timers.schedule(() -> Thread.startVirtualThread(task),
                     delay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
             return () -> f.cancel(false);
-        }, clock, config.turns());
+        }, clock, config.turns(), directory);
     }
 
     @Provides

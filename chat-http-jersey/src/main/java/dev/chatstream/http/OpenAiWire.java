@@ -196,7 +196,7 @@ final class OpenAiWire implements Wire {
             case INVALID_REQUEST, LLM_REJECTED, PROMPT_TOO_LONG, INVALID_ACTION -> 400;
             case MODEL_NOT_FOUND, CONVERSATION_NOT_FOUND, ACTION_NOT_FOUND -> 404;
             case LLM_UNAVAILABLE, LLM_BUSY, SERVER_BUSY, CONTEXT_UNAVAILABLE, SERVER_SHUTDOWN, STORE_UNAVAILABLE,
-                 SHARED_STATE_UNAVAILABLE -> 503;
+                 SHARED_STATE_UNAVAILABLE, NODE_LOST -> 503;
             case LLM_FAILED, LLM_PROTOCOL -> 502;
             case LLM_TIMEOUT, TIMEOUT -> 504;
             case CANCELLED -> 499; // stopped (POST /api/chat/turns/{id}/stop) or the client left: nobody to retry

@@ -38,6 +38,8 @@ final class Streams {
         this.directory = directory;
         // another node asks this one to stop one of its turns: as the client's own Stop
         directory.onStop((user, turnId) -> turns.find(user, turnId).ifPresent(Turn::stop));
+        // a node died mid-turn, and this one noticed it first: its turn is stored from what its log held
+        directory.onLost(this::storeLost);
         this.streamer = streamer;
         this.conversations = conversations;
         this.timers = timers;
@@ -82,6 +84,7 @@ final class Streams {
             OptIns optIns, Stream.Call call, PeerWatch.Peer peer, java.util.function.Function<Turn, Wire> wire) {
         StreamSlots.Lease lease = slots.acquire(request.user());
         Turn turn;
+        ChatRequest[] planned = new ChatRequest[1]; // what the turn runs, when this call started it
         try {
             turn = turns.start(request.user(), resumable, idempotencyKey, () -> {
                 // A resumable turn knows its conversation from its start: a client that stops it or reloads continues
@@ -92,6 +95,7 @@ final class Streams {
                         && supersede(request.user(), request.conversationId().getAsLong())
                         ? conversations.resume(request) : request;
                 ChatRequest begun = resumable && stored ? conversations.begin(fresh) : fresh;
+                planned[0] = begun;
                 return new Turns.Plan(begun.conversationId(), begun.message(), body(begun, stored, optIns));
             });
         } catch (ChatException e) {
@@ -101,7 +105,9 @@ final class Streams {
             lease.close();
             throw e;
         }
-        announce(turn);
+        if (planned[0] != null) {
+            announce(turn, planned[0], stored);
+        }
         return register(new Stream(this, request.user(), turn, 0, call, peer, lease, wire));
     }
 
@@ -109,15 +115,18 @@ final class Streams {
      * With several nodes: notes that this node runs {@code turn} (before the client learns its id, so that a stop sent
      * at once through another node finds it: one Redis write), and that it ended, off the request's path.
      */
-    private void announce(Turn turn) {
+    private void announce(Turn turn, ChatRequest request, boolean stored) {
         if (!directory.shared() || turn.ended()) {
             return;
         }
-        directory.running(turn.user(), turn.id());
+        dev.chatstream.core.TurnDirectory.Running running = new dev.chatstream.core.TurnDirectory.Running(turn.id(),
+                turn.user(), turn.conversationId(), turn.message().isEmpty() ? request.message() : turn.message(),
+                request.replaceFrom(), turn.resumable(), stored, turn.startedAt());
+        directory.running(running);
         Thread.ofVirtual().name("turn-directory-" + turn.id()).start(() -> {
             try {
                 while (!turn.awaitFinished(java.time.Duration.ofMinutes(10))) {
-                    directory.running(turn.user(), turn.id()); // a very long turn: note it again
+                    directory.running(running); // a very long turn: note it again
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -189,9 +198,48 @@ final class Streams {
         return turns.runningIn(user, conversationId);
     }
 
-    /** {@code user}'s turn {@code turnId}, while it is kept. */
+    /**
+     * {@code user}'s turn {@code turnId}, while it is kept: this node's, or, with several nodes, another node's read
+     * here from the shared copy of its log.
+     *
+     * @throws ApiException 503 when it is not this node's and the shared directory cannot be reached
+     */
     java.util.Optional<Turn> turn(dev.chatstream.core.UserId user, String turnId) {
+        java.util.Optional<Turn> here = turns.find(user, turnId);
+        if (here.isPresent() || !directory.shared()) {
+            return here;
+        }
+        try {
+            return directory.follow(user, turnId).map(turns::follow);
+        } catch (ChatException e) {
+            throw ApiException.of(e);
+        }
+    }
+
+    /** {@code user}'s turn {@code turnId} of this node, while it is kept. */
+    java.util.Optional<Turn> localTurn(dev.chatstream.core.UserId user, String turnId) {
         return turns.find(user, turnId);
+    }
+
+    /** Stores the turn of a node that died from what its log held (the recording sees what its client saw). */
+    private void storeLost(dev.chatstream.core.TurnDirectory.Running lost, java.util.List<dev.chatstream.core.ChatEvent> events) {
+        if (!lost.stored()) {
+            return;
+        }
+        ChatRequest request = ChatRequest.of(lost.user(), lost.message());
+        if (lost.conversationId().isPresent()) {
+            request = request.withConversationId(lost.conversationId().getAsLong());
+        }
+        if (lost.replaceFrom().isPresent()) {
+            request = request.withReplaceFrom(lost.replaceFrom().getAsLong());
+        }
+        try {
+            EventSink recording = conversations.recording(request, event -> true);
+            events.forEach(recording::send);
+        } catch (RuntimeException e) {
+            System.getLogger(Streams.class.getName()).log(System.Logger.Level.WARNING, "The turn " + lost.turnId()
+                    + " of a node that stopped could not be stored", e);
+        }
     }
 
     private Stream register(Stream stream) {

@@ -86,7 +86,7 @@ public final class UiChatResource {
 
     private void remember(UserId user, String chatId, String turnId) {
         if (latestTurn.size() >= MAX_CHATS) {
-            latestTurn.entrySet().removeIf(e -> streams.turn(UserId.of(e.getKey().substring(0,
+            latestTurn.entrySet().removeIf(e -> streams.localTurn(UserId.of(e.getKey().substring(0,
                     e.getKey().indexOf('\n'))), e.getValue()).isEmpty());
         }
         latestTurn.put(key(user, chatId), turnId);

@@ -30,8 +30,8 @@ public final class Redis implements AutoCloseable {
         url.password().ifPresent(builder::password);
         this.client = builder.build();
         JedisPoolConfig config = new JedisPoolConfig();
-        config.setMaxTotal(64);
-        config.setMaxIdle(16);
+        config.setMaxTotal(256); // a client reading another node's turn holds one while its read waits (250 ms)
+        config.setMaxIdle(64);
         config.setMaxWait(Duration.ofMillis(500));
         config.setJmxEnabled(false);
         this.pool = new JedisPool(config, address, client);
