@@ -60,7 +60,7 @@ class NginxIT {
     }
 
     /** Debian's nginx running {@code site} (a server block) alone, listening on {@code port}; skipped without it. */
-    private static Process start(String site, int port) throws Exception {
+    static Process start(String site, int port) throws Exception {
         Optional<Path> binary = Stream.of("/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx")
                 .map(Path::of).filter(Files::isExecutable).findFirst();
         Assumptions.assumeTrue(binary.isPresent(),
@@ -310,13 +310,13 @@ class NginxIT {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    private static boolean listening(int port) {
+    static boolean listening(int port) {
         try (Socket s = new Socket("127.0.0.1", port)) {
             return true;
         } catch (IOException e) {

@@ -41,13 +41,17 @@ public final class ChatServer implements AutoCloseable {
     private final dev.chatstream.core.Turns turns;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile HttpServer http;
+    /** Whether it drains before it stops: with several nodes, where the others take the new chats meanwhile. */
+    private final boolean drains;
 
     @Inject
     ChatServer(HttpConfig config, AuthFilter auth, ResponseFilter response, ChatResource chat, HealthResource health,
             MetricsResource metrics, MemoriesResource memories, ConversationsResource conversations,
             ContextResource context, ActionsResource actions, OpenAiResource openAi, OllamaResource ollama, UiChatResource ui,
             OpenStreams openStreams, StreamSlots slots,
-            ScheduledExecutorService timers, PeerWatch peers, dev.chatstream.core.Turns turns) {
+            ScheduledExecutorService timers, PeerWatch peers, dev.chatstream.core.Turns turns,
+            dev.chatstream.core.TurnDirectory directory) {
+        this.drains = directory.shared();
         this.config = config;
         this.turns = turns;
         this.peers = peers;
@@ -156,6 +160,9 @@ public final class ChatServer implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (drains) {
+                drain();
+            }
             // every turn ends with server_shutdown, also those nobody reads now (resumable, in their grace)
             turns.stopAll(dev.chatstream.core.ErrorCode.SERVER_SHUTDOWN, OpenStreams.SHUTDOWN_MESSAGE);
             openStreams.shutdown(config.shutdownGrace());
@@ -171,6 +178,34 @@ public final class ChatServer implements AutoCloseable {
             stopped.countDown();
         }
     }
+
+    /**
+     * With several nodes, before the stop: takes no new connection (the port is free at once, for this node's next
+     * start; nginx sends new chats to the other nodes) and no new chat or resume on the connections it has (503), and
+     * waits, up to the configured grace, until the turns it runs have ended, their clients served to the end.
+     */
+    private void drain() throws InterruptedException {
+        openStreams.drain();
+        HttpServer server = http;
+        if (server != null) {
+            for (NetworkListener l : server.getListeners()) {
+                l.getTransport().unbindAll();
+            }
+        }
+        int running = turns.running();
+        LOG.log(System.Logger.Level.INFO, "Stopping: draining " + running + " running replies for up to "
+                + config.shutdownGrace().toSeconds() + " s (shutdown.seconds); new chats go to the other nodes");
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        while (turns.running() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        if (turns.running() > 0) {
+            LOG.log(System.Logger.Level.WARNING, turns.running() + " replies still ran after " + config.shutdownGrace()
+                    .toSeconds() + " s of draining; they end now with server_shutdown");
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger(ChatServer.class.getName());
 
     /** Blocks until {@link #close} has run. */
     public void awaitStop() throws InterruptedException {

@@ -21,10 +21,12 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON + ";charset=UTF-8")
 public final class HealthResource {
     private final Readiness checks;
+    private final OpenStreams streams;
 
     @Inject
-    HealthResource(Readiness checks) {
+    HealthResource(Readiness checks, OpenStreams streams) {
         this.checks = checks;
+        this.streams = streams;
     }
 
     @GET
@@ -37,6 +39,11 @@ public final class HealthResource {
     @Path("ready{slash: /?}")
     public Response ready() {
         Map<String, Object> body = new LinkedHashMap<>();
+        if (streams.closing()) { // stopping (or draining): a load balancer that asks sends new chats elsewhere
+            body.put("status", "stopping");
+            body.put("reason", "The server is stopping: it takes no new chats, and ends the replies it streams");
+            return Response.status(503).entity(Json.write(body)).build();
+        }
         Health store = checks.store().check();
         if (!store.ok()) {
             return notReady(body, store);

@@ -40,6 +40,11 @@ final class OpenStreams {
 
     static final String SHUTDOWN_MESSAGE = "The server is shutting down; send your message again in a moment";
 
+    /** Refuses new streams from now on; the open ones go on (a node that drains before it stops). */
+    void drain() {
+        closing = true;
+    }
+
     /** Refuses new streams, ends every open one, and waits up to {@code grace} for them to finish. */
     void shutdown(Duration grace) throws InterruptedException {
         closing = true;

@@ -166,6 +166,10 @@ final class Streams {
     /** {@link #resume(Turn, long, Stream.Call, PeerWatch.Peer)} in another front door's protocol. */
     Stream resume(Turn turn, long after, Stream.Call call, PeerWatch.Peer peer,
             java.util.function.Function<Turn, Wire> wire) {
+        if (openStreams.closing()) { // a node that drains: its turns go on, and another node serves this resume
+            throw new ApiException(503, "server_shutdown", OpenStreams.SHUTDOWN_MESSAGE, java.util.Map.of(
+                    "Retry-After", "1"));
+        }
         StreamSlots.Lease lease = slots.acquire(turn.user());
         return register(new Stream(this, turn.user(), turn, after, call, peer, lease, wire));
     }

@@ -109,24 +109,31 @@ public final class RedisTurnLogs implements TurnLogs, AutoCloseable {
         return log == null || log.copied == log.last();
     }
 
+    /** Stops the writer, after one last try (at most 2 s) to send what still waits: a node that drains sends its turns' ends. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            closeBy = System.nanoTime() + Duration.ofSeconds(2).toNanos();
             writer.interrupt();
             try {
-                writer.join(2_000);
+                writer.join(3_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
     }
 
+    private volatile long closeBy;
+
     private void run() {
         List<Mirrored> round = new ArrayList<>();
-        while (!closed.get()) {
+        while (true) {
             try {
-                Mirrored first = dirty.poll(1, TimeUnit.SECONDS);
+                Mirrored first = closed.get() ? dirty.poll() : dirty.poll(1, TimeUnit.SECONDS);
                 if (first == null) {
+                    if (closed.get()) {
+                        return;
+                    }
                     continue;
                 }
                 round.clear();
@@ -134,23 +141,10 @@ public final class RedisTurnLogs implements TurnLogs, AutoCloseable {
                 dirty.drainTo(round, 255);
                 copy(round);
             } catch (InterruptedException e) {
-                if (closed.get()) {
-                    flushOnce(round);
-                    return;
-                }
+                // close(): what waits is sent once more, without waiting for more
             }
-        }
-    }
-
-    /** At close: one last round for what is still waiting (a node that drains sends its turns' last events). */
-    private void flushOnce(List<Mirrored> round) {
-        round.clear();
-        dirty.drainTo(round);
-        if (!round.isEmpty()) {
-            try {
-                copy(round);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (closed.get() && System.nanoTime() - closeBy > 0) {
+                return;
             }
         }
     }
