@@ -268,6 +268,27 @@ class SeveralNodesIT {
     }
 
     @Test
+    void shouldAnswerAResumeThroughTheOtherNodeWith503WhileRedisIsDownAndServeItOnItsOwnNode() throws Exception {
+        nodes(100);
+        a.ollama.enqueue(Reply.stream().token("Era ").pause(Duration.ofSeconds(2)).token("uma vez.").done());
+        HttpResponse<String> started = a.send(a.post("api/chat/stream/", a.anaToken,
+                "{\"message\": \"Conta\", \"resumable\": true}"));
+        String turn = started.headers().firstValue("X-Turn-Id").orElseThrow();
+        redis.stop();
+        try {
+            HttpResponse<String> elsewhere = b.send(b.get("api/chat/turns/" + turn + "/events", b.anaToken));
+            assertThat(elsewhere.statusCode()).as(elsewhere.body()).isEqualTo(503);
+            assertThat(ConversationsIT.json(elsewhere.body()).get("code").asText()).isEqualTo("shared_state_unavailable");
+            assertThat(elsewhere.headers().firstValue("Retry-After")).isPresent();
+            HttpResponse<String> here = a.send(a.get("api/chat/turns/" + turn + "/events", a.anaToken));
+            assertThat(ResumeIT.frames(here.body())).as("its own node serves it from memory")
+                    .isEqualTo(ResumeIT.frames(started.body()));
+        } finally {
+            redis.startAgain();
+        }
+    }
+
+    @Test
     void shouldNeitherHoldNorConfirmActionsWhileRedisIsDownAndSaySo() {
         nodesWithActions();
         String held = waitingUnlockOnA();

@@ -216,6 +216,7 @@ public final class Bench {
         try (PacedOllama ollama = new PacedOllama(); dev.chatstream.redis.RedisServer redis =
                 dev.chatstream.redis.RedisServer.start()) {
             ollama.script(new PacedOllama.Script(100, Duration.ofMillis(20), Duration.ZERO));
+            String stops = "";
             for (boolean shared : new boolean[] {false, true}) {
                 Map<String, String> env = shared ? Map.of("CHATSTREAM_REDIS_URL", redis.url()) : Map.of();
                 try (ServerProcess server = ServerProcess.start(launcher, ollama.baseUrl(), env)) {
@@ -233,10 +234,75 @@ public final class Bench {
                             s.errorCount());
                     say("  " + row);
                     md.append(row).append('\n');
+                    if (shared) {
+                        stops = stops(ollama, server, env, quick ? 10 : 40);
+                    }
+                }
+            }
+            md.append('\n').append(stops);
+        }
+        Files.writeString(out.resolve("redis.md"), md.toString());
+    }
+
+    /**
+     * A second node beside {@code owner} on the same Redis: {@code n} resumable replies started on the owner, each stopped
+     * after its first chunk, through the owner itself, then through the other node; the time from the stop request
+     * to the fake Ollama seeing its request closed.
+     */
+    private String stops(PacedOllama ollama, ServerProcess owner, Map<String, String> env, int n) throws Exception {
+        try (ServerProcess other = ServerProcess.start(launcher, ollama.baseUrl(), env)) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            stopLatency(http, ollama, owner, owner, 5, 800_000); // warm both paths
+            stopLatency(http, ollama, owner, other, 5, 810_000);
+            Percentiles here = stopLatency(http, ollama, owner, owner, n, 900_000);
+            Percentiles there = stopLatency(http, ollama, owner, other, n, 950_000);
+            String text = String.format("Stop of a running reply → the LLM request closed (%d stops each, one after "
+                    + "another): through its own node p50 %.2f ms / p99 %.2f ms / max %.2f ms; through the other node "
+                    + "(published on Redis) p50 %.2f ms / p99 %.2f ms / max %.2f ms.%n", n, here.p50(), here.p99(),
+                    here.max(), there.p50(), there.p99(), there.max());
+            say("  " + text.strip());
+            return text;
+        }
+    }
+
+    private static Percentiles stopLatency(java.net.http.HttpClient http, PacedOllama ollama, ServerProcess owner,
+            ServerProcess via, int n, int tags) throws Exception {
+        ollama.forget();
+        long[] v = new long[n];
+        int got = 0;
+        for (int i = 0; i < n; i++) {
+            int tag = tags + i;
+            java.net.http.HttpResponse<java.io.InputStream> r = http.send(java.net.http.HttpRequest.newBuilder(
+                    owner.base.resolve("api/chat/stream/")).header("Authorization", "Bearer " + owner.token)
+                    .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"message\": \"bench-" + tag + " Conta uma história\", \"resumable\": true}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+            String turn = r.headers().firstValue("X-Turn-Id").orElseThrow();
+            try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line = lines.readLine(); line != null && !line.startsWith("id: "); line = lines.readLine()) {
+                    // up to the first event
+                }
+                long sent = System.nanoTime();
+                http.send(java.net.http.HttpRequest.newBuilder(via.base.resolve("api/chat/turns/" + turn + "/stop"))
+                        .header("Authorization", "Bearer " + via.token).POST(
+                                java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+                long deadline = sent + Duration.ofSeconds(5).toNanos();
+                Long closed;
+                while ((closed = ollama.closedAt(tag)) == null && System.nanoTime() < deadline) {
+                    Thread.sleep(0, 200_000);
+                }
+                if (closed != null) {
+                    v[got++] = Math.max(0, closed - sent);
+                }
+                while (lines.readLine() != null) {
+                    // the stopped reply's last events
                 }
             }
         }
-        Files.writeString(out.resolve("redis.md"), md.toString());
+        return Percentiles.of(v, got);
     }
 
     /** {@code total_commands_processed} of the Redis at {@code redis}. */

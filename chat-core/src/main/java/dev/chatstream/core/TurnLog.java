@@ -7,8 +7,9 @@ import java.util.List;
  * The port to where one turn's events are kept while it runs and a while after, so that a client that lost its
  * connection (or a second one) can read them again from any point: each event exactly once, in order. Events
  * are numbered from 1 ({@code seq}); the terminal event ({@link ChatEvent.Done} or {@link ChatEvent.Failed}) is
- * the last one ever appended. One node keeps logs in memory ({@link InMemoryTurnLogs}); several nodes need a
- * shared one (Redis), which changes nothing else. Thread-safe: one writer, any number of readers.
+ * the last one ever appended. One node keeps logs in memory ({@link InMemoryTurnLogs}); several nodes keep them there
+ * too and copy them where the others read them ({@link TurnDirectory#follow}). Thread-safe: one writer, any number of
+ * readers.
  */
 public interface TurnLog {
     /**

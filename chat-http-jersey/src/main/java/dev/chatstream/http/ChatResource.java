@@ -208,7 +208,8 @@ public final class ChatResource {
     private void resume(ContainerRequestContext context, org.glassfish.grizzly.http.server.Request raw,
             AsyncResponse async, Cursor cursor, long start, String requestId, UserId user) {
         dev.chatstream.core.Turn turn = streams.turn(user, cursor.turnId()).orElseThrow(() -> notFound(cursor.turnId()));
-        if (turn.ended() && cursor.seq() >= turn.lastSeq()) {
+        // (another node's turn that died can end before a cursor past it: its client then gets the end after it)
+        if (turn.ended() && (turn.followed() ? cursor.seq() == turn.lastSeq() : cursor.seq() >= turn.lastSeq())) {
             // the client has everything: 204 is what tells an EventSource to stop reconnecting
             context.setProperty(ResponseFilter.LOGGED, true);
             AccessLog.line(requestId, context.getMethod(), context.getUriInfo().getPath(), user.value(), 204,

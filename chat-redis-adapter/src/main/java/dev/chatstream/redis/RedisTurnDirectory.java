@@ -106,6 +106,21 @@ public final class RedisTurnDirectory implements TurnDirectory, AutoCloseable {
             return 1
             """;
 
+    /**
+     * KEYS: log. ARGV: new seq, failure, keep ms. Moves a node_lost end (the log's last entry) to {@code seq}, when it
+     * is below it: a client got events the copy never had, and its end comes after them.
+     */
+    private static final String MOVE_LOST = """
+            local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+            if #last == 0 then return 0 end
+            local top = tonumber(string.match(last[1][1], '-(%d+)$'))
+            if top >= tonumber(ARGV[1]) then return top end
+            redis.call('XDEL', KEYS[1], last[1][1])
+            redis.call('XADD', KEYS[1], '0-' .. ARGV[1], 'e', ARGV[2])
+            redis.call('PEXPIRE', KEYS[1], ARGV[3])
+            return tonumber(ARGV[1])
+            """;
+
     private final Redis redis;
     private final String prefix;
     private final Duration longest;
@@ -332,6 +347,8 @@ public final class RedisTurnDirectory implements TurnDirectory, AutoCloseable {
         private final String node;
         private volatile long last;
         private volatile boolean ended;
+        /** A node_lost end not read yet by this reader (see {@link #start}). */
+        private volatile Entry lost;
         private long checkedNanos = System.nanoTime();
         private long notedNanos;
         private long failingSince;
@@ -346,7 +363,11 @@ public final class RedisTurnDirectory implements TurnDirectory, AutoCloseable {
             List<StreamEntry> top = redis.call(j -> j.xrevrange(logKey(turnId), "+", "-", 1));
             if (!top.isEmpty()) {
                 last = top.getFirst().getID().getSequence();
-                ended = EventJson.read(top.getFirst().getFields().get("e")).terminal();
+                ChatEvent event = EventJson.read(top.getFirst().getFields().get("e"));
+                ended = event.terminal();
+                if (event instanceof ChatEvent.Failed f && f.code() == ErrorCode.NODE_LOST) {
+                    lost = new Entry(last, event);
+                }
             }
         }
 
@@ -357,6 +378,20 @@ public final class RedisTurnDirectory implements TurnDirectory, AutoCloseable {
 
         @Override
         public Batch read(long after, Duration wait) throws InterruptedException {
+            Entry failure = lost;
+            if (failure != null && after > failure.seq()) {
+                // the client got more than the copy has (its node died before copying them): the failure moves after
+                // what it got, for it and anyone later, and is read below
+                lost = null;
+                try {
+                    redis.call(j -> j.eval(MOVE_LOST, List.of(logKey(turnId)), List.of(Long.toString(after + 1),
+                            lostEvent, Long.toString(keep.toMillis()))));
+                    last = after + 1;
+                    ended = false; // read it
+                } catch (JedisException e) {
+                    lost = failure;
+                }
+            }
             if (ended && after >= last) {
                 return new Batch(List.of(), true);
             }
@@ -376,9 +411,12 @@ public final class RedisTurnDirectory implements TurnDirectory, AutoCloseable {
                         }
                     }
                 }
-                if (!entries.isEmpty()) {
+                if (!entries.isEmpty() && entries.getLast().event().terminal()) {
+                    lost = null;
+                    last = entries.getLast().seq();
+                    ended = true;
+                } else if (!entries.isEmpty()) {
                     last = Math.max(last, entries.getLast().seq());
-                    ended = ended || entries.getLast().event().terminal();
                 } else if (!ended) {
                     checkOwner();
                 }

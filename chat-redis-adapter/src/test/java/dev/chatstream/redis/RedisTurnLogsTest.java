@@ -172,6 +172,36 @@ class RedisTurnLogsTest {
     }
 
     @Test
+    void shouldEndADeadNodesTurnAfterWhatAClientGotEvenWhenTheCopyHadLess() throws Exception {
+        String prefix = "beyond" + System.nanoTime();
+        try (Redis ra = Redis.at(RedisUrl.parse(REDIS.url())); Redis rb = Redis.at(RedisUrl.parse(REDIS.url()));
+             RedisTurnLogs logs = new RedisTurnLogs(ra, prefix, HOUR, Duration.ofMinutes(2))) {
+            RedisTurnDirectory a = new RedisTurnDirectory(ra, prefix, HOUR, Duration.ofMinutes(2),
+                    Duration.ofMillis(800), Duration.ofMillis(200));
+            try (RedisTurnDirectory b = new RedisTurnDirectory(rb, prefix, HOUR, Duration.ofMinutes(2),
+                    Duration.ofMillis(800), Duration.ofMillis(200))) {
+                TurnLog log = logs.create("t1");
+                a.running(running("t1"));
+                log.append(new ChatEvent.Chunk("Era "));
+                await(() -> logs.copied("t1"), "the chunk copied");
+                a.close();
+                await(() -> b.follow(ANA, "t1").orElseThrow().log().ended(), "the turn ended with node_lost");
+                ChatEvent lost = new ChatEvent.Failed(ErrorCode.NODE_LOST, RedisTurnDirectory.LOST_MESSAGE);
+
+                // a client that got four events from node A before it died (the copy has one): its end comes after them
+                TurnLog beyond = b.follow(ANA, "t1").orElseThrow().log();
+                assertThat(readAll(beyond, 4)).containsExactly(new TurnLog.Entry(5, lost));
+                TurnLog again = b.follow(ANA, "t1").orElseThrow().log();
+                assertThat(again.last()).as("and then it has everything").isEqualTo(5);
+                assertThat(readAll(again, 0)).containsExactly(new TurnLog.Entry(1, new ChatEvent.Chunk("Era ")),
+                        new TurnLog.Entry(5, lost));
+                assertThat(readAll(b.follow(ANA, "t1").orElseThrow().log(), 2)).as("one end for everyone")
+                        .containsExactly(new TurnLog.Entry(5, lost));
+            }
+        }
+    }
+
+    @Test
     void shouldCopyWhatWaitedWhileRedisWasDownOnceItIsBack() throws Exception {
         String prefix = "outage" + System.nanoTime();
         try (Redis ra = Redis.at(RedisUrl.parse(REDIS.url())); Redis rb = Redis.at(RedisUrl.parse(REDIS.url()));
