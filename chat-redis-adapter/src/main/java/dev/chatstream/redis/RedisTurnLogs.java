@@ -21,8 +21,8 @@ import redis.clients.jedis.exceptions.JedisException;
 /**
  * {@link TurnLogs} for several nodes: each log is kept in this process's memory, as on one node (the turn's own
  * readers never wait for Redis), and copied to a Redis Stream ({@code <prefix>:log:<turn>}, entry id {@code 0-<seq>})
- * by one writer thread, which gathers what every turn appended since its last round and sends it in one pipelined
- * round trip, one Lua script per turn. The script is the fence: it writes only while the turn's entry in the
+ * by one writer thread, which gathers what every turn appended since its last round (at most one round per
+ * {@link #ROUND}) and sends it in one pipelined round trip, one Lua script per turn. The script is the fence: it writes only while the turn's entry in the
  * directory ({@code <prefix>:turn:<id>}, {@link RedisTurnDirectory}) names this node and the turn has not ended there
  * (a node thought dead, whose turn another node ended with {@code node_lost}, writes nothing more), and it skips the
  * numbers the stream already has, so a round whose answer was lost is sent again without duplicates. While Redis is
@@ -32,30 +32,33 @@ import redis.clients.jedis.exceptions.JedisException;
 public final class RedisTurnLogs implements TurnLogs, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RedisTurnLogs.class.getName());
 
-    /** KEYS: turn, log. ARGV: node, keep ms, longest ms, ends ("1"), then seq, event pairs. */
+    /**
+     * KEYS: turn, log. ARGV: node, keep ms, longest ms (only with a turn's first events, when its stream starts), ends
+     * ("1"), then seq, event pairs. An entry the stream already has (a round sent again after its answer was lost) is
+     * refused by XADD, whose error is ignored: so it is skipped.
+     */
     static final String APPEND = """
-            if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
             local h = redis.call('HMGET', KEYS[1], 'node', 'ended')
+            if not h[1] then return 0 end
             if h[1] ~= ARGV[1] or h[2] == '1' then return -1 end
-            local top = 0
-            local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
-            if #last > 0 then top = tonumber(string.match(last[1][1], '-(%d+)$')) end
             for i = 5, #ARGV, 2 do
-              local seq = tonumber(ARGV[i])
-              if seq > top then
-                redis.call('XADD', KEYS[2], '0-' .. ARGV[i], 'e', ARGV[i + 1])
-                top = seq
-              end
+              redis.pcall('XADD', KEYS[2], '0-' .. ARGV[i], 'e', ARGV[i + 1])
             end
-            local ttl = ARGV[3]
             if ARGV[4] == '1' then
               redis.call('HSET', KEYS[1], 'ended', '1')
-              ttl = ARGV[2]
+              redis.call('PEXPIRE', KEYS[1], ARGV[2])
+              redis.call('PEXPIRE', KEYS[2], ARGV[2])
+            elseif ARGV[3] ~= '' then
+              redis.call('PEXPIRE', KEYS[2], ARGV[3])
             end
-            redis.call('PEXPIRE', KEYS[1], ttl)
-            redis.call('PEXPIRE', KEYS[2], ttl)
             return 1
             """;
+
+    /**
+     * The shortest time between two rounds: what every turn appended meanwhile goes in one script call (a reader on
+     * another node is at most this much behind; at 50 tokens a second, about three events a call).
+     */
+    static final Duration ROUND = Duration.ofMillis(50);
 
     /** How long a turn's log waits for its entry in the directory before it is no longer copied. */
     static final Duration UNNOTED = Duration.ofSeconds(2);
@@ -124,6 +127,7 @@ public final class RedisTurnLogs implements TurnLogs, AutoCloseable {
     }
 
     private volatile long closeBy;
+    private long lastRound = System.nanoTime();
 
     private void run() {
         List<Mirrored> round = new ArrayList<>();
@@ -136,9 +140,14 @@ public final class RedisTurnLogs implements TurnLogs, AutoCloseable {
                     }
                     continue;
                 }
+                long wait = lastRound + ROUND.toNanos() - System.nanoTime();
+                if (wait > 0 && !closed.get()) {
+                    Thread.sleep(Duration.ofNanos(wait)); // gather what the other turns append meanwhile
+                }
+                lastRound = System.nanoTime();
                 round.clear();
                 round.add(first);
-                dirty.drainTo(round, 255);
+                dirty.drainTo(round, 1023);
                 copy(round);
             } catch (InterruptedException e) {
                 // close(): what waits is sent once more, without waiting for more
@@ -172,7 +181,7 @@ public final class RedisTurnLogs implements TurnLogs, AutoCloseable {
                     List<String> args = new ArrayList<>(4 + 2 * entries.size());
                     args.add(redis.node());
                     args.add(Long.toString(keep.toMillis()));
-                    args.add(Long.toString(longest.toMillis()));
+                    args.add(m.copied == 0 ? Long.toString(longest.toMillis()) : "");
                     boolean ends = entries.getLast().event().terminal();
                     args.add(ends ? "1" : "0");
                     for (TurnLog.Entry e : entries) {
