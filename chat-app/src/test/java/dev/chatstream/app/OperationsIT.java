@@ -59,6 +59,10 @@ class OperationsIT {
                 "chatstream_stream_first_chunk_seconds_count 1", "chatstream_stream_duration_seconds_count 1",
                 "chatstream_cache_misses_total{cache=\"base_prompt\"} 1.0", "chatstream_cache_hit_ratio{cache=\"memories\"}",
                 "chatstream_rate_limited_total 0.0", "chatstream_upstream_cancellations_total 0.0");
+        // issue 25: the first chunk's time by phase, one of each for the one new turn
+        assertThat(metrics).contains("chatstream_stream_first_chunk_phase_seconds_count{phase=\"admit\"} 1",
+                "chatstream_stream_first_chunk_phase_seconds_count{phase=\"generate\"} 1",
+                "chatstream_stream_first_chunk_phase_seconds_count{phase=\"deliver\"} 1");
     }
 
     @Test

@@ -297,6 +297,10 @@ class RequestRulesIT {
                     .statusCode()).as("another user's bucket").isEqualTo(201);
             limited.ollama.enqueue(Reply.tokens("Olá"));
             assertThat(limited.chat("Olá").statusCode()).as("chats have their own limit").isEqualTo(200);
+            for (int i = 0; i < 10; i++) { // a reply's Stop only ends work: never limited (404 here: no such turn)
+                assertThat(limited.send(limited.post("api/chat/turns/noturn" + i + "/stop", limited.anaToken, ""))
+                        .statusCode()).as("stop %d", i).isEqualTo(404);
+            }
         }
     }
 

@@ -262,7 +262,22 @@ public final class Bench {
                     + "(published on Redis) p50 %.2f ms / p99 %.2f ms / max %.2f ms.%n", n, here.p50(), here.p99(),
                     here.max(), there.p50(), there.p99(), there.max());
             say("  " + text.strip());
-            return text;
+            // how many streams the two hold: 512 through one of them, then 512 spread over both, on this machine
+            StringBuilder held = new StringBuilder("\n| 512 streams (100 tokens 20 ms apart) | first chunk p50 / p99 (ms) "
+                    + "| gap between chunks p99 (ms) | errors |\n|---|---|---|---|\n");
+            StreamClient one = new StreamClient(StreamClient.Target.SERVER, owner.base, owner.token);
+            StreamClient two = new StreamClient(StreamClient.Target.SERVER, other.base, other.token);
+            int waves = quick ? 1 : 2;
+            for (boolean both : new boolean[] {false, true}) {
+                Load.Streams s = Load.steady(tag -> (both && tag % 2 == 1 ? two : one).run(tag, 0), 512, waves,
+                        Duration.ofSeconds(2));
+                String row = String.format("| %s | %.1f / %.1f | %.1f | %d |", both ? "over both nodes (256 each)"
+                        : "through one node", s.firstChunk().p50(), s.firstChunk().p99(), s.gaps().p99(),
+                        s.errorCount());
+                say("  " + row);
+                held.append(row).append('\n');
+            }
+            return text + held;
         }
     }
 
@@ -331,6 +346,11 @@ public final class Bench {
         Load.Streams s = Load.steady(viaServer, concurrency, waves, Duration.ofSeconds(2));
         double[] fc1 = server.firstChunkSumAndCount();
         double inside = (fc1[0] - fc0[0]) * 1000 / (fc1[1] - fc0[1]);
+        StringBuilder phases = new StringBuilder();
+        for (int i = 0; i < ServerProcess.PHASES.size(); i++) {
+            phases.append(String.format("%s%s %.2f", i == 0 ? "" : ", ", ServerProcess.PHASES.get(i),
+                    (fc1[2 + i] - fc0[2 + i]) * 1000 / (fc1[1] - fc0[1])));
+        }
         long serverCpu = ProcStats.cpuNanos(server.pid()) - cpu0;
         long driverServer = ProcStats.cpuNanos(ProcessHandle.current().pid()) - driverCpu1;
         double peak = rss.stop() / 1048576.0;
@@ -339,10 +359,10 @@ public final class Bench {
                 s.errors(), tokens == 0 ? Double.NaN : serverCpu / 1e3 / tokens,
                 tokens == 0 ? Double.NaN : driverServer / 1e3 / tokens, peak, tokens);
         say(String.format("  first chunk p50 %.2f ms (direct %.2f), p99 %.2f ms (direct %.2f); mean %.2f ms (inside the "
-                        + "server: %.2f); server CPU %.1f µs/token "
+                        + "server: %.2f; by phase, mean ms: %s); server CPU %.1f µs/token "
                         + "(driver %.1f; driver alone, direct: %.1f); peak RSS %.0f MB; errors %s",
                 l.serverFirst().p50(), l.directFirst().p50(), l.serverFirst().p99(), l.directFirst().p99(),
-                s.meanFirstChunkMillis(), inside,
+                s.meanFirstChunkMillis(), inside, phases,
                 l.serverCpuPerTokenMicros(), l.driverCpuPerTokenMicros(),
                 d.chunks() == 0 ? Double.NaN : driverDirect / 1e3 / d.chunks(), peak, s.errors()));
         return l;

@@ -92,14 +92,32 @@ final class ServerProcess implements AutoCloseable {
                     .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
             String m = c.send(java.net.http.HttpRequest.newBuilder(base.resolve("metrics")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            return new double[] {metric(m, "chatstream_stream_first_chunk_seconds_sum"),
-                    metric(m, "chatstream_stream_first_chunk_seconds_count")};
+            double[] out = new double[2 + PHASES.size()];
+            out[0] = metric(m, "chatstream_stream_first_chunk_seconds_sum");
+            out[1] = metric(m, "chatstream_stream_first_chunk_seconds_count");
+            for (int i = 0; i < PHASES.size(); i++) {
+                out[2 + i] = labelled(m, "chatstream_stream_first_chunk_phase_seconds_sum{phase=\"" + PHASES.get(i)
+                        + "\"}");
+            }
+            return out;
         } catch (IOException e) {
-            return new double[] {Double.NaN, Double.NaN};
+            return new double[2 + PHASES.size()];
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new double[] {Double.NaN, Double.NaN};
+            return new double[2 + PHASES.size()];
         }
+    }
+
+    /** The phases of {@code chatstream_stream_first_chunk_phase_seconds}, in order. */
+    static final List<String> PHASES = List.of("admit", "generate", "deliver");
+
+    private static double labelled(String text, String series) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
     }
 
     private static double metric(String text, String name) {

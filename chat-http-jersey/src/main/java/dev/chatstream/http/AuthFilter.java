@@ -101,12 +101,15 @@ final class AuthFilter implements ContainerRequestFilter {
     /** The AI SDK's chat: a chat, which the chat rate counts. */
     private static final String UI_CHAT = "api/ui/chat";
 
-    /** A change other than a chat (which has its own limit): memories, context, conversations, action decisions. */
+    /**
+     * A change other than a chat (which has its own limit): memories, context, conversations, action decisions. A
+     * reply's Stop is none: it only ends work, it is cheap, and a user who presses it must never wait.
+     */
     private static boolean changes(String method, String path) {
         return switch (method) {
             case "POST", "PUT", "DELETE", "PATCH" -> !path.startsWith("api/chat/stream")
                     && !path.startsWith("v1/chat/completions") && !OLLAMA_POSTS.contains(path)
-                    && !path.equals(UI_CHAT);
+                    && !path.equals(UI_CHAT) && !(path.startsWith("api/chat/turns/") && path.endsWith("/stop"));
             default -> false;
         };
     }

@@ -79,6 +79,18 @@ final class ServerMetrics {
         firstChunk.record(d);
     }
 
+    /** One phase of a first chunk's time ({@link FirstChunkTiming}). */
+    void firstChunkPhase(String phase, long nanos) {
+        Timer t = phases.computeIfAbsent(phase, p -> Timer.builder("chatstream.stream.first.chunk.phase")
+                .description("The first chunk's time by phase: admit (request to the turn running), generate (to "
+                        + "the first chunk in the turn's log), deliver (to the chunk written)")
+                .tag("phase", p).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
+                .maximumExpectedValue(Duration.ofMinutes(2)).register(registry));
+        t.record(Math.max(0, nanos), java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private final java.util.Map<String, Timer> phases = new java.util.concurrent.ConcurrentHashMap<>();
+
     void streamEnded(Duration d) {
         duration.record(d);
     }

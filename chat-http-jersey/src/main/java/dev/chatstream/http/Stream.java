@@ -53,6 +53,8 @@ final class Stream implements AutoCloseable {
     private volatile Heartbeat heartbeat;
     private volatile PeerWatch.Watch watch;
     private volatile SseStream sse;
+    /** The phases of the first chunk of the turn this stream started (null for a resume). */
+    private volatile FirstChunkTiming timing;
 
     Stream(Streams streams, UserId user, Turn turn, long after, Call call, PeerWatch.Peer peer,
             StreamSlots.Lease lease, java.util.function.Function<Turn, Wire> wire) {
@@ -72,6 +74,12 @@ final class Stream implements AutoCloseable {
 
     Turn turn() {
         return turn;
+    }
+
+    /** This stream started its turn: its first chunk's phases are measured. */
+    Stream timed(FirstChunkTiming t) {
+        timing = t;
+        return this;
     }
 
     /** The status the answer went out with, for the access log, when it is not 200 (an answer built by {@link #collect}). */
@@ -99,7 +107,12 @@ final class Stream implements AutoCloseable {
                 chunks++;
                 streams.metrics().tokenRelayed();
                 if (first) {
-                    streams.metrics().firstChunk(Duration.ofNanos(System.nanoTime() - call.startNanos()));
+                    long now = System.nanoTime();
+                    streams.metrics().firstChunk(Duration.ofNanos(now - call.startNanos()));
+                    FirstChunkTiming t = timing;
+                    if (t != null) {
+                        t.record(streams.metrics(), now);
+                    }
                 }
             }
 

@@ -85,6 +85,7 @@ final class Streams {
         StreamSlots.Lease lease = slots.acquire(request.user());
         Turn turn;
         ChatRequest[] planned = new ChatRequest[1]; // what the turn runs, when this call started it
+        FirstChunkTiming timing = new FirstChunkTiming(call.startNanos());
         try {
             turn = turns.start(request.user(), resumable, idempotencyKey, () -> {
                 // A resumable turn knows its conversation from its start: a client that stops it or reloads continues
@@ -96,7 +97,7 @@ final class Streams {
                         ? conversations.resume(request) : request;
                 ChatRequest begun = resumable && stored ? conversations.begin(fresh) : fresh;
                 planned[0] = begun;
-                return new Turns.Plan(begun.conversationId(), begun.message(), body(begun, stored, optIns));
+                return new Turns.Plan(begun.conversationId(), begun.message(), body(begun, stored, optIns, timing));
             });
         } catch (ChatException e) {
             lease.close();
@@ -108,7 +109,8 @@ final class Streams {
         if (planned[0] != null) {
             announce(turn, planned[0], stored);
         }
-        return register(new Stream(this, request.user(), turn, 0, call, peer, lease, wire));
+        Stream stream = new Stream(this, request.user(), turn, 0, call, peer, lease, wire);
+        return register(planned[0] != null ? stream.timed(timing) : stream);
     }
 
     /**
@@ -255,8 +257,15 @@ final class Streams {
     }
 
     /** What a turn runs: the use case, its actions and its recording, within the server's longest reply. */
-    private Turns.Body body(ChatRequest request, boolean stored, OptIns optIns) {
-        return (logged, cancellation) -> {
+    private Turns.Body body(ChatRequest request, boolean stored, OptIns optIns, FirstChunkTiming timing) {
+        return (log, cancellation) -> {
+            timing.begun();
+            EventSink logged = event -> {
+                if (event instanceof dev.chatstream.core.ChatEvent.Chunk) {
+                    timing.logged(); // just before it is appended: its readers may write it at once
+                }
+                return log.send(event);
+            };
             EventSink wanted = event -> !optIns.wants(event) || logged.send(event);
             // speech segments are cut from the chunks as the client gets them, past the ACTION filter
             EventSink sink = optIns.speech() ? dev.chatstream.core.SpeechSegmenter.speaking(wanted) : wanted;

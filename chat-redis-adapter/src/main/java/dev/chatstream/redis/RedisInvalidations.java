@@ -53,6 +53,11 @@ public final class RedisInvalidations implements Invalidations, AutoCloseable {
         listeners.add(listener);
     }
 
+    /** How many times the subscriber subscribed (for tests). */
+    int subscriptions() {
+        return subscriber.subscriptions();
+    }
+
     /** Whether the subscriber is connected now (for tests and readiness). */
     boolean subscribed() {
         return subscriber.subscribed();

@@ -28,6 +28,13 @@ final class RedisSubscriber implements AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("chatstream-redis-" + channel).start(this::run);
     }
 
+    /** How many times it subscribed (1 while its first connection holds). */
+    int subscriptions() {
+        return subscriptions.get();
+    }
+
+    private final java.util.concurrent.atomic.AtomicInteger subscriptions = new java.util.concurrent.atomic.AtomicInteger();
+
     /** Whether it is connected and subscribed now. */
     boolean subscribed() {
         return subscribed;
@@ -53,6 +60,7 @@ final class RedisSubscriber implements AutoCloseable {
                 JedisPubSub s = new JedisPubSub() {
                     @Override
                     public void onSubscribe(String name, int count) {
+                        subscriptions.incrementAndGet();
                         subscribed = true;
                     }
 

@@ -56,6 +56,27 @@ class RedisInvalidationsTest {
     }
 
     @Test
+    void shouldKeepItsConnectionThroughAQuietSpellAndHearWhatComesAfter() throws InterruptedException {
+        String prefix = "quiet" + System.nanoTime();
+        try (Redis ra = Redis.at(RedisUrl.parse(REDIS.url())); Redis rb = Redis.at(RedisUrl.parse(REDIS.url()));
+             RedisInvalidations a = new RedisInvalidations(ra, prefix);
+             RedisInvalidations b = new RedisInvalidations(rb, prefix)) {
+            List<String> heardB = new CopyOnWriteArrayList<>();
+            b.listen((user, kind) -> heardB.add(kind + " " + user.value()));
+            await(() -> a.subscribed() && b.subscribed(), "both subscribed");
+
+            // nobody publishes for longer than a command's read timeout (1 s): a subscribed connection must not
+            // time out (Jedis waits without a timeout while subscribed), or what comes during its reconnect is lost
+            Thread.sleep(3_500);
+
+            assertThat(b.subscriptions()).as("the first connection still holds: nothing published is missed")
+                    .isEqualTo(1);
+            a.changed(UserId.of("ana"), Invalidations.Kind.HOME);
+            await(() -> heardB.size() == 1, "the other node heard it");
+        }
+    }
+
+    @Test
     void shouldHearChangesAgainOnceRedisIsBack() throws InterruptedException {
         String prefix = "inv" + System.nanoTime();
         try (Redis ra = Redis.at(RedisUrl.parse(REDIS.url())); Redis rb = Redis.at(RedisUrl.parse(REDIS.url()));
