@@ -241,6 +241,10 @@ class SeveralNodesIT {
                 // read up to the first event, then leave, as a phone that loses its network does
             }
         }
+        // a page that reloads through the other node sees the reply running and attaches to it there
+        JsonNode reloaded = ConversationsIT.json(b.send(b.get("api/conversations/" + conversation, b.anaToken)).body());
+        assertThat(reloaded.get("running_turn").get("turn_id").asText()).isEqualTo(turn);
+        assertThat(reloaded.get("running_turn").get("message").asText()).isEqualTo("Conta uma história");
         // back through the other node while the reply still streams there
         HttpResponse<String> live = b.send(b.get("api/chat/turns/" + turn + "/events", b.anaToken)
                 .header("Last-Event-ID", turn + ":1"));
@@ -265,6 +269,7 @@ class SeveralNodesIT {
         JsonNode stored = ConversationsIT.json(b.send(b.get("api/conversations/" + conversation, b.anaToken)).body());
         assertThat(stored.get("messages")).hasSize(2);
         assertThat(stored.get("messages").get(1).get("content").asText()).isEqualTo("Era uma vez um gato.");
+        assertThat(stored.has("running_turn")).as("it ended: nothing runs there any more").isFalse();
     }
 
     @Test

@@ -81,6 +81,12 @@ public interface TurnDirectory {
     java.util.Optional<Followed> follow(UserId user, String turnId);
 
     /**
+     * {@code user}'s newest turn running on another node in conversation {@code conversationId}: what a page that
+     * reloads through this node attaches to. Never throws: empty when it cannot be known.
+     */
+    java.util.Optional<Running> runningIn(UserId user, long conversationId);
+
+    /**
      * Whether a client reads this node's turn {@code turnId} through another node now (a resumable turn with nobody
      * attached here keeps running for it). Never throws: false when it cannot be known.
      */
@@ -115,6 +121,11 @@ public interface TurnDirectory {
 
             @Override
             public java.util.Optional<Followed> follow(UserId user, String turnId) {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public java.util.Optional<Running> runningIn(UserId user, long conversationId) {
                 return java.util.Optional.empty();
             }
 

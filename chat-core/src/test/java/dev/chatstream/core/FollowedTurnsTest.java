@@ -43,6 +43,11 @@ class FollowedTurnsTest {
         }
 
         @Override
+        public Optional<Running> runningIn(UserId user, long conversationId) {
+            return Optional.empty();
+        }
+
+        @Override
         public boolean readElsewhere(String turnId) {
             return readElsewhere;
         }

@@ -31,12 +31,15 @@ import java.util.Map;
 public final class ConversationsResource {
     private final ConversationStore conversations;
     private final dev.chatstream.core.Turns turns;
+    private final dev.chatstream.core.TurnDirectory directory;
     private final HttpConfig config;
 
     @Inject
-    ConversationsResource(ConversationStore conversations, dev.chatstream.core.Turns turns, HttpConfig config) {
+    ConversationsResource(ConversationStore conversations, dev.chatstream.core.Turns turns,
+            dev.chatstream.core.TurnDirectory directory, HttpConfig config) {
         this.conversations = conversations;
         this.turns = turns;
+        this.directory = directory;
         this.config = config;
     }
 
@@ -55,10 +58,17 @@ public final class ConversationsResource {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", id);
         out.put("messages", messages.stream().map(ConversationsResource::json).toList());
-        // a reply still streaming (its turn not stored yet): a reloaded page shows its message and attaches
-        turns.runningIn(user, id).filter(turn -> !stored(messages, turn)).ifPresent(turn -> {
+        // a reply still streaming (its turn not stored yet): a reloaded page shows its message and attaches, on this
+        // node or, with several, through it to the one that runs it
+        java.util.Optional<dev.chatstream.core.TurnDirectory.Running> live = turns.runningIn(user, id)
+                .map(t -> new dev.chatstream.core.TurnDirectory.Running(t.id(), t.user(), t.conversationId(),
+                        t.message(), java.util.OptionalLong.empty(), t.resumable(), true, t.startedAt()));
+        if (live.isEmpty() && directory.shared()) {
+            live = directory.runningIn(user, id);
+        }
+        live.filter(turn -> !stored(messages, turn)).ifPresent(turn -> {
             Map<String, Object> running = new LinkedHashMap<>();
-            running.put("turn_id", turn.id());
+            running.put("turn_id", turn.turnId());
             running.put("message", turn.message());
             running.put("resumable", turn.resumable());
             out.put("running_turn", running);
@@ -97,7 +107,7 @@ public final class ConversationsResource {
      * Whether {@code turn}, still running, is already in {@code messages}: it is stored just before its terminal
      * event, so a read can fall in between. Its turn is then the last two messages, saved since it started.
      */
-    private static boolean stored(List<StoredMessage> messages, dev.chatstream.core.Turn turn) {
+    private static boolean stored(List<StoredMessage> messages, dev.chatstream.core.TurnDirectory.Running turn) {
         int n = messages.size();
         if (n < 2) {
             return false;

@@ -49,15 +49,30 @@ public final class RedisTurnDirectory implements TurnDirectory, AutoCloseable {
 
     static final String LOST_MESSAGE = "The server answering this reply stopped before it ended; send it again";
 
-    /** KEYS: turn, node's turns, nodes. ARGV: node, turn, user, conv, message, replace, resumable, stored, started, ttl ms, lease ms. */
+    /**
+     * KEYS: turn, node's turns, nodes, the conversation's running turn. ARGV: node, turn, user, conv, message,
+     * replace, resumable, stored, started, ttl ms, lease ms.
+     */
     private static final String NOTE = """
             redis.call('HSET', KEYS[1], 'node', ARGV[1], 'user', ARGV[3], 'conv', ARGV[4], 'message', ARGV[5],
               'replace', ARGV[6], 'resumable', ARGV[7], 'stored', ARGV[8], 'started', ARGV[9])
             redis.call('PEXPIRE', KEYS[1], ARGV[10])
+            if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[2], 'PX', ARGV[10]) end
             redis.call('SADD', KEYS[2], ARGV[2])
             redis.call('PEXPIRE', KEYS[2], ARGV[10])
             local t = redis.call('TIME')
             redis.call('ZADD', KEYS[3], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[11]), ARGV[1])
+            return 1
+            """;
+
+    /** KEYS: node's turns, turn. ARGV: turn, prefix. The turn ended here: out of its node's set and its conversation's. */
+    private static final String ENDED = """
+            redis.call('SREM', KEYS[1], ARGV[1])
+            local h = redis.call('HMGET', KEYS[2], 'user', 'conv')
+            if h[1] and h[2] and h[2] ~= '' then
+              local k = ARGV[2] .. ':conv:' .. h[1] .. ':' .. h[2]
+              if redis.call('GET', k) == ARGV[1] then redis.call('DEL', k) end
+            end
             return 1
             """;
 
@@ -160,7 +175,8 @@ public final class RedisTurnDirectory implements TurnDirectory, AutoCloseable {
     @Override
     public void running(Running turn) {
         try {
-            redis.call(j -> j.eval(NOTE, List.of(turnKey(turn.turnId()), nodeTurnsKey(redis.node()), nodesKey()),
+            redis.call(j -> j.eval(NOTE, List.of(turnKey(turn.turnId()), nodeTurnsKey(redis.node()), nodesKey(),
+                    conversationKey(turn.user(), turn.conversationId().orElse(-1))),
                     List.of(redis.node(), turn.turnId(), turn.user().value(), optional(turn.conversationId()),
                             turn.message(), optional(turn.replaceFrom()), turn.resumable() ? "1" : "0",
                             turn.stored() ? "1" : "0", Long.toString(turn.startedAt().toEpochMilli()),
@@ -173,7 +189,8 @@ public final class RedisTurnDirectory implements TurnDirectory, AutoCloseable {
     @Override
     public void ended(String turnId) {
         try {
-            redis.call(j -> j.srem(nodeTurnsKey(redis.node()), turnId));
+            redis.call(j -> j.eval(ENDED, List.of(nodeTurnsKey(redis.node()), turnKey(turnId)), List.of(turnId,
+                    prefix)));
         } catch (JedisException e) {
             LOG.log(Level.DEBUG, "Turn " + turnId + " could not be removed from Redis; it expires by itself", e);
         }
@@ -209,6 +226,25 @@ public final class RedisTurnDirectory implements TurnDirectory, AutoCloseable {
             throw unavailable(e);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Turn " + turnId + " in Redis could not be read", e);
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Optional<Running> runningIn(UserId user, long conversationId) {
+        try {
+            String turnId = redis.call(j -> j.get(conversationKey(user, conversationId)));
+            if (turnId == null) {
+                return Optional.empty();
+            }
+            Map<String, String> h = redis.call(j -> j.hgetAll(turnKey(turnId)));
+            if (h.isEmpty() || !user.value().equals(h.get("user")) || "1".equals(h.get("ended"))
+                    || redis.node().equals(h.get("node"))) {
+                return Optional.empty();
+            }
+            return Optional.of(running(turnId, h));
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "The running turn of a conversation could not be read from Redis", e);
             return Optional.empty();
         }
     }
@@ -259,6 +295,10 @@ public final class RedisTurnDirectory implements TurnDirectory, AutoCloseable {
 
     private String nodeTurnsKey(String node) {
         return prefix + ":node:" + node + ":turns";
+    }
+
+    private String conversationKey(UserId user, long conversationId) {
+        return prefix + ":conv:" + user.value() + ":" + conversationId;
     }
 
     private String nodesKey() {
