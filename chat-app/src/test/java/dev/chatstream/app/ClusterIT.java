@@ -63,6 +63,7 @@ class ClusterIT {
         final Path data;
         final Process process;
         final StringBuffer output = new StringBuffer();
+        private final Thread reader;
 
         Node(int port) throws Exception {
             this.port = port;
@@ -85,7 +86,7 @@ class ClusterIT {
             env.put("CHATSTREAM_LIMITS_STREAMS_PER_USER", "100");
             process = builder.start();
             CountDownLatch listening = new CountDownLatch(1);
-            Thread.ofPlatform().daemon().start(() -> {
+            reader = Thread.ofPlatform().daemon().start(() -> {
                 try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
                         StandardCharsets.UTF_8))) {
                     for (String line; (line = lines.readLine()) != null; ) {
@@ -109,9 +110,11 @@ class ClusterIT {
 
         /** SIGTERM, and waits until the process has drained and ended. */
         void terminate() throws InterruptedException {
-            process.destroy();
+            // through its handle: Process.destroy() would also close the pipes, and what it says while it drains is lost
+            process.toHandle().destroy();
             assertThat(process.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).as("drained and ended:%n%s", output)
                     .isTrue();
+            reader.join(10_000); // what it wrote last is read to the end
             assertThat(process.exitValue()).as(output.toString()).isIn(0, 143);
         }
 
@@ -247,6 +250,8 @@ class ClusterIT {
             }
             assertThat(ollama.awaitChatRequests(turns / 2, Duration.ofSeconds(30))).isTrue();
             a.terminate(); // drains: its replies stream to their ends, new chats go to B meanwhile
+            assertThat(a.output.toString()).contains("chatstream: stopping: draining ",
+                    "chatstream: stopping: every reply ended, in ");
             for (int i = turns / 2; i < turns; i++) { // the second half while A is gone and comes back
                 int n = i;
                 outcomes.add(clients.submit(() -> converse(front, token, n)));

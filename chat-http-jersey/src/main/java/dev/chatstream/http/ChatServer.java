@@ -192,20 +192,21 @@ public final class ChatServer implements AutoCloseable {
                 l.getTransport().unbindAll();
             }
         }
-        int running = turns.running();
-        LOG.log(System.Logger.Level.INFO, "Stopping: draining " + running + " running replies for up to "
+        // said on the console, not logged: this runs in a shutdown hook, where java.util.logging may already be reset
+        long started = System.nanoTime();
+        System.err.println("chatstream: stopping: draining " + turns.running() + " running replies for up to "
                 + config.shutdownGrace().toSeconds() + " s (shutdown.seconds); new chats go to the other nodes");
-        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        long deadline = started + config.shutdownGrace().toNanos();
         while (turns.running() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        if (turns.running() > 0) {
-            LOG.log(System.Logger.Level.WARNING, turns.running() + " replies still ran after " + config.shutdownGrace()
-                    .toSeconds() + " s of draining; they end now with server_shutdown");
-        }
+        int left = turns.running();
+        System.err.println(left == 0
+                ? "chatstream: stopping: every reply ended, in " + java.time.Duration.ofNanos(System.nanoTime()
+                        - started).toMillis() + " ms of draining"
+                : "chatstream: stopping: " + left + " replies still ran after " + config.shutdownGrace().toSeconds()
+                        + " s of draining; they end now with server_shutdown");
     }
-
-    private static final System.Logger LOG = System.getLogger(ChatServer.class.getName());
 
     /** Blocks until {@link #close} has run. */
     public void awaitStop() throws InterruptedException {
