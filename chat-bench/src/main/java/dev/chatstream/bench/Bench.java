@@ -235,7 +235,7 @@ public final class Bench {
                     say("  " + row);
                     md.append(row).append('\n');
                     if (shared) {
-                        stops = stops(ollama, server, env, quick ? 10 : 40);
+                        stops = secondNode(ollama, server, env, quick ? 10 : 40);
                     }
                 }
             }
@@ -246,10 +246,10 @@ public final class Bench {
 
     /**
      * A second node beside {@code owner} on the same Redis: {@code n} resumable replies started on the owner, each stopped
-     * after its first chunk, through the owner itself, then through the other node; the time from the stop request
-     * to the fake Ollama seeing its request closed.
+     * after its first chunk, through the owner itself, then through the other node (the time from the stop request
+     * to the fake Ollama seeing its request closed); then 512 streams through one node and spread over both.
      */
-    private String stops(PacedOllama ollama, ServerProcess owner, Map<String, String> env, int n) throws Exception {
+    private String secondNode(PacedOllama ollama, ServerProcess owner, Map<String, String> env, int n) throws Exception {
         try (ServerProcess other = ServerProcess.start(launcher, ollama.baseUrl(), env)) {
             java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
                     .version(java.net.http.HttpClient.Version.HTTP_1_1).build();

@@ -129,7 +129,8 @@ public final class ChatResource {
     @Produces("application/json")
     public String stop(@Context ContainerRequestContext context, @PathParam("turn") String turnId) {
         UserId user = AuthFilter.user(context);
-        java.util.Optional<dev.chatstream.core.Turn> turn = streams.turn(user, turnId);
+        // this node's turn, else straight to the node that runs it (following its log would only cost round trips)
+        java.util.Optional<dev.chatstream.core.Turn> turn = streams.localTurn(user, turnId);
         boolean stopped;
         if (turn.isPresent()) {
             stopped = turn.get().stop();

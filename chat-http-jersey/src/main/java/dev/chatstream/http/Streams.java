@@ -122,8 +122,8 @@ final class Streams {
             return;
         }
         dev.chatstream.core.TurnDirectory.Running running = new dev.chatstream.core.TurnDirectory.Running(turn.id(),
-                turn.user(), turn.conversationId(), turn.message().isEmpty() ? request.message() : turn.message(),
-                request.replaceFrom(), turn.resumable(), stored, turn.startedAt());
+                turn.user(), turn.conversationId(), request.message(), request.replaceFrom(), turn.resumable(), stored,
+                turn.startedAt());
         directory.running(running);
         Thread.ofVirtual().name("turn-directory-" + turn.id()).start(() -> {
             try {
